@@ -1,0 +1,2 @@
+DROP TABLE data_source_options;
+DROP TABLE data_sources;

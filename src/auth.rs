@@ -1,0 +1,239 @@
+//! Bearer tokens: an HS256 JWT becomes a typed [`Session`]. Resolvers never read
+//! headers; they get the session the HTTP or WebSocket layer placed in the request.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// What a caller may do, from the token's `role` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including credentials.
+    Admin,
+    /// Builds apps, switches environments, promotes; reads settings without secrets.
+    Builder,
+    /// An end user: runs released apps, reads environments.
+    Viewer,
+    /// The query runner's service account: the only role that reads decrypted credentials.
+    Runner,
+}
+
+impl Role {
+    /// The claim value, as tokens spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Builder => "builder",
+            Self::Viewer => "viewer",
+            Self::Runner => "runner",
+        }
+    }
+}
+
+/// The authenticated caller of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The token's `sub`.
+    pub user_id: String,
+    /// The only workspace this request may see.
+    pub workspace_id: Uuid,
+    pub role: Role,
+}
+
+/// The claims envgate reads and writes.
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    workspace_id: String,
+    role: String,
+    exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aud: Option<String>,
+}
+
+/// Verifies and mints tokens with one secret; `iss`/`aud` are required when configured.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: Option<String>,
+    audience: Option<String>,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+const MISSING: &str = "Authentication required: send `Authorization: Bearer <token>`.";
+const INVALID: &str = "The bearer token is invalid.";
+const EXPIRED: &str = "The bearer token has expired.";
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], issuer: Option<String>, audience: Option<String>) -> Self {
+        // The algorithm is pinned: a token naming another one (or `none`) is refused.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        let mut required = vec!["exp", "sub"];
+        if let Some(issuer) = &issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        match &audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer,
+            audience,
+        }
+    }
+
+    /// The session for an `Authorization` header value, or UNAUTHENTICATED.
+    pub fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
+        let unauthenticated = |m: &str| AppError::Unauthenticated(m.to_owned());
+        let header = authorization
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| unauthenticated(MISSING))?;
+        let token = match header.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => {
+                return Err(unauthenticated(
+                    "The Authorization header must use the Bearer scheme.",
+                ));
+            }
+        };
+        self.verify(token)
+    }
+
+    /// The session a token stands for, or UNAUTHENTICATED.
+    pub fn verify(&self, token: &str) -> AppResult<Session> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| {
+                AppError::Unauthenticated(
+                    match e.kind() {
+                        ErrorKind::ExpiredSignature => EXPIRED,
+                        _ => INVALID,
+                    }
+                    .to_owned(),
+                )
+            })?;
+        let claims = data.claims;
+        let invalid = |what: &str| AppError::Unauthenticated(format!("{INVALID} {what}"));
+        if claims.sub.trim().is_empty() {
+            return Err(invalid("Its `sub` claim is empty."));
+        }
+        let workspace_id = Uuid::parse_str(&claims.workspace_id)
+            .map_err(|_| invalid("Its `workspace_id` claim is not a UUID."))?;
+        let role = serde_json::from_value(serde_json::Value::String(claims.role))
+            .map_err(|_| invalid("Its `role` claim is not admin, builder, viewer or runner."))?;
+        Ok(Session {
+            user_id: claims.sub,
+            workspace_id,
+            role,
+        })
+    }
+
+    /// A signed token for `session`, valid for `ttl` from now.
+    pub fn mint(&self, session: &Session, ttl: Duration) -> String {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: session.user_id.clone(),
+            workspace_id: session.workspace_id.to_string(),
+            role: session.role.as_str().to_owned(),
+            exp: now + ttl.as_secs(),
+            iat: Some(now),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing with an in-memory secret cannot fail")
+    }
+}
+
+/// Roles allowed for an operation, checked against the session.
+pub fn require(session: &Session, allowed: &[Role], action: &str) -> AppResult<()> {
+    if allowed.contains(&session.role) {
+        return Ok(());
+    }
+    let names: HashSet<_> = allowed.iter().map(|r| r.as_str()).collect();
+    let mut names: Vec<_> = names.into_iter().collect();
+    names.sort_unstable();
+    Err(AppError::Forbidden(format!(
+        "Your role ({}) may not {action}; this needs the role {}.",
+        session.role.as_str(),
+        names.join(" or ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> Session {
+        Session {
+            user_id: "u1".into(),
+            workspace_id: Uuid::new_v4(),
+            role: Role::Builder,
+        }
+    }
+
+    #[test]
+    fn a_minted_token_round_trips() {
+        let keys = TokenKeys::new(b"secret", Some("iss".into()), Some("aud".into()));
+        let s = session();
+        let token = keys.mint(&s, Duration::from_secs(60));
+        assert_eq!(
+            keys.authenticate(Some(&format!("Bearer {token}"))).unwrap(),
+            s
+        );
+        assert_eq!(
+            keys.authenticate(Some(&format!("bearer  {token}")))
+                .unwrap(),
+            s
+        );
+    }
+
+    #[test]
+    fn issuer_and_audience_are_required_when_configured() {
+        let plain = TokenKeys::new(b"secret", None, None);
+        let strict = TokenKeys::new(b"secret", Some("iss".into()), Some("aud".into()));
+        let token = plain.mint(&session(), Duration::from_secs(60));
+        assert!(matches!(
+            strict.verify(&token),
+            Err(AppError::Unauthenticated(_))
+        ));
+    }
+
+    #[test]
+    fn forbidden_names_the_needed_role() {
+        let err = require(&session(), &[Role::Admin], "delete data sources").unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Your role (builder) may not delete data sources; this needs the role admin."
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The command line. Every flag can also be set by the environment variable named in
+//! its help, and a configured value always wins over a development default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::auth::Role;
+
+/// envgate: per-environment connection settings for a low-code app builder, over GraphQL.
+#[derive(Debug, Parser)]
+#[command(name = "envgate", version, about)]
+pub struct Cli {
+    /// Where development defaults live: the generated JWT secret and master key, the
+    /// demo workspace, and the private PostgreSQL cluster when none answers.
+    #[arg(
+        long,
+        env = "ENVGATE_STATE_DIR",
+        default_value = ".envgate",
+        global = true
+    )]
+    pub state_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the GraphQL server (migrating the database first).
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Print the GraphQL schema (SDL): the text of schema.graphql.
+    Schema,
+    /// Mint a development token signed with the configured (or development) JWT secret.
+    Token(TokenArgs),
+    /// Make license key pairs and issue licenses.
+    #[command(subcommand)]
+    License(LicenseCommand),
+}
+
+/// Where the database is.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL. Without it: postgres://postgres@127.0.0.1:5432/envgate when a
+    /// server answers there, else a private cluster under the state directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+/// How bearer tokens are signed and checked.
+#[derive(Debug, Args)]
+pub struct JwtArgs {
+    /// HS256 secret for bearer tokens. Without it a development secret is generated once
+    /// and kept in the state directory.
+    #[arg(long, env = "ENVGATE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Required `iss` claim, when set.
+    #[arg(long, env = "ENVGATE_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim, when set.
+    #[arg(long, env = "ENVGATE_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ENVGATE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+    /// The license key (a signed JWT). Without one the server runs as Community.
+    #[arg(long, env = "ENVGATE_LICENSE_KEY", hide_env_values = true)]
+    pub license_key: Option<String>,
+    /// PEM file (SPKI) with the Ed25519 public key that verifies license keys.
+    #[arg(long, env = "ENVGATE_LICENSE_PUBLIC_KEY_FILE")]
+    pub license_public_key_file: Option<PathBuf>,
+    /// 64 hex characters: the key that encrypts data-source secrets at rest. Without it
+    /// a development key is generated once and kept in the state directory.
+    #[arg(long, env = "ENVGATE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Comma-separated origins allowed by CORS, or `*`. Without it no CORS headers are sent.
+    #[arg(long, env = "ENVGATE_CORS_ORIGINS")]
+    pub cors_origins: Option<String>,
+    /// Refuse to start without an explicit database URL, JWT secret and master key.
+    #[arg(long, env = "ENVGATE_PRODUCTION")]
+    pub production: bool,
+    /// Largest number of database connections.
+    #[arg(long, env = "ENVGATE_DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub database_pool_size: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The workspace the token opens.
+    #[arg(long)]
+    pub workspace: Uuid,
+    /// The caller's role.
+    #[arg(long, value_enum)]
+    pub role: Role,
+    /// The user id (`sub` claim).
+    #[arg(long, default_value = "dev-user")]
+    pub sub: String,
+    /// How long the token is valid, e.g. `30m`, `8h`, `7d`.
+    #[arg(long, default_value = "8h")]
+    pub ttl: humantime::Duration,
+    #[command(flatten)]
+    pub jwt: JwtArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LicenseCommand {
+    /// Write a new Ed25519 key pair: DIR/license-private.pem and DIR/license-public.pem.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print a signed Enterprise license with the multi-environment feature.
+    Issue {
+        /// The PKCS#8 PEM private key from `license keygen`.
+        #[arg(long)]
+        private_key: PathBuf,
+        /// Who the license is for.
+        #[arg(long)]
+        licensee: String,
+        /// Last day of validity (UTC): the license lapses at the end of that day.
+        #[arg(long)]
+        expires: chrono::NaiveDate,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

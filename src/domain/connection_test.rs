@@ -1,0 +1,128 @@
+//! Testing a data source's connection in one environment: a real connection attempt
+//! for kinds the server can reach, with a short timeout and a message that never
+//! contains a secret.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use crate::domain::kinds::Kind;
+
+/// How long a connection attempt may take.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The outcome shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionTestResult {
+    pub ok: bool,
+    pub message: String,
+    pub latency_ms: Option<i32>,
+}
+
+/// Tries to connect with `options` (secrets decrypted) of a data source of `kind`.
+pub async fn run(kind: &Kind, options: &Map<String, Value>) -> ConnectionTestResult {
+    let result = match kind.kind {
+        "postgresql" => postgresql(options).await,
+        other => ConnectionTestResult {
+            ok: false,
+            message: format!(
+                "Testing the connection is not supported for {} ({other}) data sources.",
+                kind.display_name
+            ),
+            latency_ms: None,
+        },
+    };
+    redact(result, kind, options)
+}
+
+async fn postgresql(options: &Map<String, Value>) -> ConnectionTestResult {
+    let text = |key: &str| options.get(key).and_then(Value::as_str).unwrap_or_default();
+    let port = options
+        .get("port")
+        .and_then(Value::as_u64)
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(5432);
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(text("host"))
+        .port(port)
+        .dbname(text("database"))
+        .user(text("username"))
+        .application_name("envgate connection test")
+        .connect_timeout(TIMEOUT);
+    if let Some(password) = options.get("password").and_then(Value::as_str) {
+        config.password(password);
+    }
+    if text("ssl_mode") == "require" {
+        return ConnectionTestResult {
+            ok: false,
+            message: "The connection test does not speak TLS yet; set ssl_mode to prefer or disable to test this server.".into(),
+            latency_ms: None,
+        };
+    }
+    let started = Instant::now();
+    let attempt = async {
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+        let driver = tokio::spawn(connection);
+        let answer = client.simple_query("SELECT 1").await;
+        drop(client);
+        let _ = driver.await;
+        answer.map(|_| ())
+    };
+    let where_ = format!("{}:{port}/{}", text("host"), text("database"));
+    match tokio::time::timeout(TIMEOUT, attempt).await {
+        Ok(Ok(())) => ConnectionTestResult {
+            ok: true,
+            message: format!(
+                "Connected to PostgreSQL at {where_} as {}.",
+                text("username")
+            ),
+            latency_ms: Some(i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)),
+        },
+        Ok(Err(e)) => ConnectionTestResult {
+            ok: false,
+            message: format!(
+                "Could not connect to PostgreSQL at {where_}: {}",
+                describe(&e)
+            ),
+            latency_ms: None,
+        },
+        Err(_) => ConnectionTestResult {
+            ok: false,
+            message: format!(
+                "Connecting to PostgreSQL at {where_} timed out after {} seconds.",
+                TIMEOUT.as_secs()
+            ),
+            latency_ms: None,
+        },
+    }
+}
+
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
+}
+
+/// Removes every secret value from the message, whatever a driver chose to echo.
+fn redact(
+    mut result: ConnectionTestResult,
+    kind: &Kind,
+    options: &Map<String, Value>,
+) -> ConnectionTestResult {
+    let secrets = options
+        .iter()
+        .filter(|(key, _)| kind.field(key).is_some_and(|f| f.secret))
+        .filter_map(|(_, value)| value.as_str())
+        .filter(|s| !s.is_empty());
+    for secret in secrets {
+        if result.message.contains(secret) {
+            result.message = result.message.replace(secret, "[redacted]");
+        }
+    }
+    result
+}

@@ -1,0 +1,487 @@
+//! Data sources: a name unique in the workspace, a kind, and one set of options per
+//! environment. Admins create, rename, delete, configure, copy and test them; everyone
+//! in the workspace reads them with secrets masked.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
+use crate::db::schema::{data_source_options, data_sources};
+use crate::domain::kinds::{self, Kind};
+use crate::domain::options::{self, OptionInput};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::{Caller, environments, ids};
+use crate::error::{AppError, AppResult};
+use crate::secrets::MasterKey;
+
+/// The longest name a data source may have, in characters.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// What `createDataSource` asks for.
+#[derive(Debug, Clone)]
+pub struct NewDataSourceInput {
+    pub name: String,
+    pub kind: String,
+    /// The environment the options are for; the default one when `None`.
+    pub environment_id: Option<String>,
+    pub options: Vec<OptionInput>,
+}
+
+/// What `updateDataSourceOptions` asks for.
+#[derive(Debug, Clone)]
+pub struct OptionsUpdate {
+    pub data_source_id: String,
+    pub environment_id: String,
+    pub options: Vec<OptionInput>,
+    pub expected_revision: Option<i32>,
+}
+
+/// What `copyDataSourceOptions` asks for.
+#[derive(Debug, Clone)]
+pub struct OptionsCopy {
+    pub data_source_id: String,
+    pub from_environment_id: String,
+    pub to_environment_id: String,
+    pub include_secrets: bool,
+    /// The target environment's revision the caller last saw.
+    pub expected_revision: Option<i32>,
+}
+
+/// The filters of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub kind: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+}
+
+/// The listing order and cursor key: name, then id.
+pub type ListKey = (String, Uuid);
+
+/// The kind of a data source row: every stored kind is in the registry.
+pub fn kind_of(data_source: &DataSource) -> AppResult<&'static Kind> {
+    kinds::find(&data_source.kind).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "data source {} has unknown kind {}",
+            data_source.id,
+            data_source.kind
+        ))
+    })
+}
+
+/// The data source `id` names in the caller's workspace, if any.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<Option<DataSource>> {
+    let Ok(id) = ids::parse(id, "data source") else {
+        return Ok(None);
+    };
+    Ok(data_sources::table
+        .filter(data_sources::workspace_id.eq(caller.workspace_id))
+        .filter(data_sources::id.eq(id))
+        .select(DataSource::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Like [`find`], but NOT_FOUND when there is none.
+pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+    find(conn, caller, id)
+        .await?
+        .ok_or(AppError::NotFound("data source"))
+}
+
+/// One page of the workspace's data sources, by name then id.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    page: &PageRequest<ListKey>,
+    filters: &Filters,
+) -> AppResult<Page<DataSource>> {
+    let mut query = data_sources::table
+        .filter(data_sources::workspace_id.eq(caller.workspace_id))
+        .select(DataSource::as_select())
+        .order((data_sources::name.asc(), data_sources::id.asc()))
+        .limit(page.first + 1)
+        .into_boxed();
+    if let Some(kind) = &filters.kind {
+        query = query.filter(data_sources::kind.eq(kind.clone()));
+    }
+    if let Some(search) = filters
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        query = query.filter(data_sources::name.ilike(format!("%{}%", escape_like(search))));
+    }
+    if let Some((name, id)) = &page.after {
+        query = query.filter(
+            data_sources::name.gt(name.clone()).or(data_sources::name
+                .eq(name.clone())
+                .and(data_sources::id.gt(*id))),
+        );
+    }
+    let rows = query.load(conn).await?;
+    Ok(Page::from_rows(page, rows, |d: &DataSource| {
+        (d.name.clone(), d.id)
+    }))
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The options rows of these data sources in the workspace, every environment.
+pub async fn options_of(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    data_source_ids: &[Uuid],
+) -> QueryResult<Vec<DataSourceOptions>> {
+    data_source_options::table
+        .filter(data_source_options::workspace_id.eq(workspace_id))
+        .filter(data_source_options::data_source_id.eq_any(data_source_ids))
+        .select(DataSourceOptions::as_select())
+        .load(conn)
+        .await
+}
+
+/// An empty options row: what an environment added after the data source reads as.
+pub fn empty_options(data_source: &DataSource, environment_id: Uuid) -> DataSourceOptions {
+    empty_row(data_source.workspace_id, data_source.id, environment_id)
+}
+
+fn empty_row(workspace_id: Uuid, data_source_id: Uuid, environment_id: Uuid) -> DataSourceOptions {
+    DataSourceOptions {
+        workspace_id,
+        data_source_id,
+        environment_id,
+        values: json!({}),
+        secrets: json!({}),
+        revision: 0,
+        updated_at: None,
+        updated_by: None,
+    }
+}
+
+fn checked_name(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::bad_field("name", "The name must not be empty."));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::bad_field(
+            "name",
+            format!("The name must be at most {MAX_NAME_CHARS} characters long."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn name_taken(error: DieselError, name: &str) -> AppError {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::bad_field(
+            "name",
+            format!("A data source named \"{name}\" already exists in this workspace."),
+        ),
+        other => other.into(),
+    }
+}
+
+/// Creates a data source: the given options go to the named environment (the default
+/// one when none is named); every other environment gets the non-secret values and no
+/// secrets, so each must be given its own credentials.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    master_key: &MasterKey,
+    input: NewDataSourceInput,
+) -> AppResult<DataSource> {
+    caller.require_admin("create data sources")?;
+    let name = checked_name(&input.name)?;
+    let kind = kinds::find(input.kind.trim()).ok_or_else(|| {
+        let known: Vec<_> = kinds::KINDS.iter().map(|k| k.kind).collect();
+        AppError::bad_field(
+            "kind",
+            format!(
+                "Unknown kind `{}`; expected one of: {}.",
+                input.kind,
+                known.join(", ")
+            ),
+        )
+    })?;
+    let all = environments::all(conn, caller.workspace_id).await?;
+    let target = environments::chosen_or_default(&all, input.environment_id.as_deref(), caller)?.id;
+    let changes = options::with_defaults(kind, options::validate(kind, &input.options)?);
+
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let rows: Vec<DataSourceOptions> = all
+        .iter()
+        .map(|environment| {
+            let mut row = DataSourceOptions {
+                revision: 1,
+                updated_at: Some(now),
+                updated_by: Some(caller.user_id.clone()),
+                ..empty_row(caller.workspace_id, id, environment.id)
+            };
+            let changes: Vec<_> = changes
+                .iter()
+                .filter(|c| environment.id == target || !c.field.secret)
+                .cloned()
+                .collect();
+            options::apply(&mut row, &changes, master_key);
+            row
+        })
+        .collect();
+    let written = rows
+        .iter()
+        .find(|r| r.environment_id == target)
+        .expect("the target is one of the environments");
+    if let Some(missing) = options::missing_required(kind, written).into_iter().next() {
+        return Err(AppError::bad_field(
+            missing,
+            format!("Option `{missing}` is required."),
+        ));
+    }
+
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let data_source = diesel::insert_into(data_sources::table)
+            .values(NewDataSource {
+                id,
+                workspace_id: caller.workspace_id,
+                name: &name,
+                kind: kind.kind,
+            })
+            .returning(DataSource::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| name_taken(e, &name))?;
+        diesel::insert_into(data_source_options::table)
+            .values(&rows)
+            .execute(conn)
+            .await?;
+        Ok(data_source)
+    })
+    .await
+}
+
+/// Renames a data source.
+pub async fn rename(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    name: &str,
+) -> AppResult<DataSource> {
+    caller.require_admin("rename data sources")?;
+    let name = checked_name(name)?;
+    let id = ids::parse(id, "data source")?;
+    diesel::update(data_sources::table)
+        .filter(data_sources::workspace_id.eq(caller.workspace_id))
+        .filter(data_sources::id.eq(id))
+        .set((
+            data_sources::name.eq(&name),
+            data_sources::updated_at.eq(Utc::now()),
+        ))
+        .returning(DataSource::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+        .map_err(|e| name_taken(e, &name))?
+        .ok_or(AppError::NotFound("data source"))
+}
+
+/// Deletes a data source and every environment's options; returns its id.
+pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
+    caller.require_admin("delete data sources")?;
+    let id = ids::parse(id, "data source")?;
+    diesel::delete(data_sources::table)
+        .filter(data_sources::workspace_id.eq(caller.workspace_id))
+        .filter(data_sources::id.eq(id))
+        .returning(data_sources::id)
+        .get_result(conn)
+        .await
+        .optional()?
+        .ok_or(AppError::NotFound("data source"))
+}
+
+/// Saves one environment's options as a patch: keys left out keep their values, `null`
+/// clears. Refused with REVISION_CONFLICT when `expected_revision` is stale, also when
+/// two saves race: the row is locked while the revision is compared.
+pub async fn update_options(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    master_key: &MasterKey,
+    input: OptionsUpdate,
+) -> AppResult<(DataSource, DataSourceOptions)> {
+    caller.require_admin("change data-source options")?;
+    let data_source = get(conn, caller, &input.data_source_id).await?;
+    let kind = kind_of(&data_source)?;
+    let all = environments::all(conn, caller.workspace_id).await?;
+    let environment = environments::find_offered(&all, &input.environment_id, caller)?;
+    let changes = options::validate(kind, &input.options)?;
+    let row = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let mut row = locked_row(conn, &data_source, environment).await?;
+            check_revision(&row, input.expected_revision, environment)?;
+            options::apply(&mut row, &changes, master_key);
+            save(conn, caller, row).await
+        })
+        .await?;
+    Ok((data_source, row))
+}
+
+/// Copies one environment's options onto another (see [`options::copy`]).
+pub async fn copy_options(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    master_key: &MasterKey,
+    input: OptionsCopy,
+) -> AppResult<(DataSource, DataSourceOptions)> {
+    caller.require_admin("copy data-source options")?;
+    let data_source = get(conn, caller, &input.data_source_id).await?;
+    let all = environments::all(conn, caller.workspace_id).await?;
+    let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
+    let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
+    if from.id == to.id {
+        return Err(AppError::bad_field(
+            "toEnvironmentId",
+            "Options can't be copied onto the environment they come from.",
+        ));
+    }
+    let row = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            // Lock in priority order so that two opposite copies can't deadlock.
+            let (first, second) = if from.priority < to.priority {
+                (from, to)
+            } else {
+                (to, from)
+            };
+            let first_row = locked_row(conn, &data_source, first).await?;
+            let second_row = locked_row(conn, &data_source, second).await?;
+            let (source, mut target) = if first.id == from.id {
+                (first_row, second_row)
+            } else {
+                (second_row, first_row)
+            };
+            check_revision(&target, input.expected_revision, to)?;
+            options::copy(&source, &mut target, input.include_secrets, master_key)?;
+            save(conn, caller, target).await
+        })
+        .await?;
+    Ok((data_source, row))
+}
+
+/// One environment's options with secrets decrypted, ready for a connection test;
+/// ENVIRONMENT_NOT_CONFIGURED when a required option is missing. The test itself runs
+/// after the database connection is given back (see [`crate::domain::connection_test::run`]).
+pub async fn connection_options(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    master_key: &MasterKey,
+    data_source_id: &str,
+    environment_id: &str,
+) -> AppResult<(&'static Kind, Map<String, Value>)> {
+    caller.require_admin("test data-source connections")?;
+    let data_source = get(conn, caller, data_source_id).await?;
+    let kind = kind_of(&data_source)?;
+    let all = environments::all(conn, caller.workspace_id).await?;
+    let environment = environments::find_offered(&all, environment_id, caller)?;
+    let row = options_of(conn, caller.workspace_id, &[data_source.id])
+        .await?
+        .into_iter()
+        .find(|r| r.environment_id == environment.id)
+        .unwrap_or_else(|| empty_options(&data_source, environment.id));
+    require_configured(kind, &data_source, environment, &row)?;
+    Ok((kind, options::decrypted(kind, &row, master_key)?))
+}
+
+/// ENVIRONMENT_NOT_CONFIGURED, naming what is missing, unless every required option is set.
+pub fn require_configured(
+    kind: &Kind,
+    data_source: &DataSource,
+    environment: &Environment,
+    row: &DataSourceOptions,
+) -> AppResult<()> {
+    let missing = options::missing_required(kind, row);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::EnvironmentNotConfigured(format!(
+        "Data source \"{}\" is not configured in {}: missing {}.",
+        data_source.name,
+        environment.name,
+        missing.join(", ")
+    )))
+}
+
+async fn locked_row(
+    conn: &mut AsyncPgConnection,
+    data_source: &DataSource,
+    environment: &Environment,
+) -> AppResult<DataSourceOptions> {
+    // An environment added after the data source has no row yet: make an empty one.
+    diesel::insert_into(data_source_options::table)
+        .values(empty_options(data_source, environment.id))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(data_source_options::table
+        .filter(data_source_options::data_source_id.eq(data_source.id))
+        .filter(data_source_options::environment_id.eq(environment.id))
+        .select(DataSourceOptions::as_select())
+        .for_update()
+        .get_result(conn)
+        .await?)
+}
+
+fn check_revision(
+    row: &DataSourceOptions,
+    expected: Option<i32>,
+    environment: &Environment,
+) -> AppResult<()> {
+    match expected {
+        Some(expected) if expected != row.revision => Err(AppError::RevisionConflict {
+            message: format!(
+                "The {} options changed since you loaded them (revision {expected}, now {}); reload and try again.",
+                environment.name, row.revision
+            ),
+            current: row.revision,
+        }),
+        _ => Ok(()),
+    }
+}
+
+async fn save(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    row: DataSourceOptions,
+) -> AppResult<DataSourceOptions> {
+    let now = Utc::now();
+    diesel::update(data_sources::table.find(row.data_source_id))
+        .set(data_sources::updated_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(
+        diesel::update(data_source_options::table.find((row.data_source_id, row.environment_id)))
+            .set((
+                data_source_options::values.eq(&row.values),
+                data_source_options::secrets.eq(&row.secrets),
+                data_source_options::revision.eq(data_source_options::revision + 1),
+                data_source_options::updated_at.eq(now),
+                data_source_options::updated_by.eq(&caller.user_id),
+            ))
+            .returning(DataSourceOptions::as_returning())
+            .get_result(conn)
+            .await?,
+    )
+}

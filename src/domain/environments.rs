@@ -1,0 +1,136 @@
+//! Environments: an ordered pipeline per workspace. Rules are written against
+//! `priority` and `is_default`, never against names or a count of three, so custom
+//! environments can be inserted between the built-in ones.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::models::Environment;
+use crate::db::schema::environments;
+use crate::domain::{Caller, ids};
+use crate::error::{AppError, AppResult};
+
+/// What an environment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvironmentKind {
+    Development,
+    Staging,
+    Production,
+    Custom,
+}
+
+impl EnvironmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Staging => "staging",
+            Self::Production => "production",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// The kind stored in a row (the table's check constraint admits only these).
+    pub fn of(environment: &Environment) -> Self {
+        match environment.kind.as_str() {
+            "development" => Self::Development,
+            "staging" => Self::Staging,
+            "production" => Self::Production,
+            _ => Self::Custom,
+        }
+    }
+}
+
+/// A built-in environment, created with every workspace.
+#[derive(Debug)]
+pub struct BuiltIn {
+    pub name: &'static str,
+    pub kind: EnvironmentKind,
+    pub priority: i32,
+    pub is_default: bool,
+}
+
+/// Development (1), Staging (2), Production (3, the default).
+pub const BUILT_IN: [BuiltIn; 3] = [
+    BuiltIn {
+        name: "Development",
+        kind: EnvironmentKind::Development,
+        priority: 1,
+        is_default: false,
+    },
+    BuiltIn {
+        name: "Staging",
+        kind: EnvironmentKind::Staging,
+        priority: 2,
+        is_default: false,
+    },
+    BuiltIn {
+        name: "Production",
+        kind: EnvironmentKind::Production,
+        priority: 3,
+        is_default: true,
+    },
+];
+
+/// Every environment of the workspace, by priority, whatever the edition.
+pub async fn all(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+) -> QueryResult<Vec<Environment>> {
+    environments::table
+        .filter(environments::workspace_id.eq(workspace_id))
+        .order(environments::priority.asc())
+        .select(Environment::as_select())
+        .load(conn)
+        .await
+}
+
+/// The environments the edition offers, by priority: all of them with the
+/// multi-environment license, else the default one only.
+pub fn offered(all: &[Environment], caller: &Caller) -> Vec<Environment> {
+    all.iter()
+        .filter(|e| caller.multi_environment || e.is_default)
+        .cloned()
+        .collect()
+}
+
+/// The environment `id` names in `all`: NOT_FOUND if it is not there (malformed, unknown
+/// or another workspace's), LICENSE_REQUIRED if the edition does not offer it.
+pub fn find_offered<'a>(
+    all: &'a [Environment],
+    id: &str,
+    caller: &Caller,
+) -> AppResult<&'a Environment> {
+    let id = ids::parse(id, "environment")?;
+    let environment = all
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or(AppError::NotFound("environment"))?;
+    if !caller.multi_environment && !environment.is_default {
+        return Err(AppError::LicenseRequired(format!(
+            "The {} environment needs an Enterprise license with multiple environments; the Community edition uses {} only.",
+            environment.name,
+            default_of(all).map_or("the default environment", |d| d.name.as_str()),
+        )));
+    }
+    Ok(environment)
+}
+
+/// The default environment: the one released apps run on.
+pub fn default_of(all: &[Environment]) -> Option<&Environment> {
+    all.iter().find(|e| e.is_default)
+}
+
+/// The environment named, else the default one; checked against the edition.
+pub fn chosen_or_default<'a>(
+    all: &'a [Environment],
+    id: Option<&str>,
+    caller: &Caller,
+) -> AppResult<&'a Environment> {
+    match id {
+        Some(id) => find_offered(all, id, caller),
+        None => default_of(all).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("workspace has no default environment"))
+        }),
+    }
+}

@@ -1,0 +1,427 @@
+//! One environment's options of a data source: validating input against the kind,
+//! applying a patch, sealing secrets, and the view clients read (secrets masked).
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::db::models::DataSourceOptions;
+use crate::domain::kinds::{Field, Kind, OptionType};
+use crate::error::{AppError, AppResult};
+use crate::secrets::{Binding, MasterKey};
+
+/// One option as a client sends it; `None` clears the field.
+#[derive(Debug, Clone)]
+pub struct OptionInput {
+    pub key: String,
+    pub value: Option<Value>,
+}
+
+/// A validated change to one field: `None` clears it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub field: &'static Field,
+    pub value: Option<Value>,
+}
+
+/// One field as clients read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionView {
+    pub key: &'static str,
+    /// Always `None` for secrets.
+    pub value: Option<Value>,
+    pub secret: bool,
+    pub is_set: bool,
+}
+
+const MAX_STRING_BYTES: usize = 16 * 1024;
+
+/// Checks every input against the kind: known key, given once, right type.
+pub fn validate(kind: &Kind, inputs: &[OptionInput]) -> AppResult<Vec<Change>> {
+    let mut changes: Vec<Change> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let field = kind.field(&input.key).ok_or_else(|| {
+            let known: Vec<_> = kind.fields.iter().map(|f| f.key).collect();
+            AppError::bad_field(
+                &input.key,
+                format!(
+                    "Unknown option `{}` for kind {}; expected one of: {}.",
+                    input.key,
+                    kind.kind,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        if changes.iter().any(|c| c.field.key == field.key) {
+            return Err(AppError::bad_field(
+                field.key,
+                format!("Option `{}` is given more than once.", field.key),
+            ));
+        }
+        let value = match &input.value {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(check_value(field, value)?),
+        };
+        changes.push(Change { field, value });
+    }
+    Ok(changes)
+}
+
+fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
+    let wrong = |expected: &str| {
+        AppError::bad_field(
+            field.key,
+            format!("Option `{}` must be {expected}.", field.key),
+        )
+    };
+    match field.ty {
+        OptionType::String => {
+            let s = value.as_str().ok_or_else(|| wrong("a string"))?;
+            if field.required && s.trim().is_empty() {
+                return Err(wrong("a non-empty string (send null to clear it)"));
+            }
+            if s.len() > MAX_STRING_BYTES {
+                return Err(wrong(&format!("at most {MAX_STRING_BYTES} bytes long")));
+            }
+            if !field.allowed.is_empty() && !field.allowed.contains(&s) {
+                return Err(wrong(&format!("one of: {}", field.allowed.join(", "))));
+            }
+        }
+        OptionType::Integer => {
+            let i = value.as_i64().ok_or_else(|| wrong("an integer"))?;
+            if let Some((min, max)) = field.range.filter(|(min, max)| i < *min || i > *max) {
+                return Err(wrong(&format!("an integer from {min} to {max}")));
+            }
+        }
+        OptionType::Boolean => {
+            value.as_bool().ok_or_else(|| wrong("true or false"))?;
+        }
+        OptionType::StringMap => {
+            let map = value
+                .as_object()
+                .ok_or_else(|| wrong("an object of strings"))?;
+            if map.values().any(|v| !v.is_string()) {
+                return Err(wrong("an object whose values are all strings"));
+            }
+        }
+    }
+    Ok(value.clone())
+}
+
+/// The fields of `kind` that are required and unset in `row`.
+pub fn missing_required(kind: &Kind, row: &DataSourceOptions) -> Vec<&'static str> {
+    kind.fields
+        .iter()
+        .filter(|f| f.required && !is_set(f, row))
+        .map(|f| f.key)
+        .collect()
+}
+
+/// Whether every required field has a value.
+pub fn configured(kind: &Kind, row: &DataSourceOptions) -> bool {
+    missing_required(kind, row).is_empty()
+}
+
+fn is_set(field: &Field, row: &DataSourceOptions) -> bool {
+    let map = if field.secret {
+        &row.secrets
+    } else {
+        &row.values
+    };
+    map.get(field.key).is_some_and(|v| !v.is_null())
+}
+
+/// Every field of the kind, in the kind's order, secrets masked.
+pub fn view(kind: &Kind, row: &DataSourceOptions) -> Vec<OptionView> {
+    kind.fields
+        .iter()
+        .map(|field| OptionView {
+            key: field.key,
+            value: if field.secret {
+                None
+            } else {
+                row.values.get(field.key).filter(|v| !v.is_null()).cloned()
+            },
+            secret: field.secret,
+            is_set: is_set(field, row),
+        })
+        .collect()
+}
+
+/// Applies validated changes to a row: non-secret values in `values`, secrets sealed
+/// for this row into `secrets`.
+pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_key: &MasterKey) {
+    for change in changes {
+        let key = change.field.key;
+        let (map, value) = match (&change.value, change.field.secret) {
+            (None, secret) => (
+                if secret {
+                    &mut row.secrets
+                } else {
+                    &mut row.values
+                },
+                None,
+            ),
+            (Some(value), false) => (&mut row.values, Some(value.clone())),
+            (Some(value), true) => {
+                let plaintext = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), str::to_owned);
+                let binding = binding(row.data_source_id, row.environment_id, key);
+                (
+                    &mut row.secrets,
+                    Some(Value::from(master_key.seal(&plaintext, binding))),
+                )
+            }
+        };
+        let map = object(map);
+        match value {
+            Some(value) => map.insert(key.to_owned(), value),
+            None => map.remove(key),
+        };
+    }
+}
+
+/// The defaults of the fields `changes` leave out, as changes of their own.
+pub fn with_defaults(kind: &Kind, mut changes: Vec<Change>) -> Vec<Change> {
+    for field in kind.fields {
+        if let Some(default) = field
+            .default
+            .filter(|_| !changes.iter().any(|c| c.field.key == field.key))
+        {
+            changes.push(Change {
+                field,
+                value: Some(default.to_json()),
+            });
+        }
+    }
+    changes
+}
+
+/// Copies `from` onto `to`: non-secret values replaced; secrets re-sealed for `to`
+/// (replaced, unset ones included) when `include_secrets`, else left as they were.
+pub fn copy(
+    from: &DataSourceOptions,
+    to: &mut DataSourceOptions,
+    include_secrets: bool,
+    master_key: &MasterKey,
+) -> AppResult<()> {
+    to.values = from.values.clone();
+    if include_secrets {
+        let mut secrets = Map::new();
+        for (key, sealed) in object_ref(&from.secrets) {
+            let plaintext = open(master_key, from, key, sealed)?;
+            secrets.insert(
+                key.clone(),
+                Value::from(master_key.seal(
+                    &plaintext,
+                    binding(to.data_source_id, to.environment_id, key),
+                )),
+            );
+        }
+        to.secrets = Value::Object(secrets);
+    }
+    Ok(())
+}
+
+/// Every set option with its real value, secrets decrypted: for the query runner and
+/// the connection test only.
+pub fn decrypted(
+    kind: &Kind,
+    row: &DataSourceOptions,
+    master_key: &MasterKey,
+) -> AppResult<Map<String, Value>> {
+    let mut options = Map::new();
+    for field in kind.fields {
+        if field.secret {
+            if let Some(sealed) = row.secrets.get(field.key).filter(|v| !v.is_null()) {
+                options.insert(
+                    field.key.to_owned(),
+                    Value::from(open(master_key, row, field.key, sealed)?),
+                );
+            }
+        } else if let Some(value) = row.values.get(field.key).filter(|v| !v.is_null()) {
+            options.insert(field.key.to_owned(), value.clone());
+        }
+    }
+    Ok(options)
+}
+
+fn open(
+    master_key: &MasterKey,
+    row: &DataSourceOptions,
+    key: &str,
+    sealed: &Value,
+) -> AppResult<String> {
+    let sealed = sealed.as_str().unwrap_or_default();
+    master_key
+        .open(sealed, binding(row.data_source_id, row.environment_id, key))
+        .map_err(|e| {
+            AppError::internal(anyhow::anyhow!(
+                "secret `{key}` of data source {} in environment {} does not open: {e}",
+                row.data_source_id,
+                row.environment_id
+            ))
+        })
+}
+
+fn binding(data_source_id: Uuid, environment_id: Uuid, key: &str) -> Binding<'_> {
+    Binding {
+        data_source_id,
+        environment_id,
+        key,
+    }
+}
+
+fn object(value: &mut Value) -> &mut Map<String, Value> {
+    if !value.is_object() {
+        *value = Value::Object(Map::new());
+    }
+    value.as_object_mut().expect("just made an object")
+}
+
+fn object_ref(value: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| !v.is_null())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kinds;
+    use serde_json::json;
+
+    fn input(key: &str, value: Value) -> OptionInput {
+        OptionInput {
+            key: key.into(),
+            value: Some(value),
+        }
+    }
+
+    fn row() -> DataSourceOptions {
+        DataSourceOptions {
+            workspace_id: Uuid::from_u128(9),
+            data_source_id: Uuid::from_u128(1),
+            environment_id: Uuid::from_u128(2),
+            values: json!({}),
+            secrets: json!({}),
+            revision: 1,
+            updated_at: None,
+            updated_by: None,
+        }
+    }
+
+    fn field_of(error: AppError) -> String {
+        match error {
+            AppError::BadUserInput {
+                field: Some(field), ..
+            } => field,
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_wrong_types_and_out_of_range_values_name_the_field() {
+        let pg = kinds::find("postgresql").unwrap();
+        assert_eq!(
+            field_of(validate(pg, &[input("hostname", json!("x"))]).unwrap_err()),
+            "hostname"
+        );
+        assert_eq!(
+            field_of(validate(pg, &[input("port", json!("5432"))]).unwrap_err()),
+            "port"
+        );
+        assert_eq!(
+            field_of(validate(pg, &[input("port", json!(70000))]).unwrap_err()),
+            "port"
+        );
+        assert_eq!(
+            field_of(validate(pg, &[input("ssl_mode", json!("maybe"))]).unwrap_err()),
+            "ssl_mode"
+        );
+        assert_eq!(
+            field_of(validate(pg, &[input("host", json!(" "))]).unwrap_err()),
+            "host"
+        );
+        let dup = [input("host", json!("a")), input("host", json!("b"))];
+        assert_eq!(field_of(validate(pg, &dup).unwrap_err()), "host");
+        let rest = kinds::find("restapi").unwrap();
+        assert_eq!(
+            field_of(validate(rest, &[input("headers", json!({"a": 1}))]).unwrap_err()),
+            "headers"
+        );
+        assert!(validate(rest, &[input("headers", json!({"X-Api": "1"}))]).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_sealed_masked_and_cleared_by_null() {
+        let pg = kinds::find("postgresql").unwrap();
+        let master = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        let mut r = row();
+        let changes = validate(
+            pg,
+            &[
+                input("host", json!("db")),
+                input("password", json!("hunter2")),
+            ],
+        )
+        .unwrap();
+        apply(&mut r, &with_defaults(pg, changes), &master);
+        assert!(!r.secrets.to_string().contains("hunter2"));
+        let shown = view(pg, &r);
+        let password = shown.iter().find(|o| o.key == "password").unwrap();
+        assert_eq!((password.value.clone(), password.is_set), (None, true));
+        assert_eq!(
+            shown.iter().find(|o| o.key == "port").unwrap().value,
+            Some(json!(5432))
+        );
+        assert_eq!(decrypted(pg, &r, &master).unwrap()["password"], "hunter2");
+        assert_eq!(missing_required(pg, &r), vec!["database", "username"]);
+
+        let clear = validate(
+            pg,
+            &[OptionInput {
+                key: "password".into(),
+                value: None,
+            }],
+        )
+        .unwrap();
+        apply(&mut r, &clear, &master);
+        assert!(
+            !view(pg, &r)
+                .iter()
+                .find(|o| o.key == "password")
+                .unwrap()
+                .is_set
+        );
+    }
+
+    #[test]
+    fn a_secret_copied_to_another_row_does_not_open() {
+        let pg = kinds::find("postgresql").unwrap();
+        let master = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        let mut a = row();
+        apply(
+            &mut a,
+            &validate(pg, &[input("password", json!("pw"))]).unwrap(),
+            &master,
+        );
+        let mut b = DataSourceOptions {
+            environment_id: Uuid::from_u128(3),
+            ..row()
+        };
+        b.secrets = a.secrets.clone();
+        assert!(matches!(
+            decrypted(pg, &b, &master),
+            Err(AppError::Internal(_))
+        ));
+        let mut c = DataSourceOptions {
+            environment_id: Uuid::from_u128(4),
+            ..row()
+        };
+        copy(&a, &mut c, true, &master).unwrap();
+        assert_eq!(decrypted(pg, &c, &master).unwrap()["password"], "pw");
+    }
+}

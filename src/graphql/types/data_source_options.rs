@@ -1,0 +1,105 @@
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::models;
+use crate::domain::kinds::Kind;
+use crate::domain::options;
+use crate::error::AppError;
+use crate::graphql::ContextExt as _;
+use crate::graphql::types::environment::Environment;
+
+/// One option of one environment, as clients read it.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct DataSourceOption {
+    /// The field's key.
+    pub key: String,
+    /// null for secrets: their values are never returned
+    pub value: Option<Json<Value>>,
+    /// Whether the field is a secret.
+    pub secret: bool,
+    /// Whether the field has a value (for secrets, the only thing said about them).
+    pub is_set: bool,
+}
+
+impl From<options::OptionView> for DataSourceOption {
+    fn from(v: options::OptionView) -> Self {
+        Self {
+            key: v.key.to_owned(),
+            value: v.value.map(Json),
+            secret: v.secret,
+            is_set: v.is_set,
+        }
+    }
+}
+
+/// Namespace of the ids of (data source, environment) pairs.
+const OPTIONS_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_0c1e_5d0e_4c4b_9a52_e2b7_3f0d_9c11);
+
+pub struct DataSourceOptions {
+    pub kind: &'static Kind,
+    pub row: models::DataSourceOptions,
+}
+
+/// A data source's options in one environment.
+#[Object]
+impl DataSourceOptions {
+    /// stable id of this (data source, environment) pair, so client caches can normalize it
+    async fn id(&self) -> ID {
+        let name = [
+            self.row.data_source_id.as_bytes().as_slice(),
+            self.row.environment_id.as_bytes(),
+        ]
+        .concat();
+        ID(Uuid::new_v5(&OPTIONS_ID_NAMESPACE, &name).to_string())
+    }
+
+    /// The data source these options belong to.
+    async fn data_source_id(&self) -> ID {
+        ID(self.row.data_source_id.to_string())
+    }
+
+    /// The environment these options are for.
+    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+        let all = ctx.all_environments().await?;
+        let environment = all
+            .into_iter()
+            .find(|e| e.id == self.row.environment_id)
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "options row names missing environment {}",
+                    self.row.environment_id
+                ))
+            })?;
+        Ok(Environment(environment))
+    }
+
+    /// Whether every required field has a value: only then can apps run against it.
+    async fn configured(&self) -> bool {
+        options::configured(self.kind, &self.row)
+    }
+
+    /// Every field of the kind, in the kind's order; secrets say only whether they are set.
+    async fn values(&self) -> Vec<DataSourceOption> {
+        options::view(self.kind, &self.row)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
+    /// Bumped by every save; send it back as `expectedRevision` to detect concurrent edits.
+    async fn revision(&self) -> i32 {
+        self.row.revision
+    }
+
+    /// When these options were last saved.
+    async fn updated_at(&self) -> Option<DateTime<Utc>> {
+        self.row.updated_at
+    }
+
+    /// Who last saved these options.
+    async fn updated_by(&self) -> Option<ID> {
+        self.row.updated_by.clone().map(ID)
+    }
+}

@@ -1,0 +1,101 @@
+use async_graphql::{ID, InputObject, Json};
+use serde_json::Value;
+
+use crate::domain::data_sources::{NewDataSourceInput, OptionsCopy, OptionsUpdate};
+use crate::domain::options::OptionInput;
+
+/// One option value to save.
+#[derive(Debug, Clone, InputObject)]
+pub struct DataSourceOptionInput {
+    /// The field's key, as `DataSourceKind.fields` lists it.
+    pub key: String,
+    /// a secret given as null is cleared; a secret left out keeps its value
+    pub value: Option<Json<Value>>,
+}
+
+fn options(inputs: Vec<DataSourceOptionInput>) -> Vec<OptionInput> {
+    inputs
+        .into_iter()
+        .map(|i| OptionInput {
+            key: i.key,
+            value: i.value.map(|Json(v)| v),
+        })
+        .collect()
+}
+
+/// A new data source and its options for one environment.
+#[derive(Debug, Clone, InputObject)]
+pub struct CreateDataSourceInput {
+    /// Unique in the workspace; 1 to 255 characters.
+    pub name: String,
+    /// One of `dataSourceKinds`.
+    pub kind: String,
+    /// The environment the options are for; Production when left out. The other
+    /// environments get the non-secret values and no secrets.
+    pub environment_id: Option<ID>,
+    /// Values for the kind's fields; required fields must be given.
+    pub options: Vec<DataSourceOptionInput>,
+}
+
+impl From<CreateDataSourceInput> for NewDataSourceInput {
+    fn from(i: CreateDataSourceInput) -> Self {
+        Self {
+            name: i.name,
+            kind: i.kind,
+            environment_id: i.environment_id.map(|id| id.0),
+            options: options(i.options),
+        }
+    }
+}
+
+/// A patch of one environment's options.
+#[derive(Debug, Clone, InputObject)]
+pub struct UpdateDataSourceOptionsInput {
+    /// The data source to change.
+    pub data_source_id: ID,
+    /// The environment to change; no other environment is touched.
+    pub environment_id: ID,
+    /// The fields to change: fields left out keep their values, `null` clears.
+    pub options: Vec<DataSourceOptionInput>,
+    /// The revision the caller last read; a stale one is refused with REVISION_CONFLICT.
+    pub expected_revision: Option<i32>,
+}
+
+impl From<UpdateDataSourceOptionsInput> for OptionsUpdate {
+    fn from(i: UpdateDataSourceOptionsInput) -> Self {
+        Self {
+            data_source_id: i.data_source_id.0,
+            environment_id: i.environment_id.0,
+            options: options(i.options),
+            expected_revision: i.expected_revision,
+        }
+    }
+}
+
+/// Copy one environment's options onto another.
+#[derive(Debug, Clone, InputObject)]
+pub struct CopyDataSourceOptionsInput {
+    /// The data source whose options are copied.
+    pub data_source_id: ID,
+    /// The environment copied from.
+    pub from_environment_id: ID,
+    /// The environment copied onto: its non-secret values are replaced.
+    pub to_environment_id: ID,
+    /// Whether secrets are copied too (replacing the target's); otherwise the target keeps its own.
+    #[graphql(default = false)]
+    pub include_secrets: bool,
+    /// The target environment's revision the caller last read.
+    pub expected_revision: Option<i32>,
+}
+
+impl From<CopyDataSourceOptionsInput> for OptionsCopy {
+    fn from(i: CopyDataSourceOptionsInput) -> Self {
+        Self {
+            data_source_id: i.data_source_id.0,
+            from_environment_id: i.from_environment_id.0,
+            to_environment_id: i.to_environment_id.0,
+            include_secrets: i.include_secrets,
+            expected_revision: i.expected_revision,
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! One file per GraphQL type (or family of small types).
+
+pub mod connection;
+pub mod connection_test;
+pub mod data_source;
+pub mod data_source_kind;
+pub mod data_source_options;
+pub mod edition;
+pub mod environment;
+pub mod inputs;
+pub mod viewer;

@@ -1,0 +1,307 @@
+//! GraphQL over HTTP, as the GraphQL-over-HTTP spec and the graphql-http audit want it:
+//! `application/graphql-response+json` when the client accepts it (400 for requests
+//! that can't run), `application/json` otherwise (and when `Accept` is missing),
+//! queries over GET, mutations over POST only.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::HttpState;
+use crate::graphql::RequestData;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type the response is sent as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphQLResponseJson,
+    Json,
+}
+
+impl MediaType {
+    /// The type the `Accept` header asks for; `None` when it accepts neither.
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+            return Some(Self::Json);
+        };
+        let ranges: Vec<&str> = accept
+            .split(',')
+            .map(|r| r.split(';').next().unwrap_or_default().trim())
+            .collect();
+        if ranges
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
+        {
+            Some(Self::GraphQLResponseJson)
+        } else if ranges.iter().any(|r| {
+            r.eq_ignore_ascii_case(JSON)
+                || *r == "*/*"
+                || r.eq_ignore_ascii_case("application/*")
+                || r.is_empty()
+        }) {
+            Some(Self::Json)
+        } else {
+            None
+        }
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQLResponseJson => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// A GraphQL-shaped error response for a request that never reached execution.
+fn request_error(media: MediaType, status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn not_acceptable() -> Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+        json!({ "errors": [{
+            "message": "Accept application/graphql-response+json or application/json.",
+            "extensions": { "code": "BAD_REQUEST" }
+        }] })
+        .to_string(),
+    )
+        .into_response()
+}
+
+/// `POST /graphql` with a JSON body.
+pub async fn post(
+    State(state): State<Arc<HttpState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case(JSON) {
+        let message = if content_type.is_empty() {
+            "Send the request with `Content-Type: application/json`."
+        } else {
+            "Unsupported Content-Type: send application/json."
+        };
+        return request_error(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            message,
+        );
+    }
+    let params = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(params)) => params,
+        Ok(_) => return bad_request(media, "The request body must be a JSON object."),
+        Err(_) => return bad_request(media, "The request body is not valid JSON."),
+    };
+    match Params::from_json(params) {
+        Ok(params) => execute(&state, &headers, media, params, Method::POST).await,
+        Err(message) => bad_request(media, &message),
+    }
+}
+
+/// `GET /graphql`: a WebSocket upgrade, the playground for a browser, or a query.
+pub async fn get(State(state): State<Arc<HttpState>>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    if parts
+        .headers
+        .get(header::UPGRADE)
+        .is_some_and(|u| u.as_bytes().eq_ignore_ascii_case(b"websocket"))
+    {
+        return super::websocket::upgrade(&state, &mut parts).await;
+    }
+    let query = parts.uri.query().unwrap_or_default();
+    let accepts_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if accepts_html && !query.contains("query=") {
+        return Html(super::playground::render(&state)).into_response();
+    }
+    let Some(media) = MediaType::negotiate(&parts.headers) else {
+        return not_acceptable();
+    };
+    let pairs: Vec<(String, String)> = match serde_urlencoded_pairs(query) {
+        Some(pairs) => pairs,
+        None => return bad_request(media, "The query string is malformed."),
+    };
+    match Params::from_query_string(pairs) {
+        Ok(params) => execute(&state, &parts.headers, media, params, Method::GET).await,
+        Err(message) => bad_request(media, &message),
+    }
+}
+
+fn serde_urlencoded_pairs(query: &str) -> Option<Vec<(String, String)>> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&format!("/?{query}").parse().ok()?)
+        .ok()
+        .map(|q| q.0)
+}
+
+fn bad_request(media: MediaType, message: &str) -> Response {
+    request_error(media, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// The parameters of a GraphQL request, checked for shape.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Map<String, Value>,
+    extensions: Map<String, Value>,
+}
+
+impl Params {
+    fn from_json(mut body: Map<String, Value>) -> Result<Self, String> {
+        let query = match body.remove("query") {
+            Some(Value::String(q)) => q,
+            None | Some(Value::Null) => return Err("The `query` parameter is missing.".into()),
+            Some(_) => return Err("The `query` parameter must be a string.".into()),
+        };
+        let operation_name = match body.remove("operationName") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => Some(name),
+            Some(_) => return Err("The `operationName` parameter must be a string.".into()),
+        };
+        Ok(Self {
+            query,
+            operation_name,
+            variables: object_param(body.remove("variables"), "variables")?,
+            extensions: object_param(body.remove("extensions"), "extensions")?,
+        })
+    }
+
+    fn from_query_string(pairs: Vec<(String, String)>) -> Result<Self, String> {
+        let mut body = Map::new();
+        for (key, value) in pairs {
+            let value = match key.as_str() {
+                "query" | "operationName" => Value::String(value),
+                "variables" | "extensions" => serde_json::from_str(&value)
+                    .map_err(|_| format!("The `{key}` parameter must be a JSON-encoded object."))?,
+                _ => continue,
+            };
+            body.insert(key, value);
+        }
+        Self::from_json(body)
+    }
+}
+
+fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map),
+        Some(_) => Err(format!("The `{name}` parameter must be an object.")),
+    }
+}
+
+/// Whether the operation the request selects is a mutation (or subscription), which
+/// GET may not run. A document that does not parse is left for execution to report.
+fn selects_mutation(params: &Params) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+        return false;
+    };
+    let ty = match (&document.operations, &params.operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name.as_str()).map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    matches!(
+        ty,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
+}
+
+async fn execute(
+    state: &HttpState,
+    headers: &HeaderMap,
+    media: MediaType,
+    params: Params,
+    method: Method,
+) -> Response {
+    if method == Method::GET && selects_mutation(&params) {
+        let mut response = request_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "Mutations must be sent with POST.",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let session = state.app.authenticate(authorization).await;
+    let request = serde_json::from_value::<async_graphql::Request>(json!({
+        "query": params.query,
+        "operationName": params.operation_name,
+        "variables": params.variables,
+        "extensions": params.extensions,
+    }));
+    let request = match request {
+        Ok(request) => request,
+        Err(_) => return bad_request(media, "The request parameters are malformed."),
+    };
+    let request = RequestData::new(&state.app, session).attach(request);
+    let response = state.schema.execute(request).await;
+
+    // A request that failed before execution (parse, validation, no operation) has
+    // errors outside any field: it gets no `data` entry, and 400 when the client
+    // understands graphql-response+json.
+    let request_failed = response.data == async_graphql::Value::Null
+        && response.is_err()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if media == MediaType::GraphQLResponseJson && request_failed {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = if request_failed {
+        serde_json::to_string(&json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_string(&response)
+    };
+    match body {
+        Ok(body) => (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "serializing a GraphQL response");
+            request_error(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                crate::error::INTERNAL_MESSAGE,
+            )
+        }
+    }
+}

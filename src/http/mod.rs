@@ -1,0 +1,75 @@
+//! The HTTP surface: every route in one place.
+
+mod graphql;
+mod health;
+mod playground;
+mod websocket;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use crate::graphql::EnvgateSchema;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: EnvgateSchema,
+}
+
+/// How long one HTTP request may take (WebSocket connections are not bounded by it).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The router: GraphQL (HTTP and WebSocket) and GraphiQL at `/graphql`, GraphiQL at
+/// `/`, and the unauthenticated probes.
+pub fn router(app: AppState) -> Router {
+    let cors = cors(app.settings.cors_origins.as_deref());
+    let state = Arc::new(HttpState {
+        schema: crate::graphql::schema(app.clone()),
+        app,
+    });
+    let router = Router::new()
+        .route("/", get(playground::page))
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http());
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// CORS for `ENVGATE_CORS_ORIGINS`: `*`, or a comma-separated list of origins.
+fn cors(origins: Option<&str>) -> Option<CorsLayer> {
+    let origins = origins.map(str::trim).filter(|o| !o.is_empty())?;
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(Duration::from_secs(600));
+    Some(if origins == "*" {
+        layer.allow_origin(Any)
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    })
+}

@@ -1,0 +1,21 @@
+//! envgate: per-environment connection settings for a low-code app builder, served as
+//! a GraphQL API. Arrows point one way: `http` -> `graphql` -> `domain` -> `db`.
+//!
+//! Tests and the binary use two entry points: [`router`] (the whole HTTP service) and
+//! [`schema`] (the GraphQL schema, to execute requests with a session attached).
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod dev;
+pub mod devdb;
+pub mod domain;
+pub mod edition;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod secrets;
+
+pub use graphql::schema;
+pub use http::router;

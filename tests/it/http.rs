@@ -1,0 +1,251 @@
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, TestDb, app_on, code, data, enterprise};
+
+fn get(uri: &str) -> axum::http::request::Builder {
+    Request::get(uri)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_and_readiness_need_no_token() {
+    let t = TestApp::new().await;
+    let health = t
+        .request(get("/healthz").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(
+        (health.status, health.json()),
+        (StatusCode::OK, json!({ "status": "ok" }))
+    );
+    let ready = t.request(get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.json()["status"], "ready");
+    let metrics = t
+        .request(get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(metrics.body.contains("envgate_sql_queries_total"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_fails_when_the_database_is_gone() {
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    drop(db);
+    let router = envgate::router(app_on(&url, enterprise()));
+    let t = TestApp {
+        db: TestDb::new().await,
+        app: app_on(&url, enterprise()),
+        router,
+    };
+    let ready = t.request(get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json()["status"], "unavailable");
+    let health = t
+        .request(get("/healthz").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(health.status, StatusCode::OK);
+    // A GraphQL request is answered with a code, and no internal detail.
+    let ws = crate::common::Workspace::new(uuid::Uuid::new_v4());
+    let response = t
+        .gql(Some(&ws.admin), "{ environments { id } }", json!({}))
+        .await;
+    assert_eq!(code(&response), "INTERNAL_SERVER_ERROR");
+    let message = response["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        !message.contains("envgate_test") && !message.contains("database"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_playground_opens_in_a_browser() {
+    let t = TestApp::new().await;
+    for uri in ["/", "/graphql"] {
+        let page = t
+            .request(
+                get(uri)
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        assert!(page.content_type().starts_with("text/html"), "{uri}");
+        assert!(page.body.contains("graphiql"), "{uri}");
+        assert!(page.body.contains("/graphql"), "{uri}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graphql_over_get_runs_queries_and_refuses_mutations() {
+    let t = TestApp::new().await;
+    let ok = t
+        .request(
+            get("/graphql?query=%7B__typename%7D")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(
+        ok.content_type().starts_with("application/json"),
+        "no Accept means application/json"
+    );
+    assert_eq!(ok.json(), json!({ "data": { "__typename": "Query" } }));
+    let mutation = t
+        .request(
+            get("/graphql?query=mutation%7BdeleteDataSource(id%3A%22x%22)%7D")
+                .header(header::ACCEPT, "application/graphql-response+json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(mutation.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(mutation.headers.get(header::ALLOW).unwrap(), "POST");
+}
+
+async fn post_raw(
+    t: &TestApp,
+    accept: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> crate::common::TestResponse {
+    let mut request = Request::post("/graphql");
+    if let Some(accept) = accept {
+        request = request.header(header::ACCEPT, accept);
+    }
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    t.request(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_types_and_status_codes_follow_graphql_over_http() {
+    let t = TestApp::new().await;
+    const GRJ: &str = "application/graphql-response+json";
+    let query = json!({ "query": "{ __typename }" }).to_string();
+
+    let r = post_raw(&t, Some(GRJ), Some("application/json"), &query).await;
+    assert_eq!(
+        (r.status, r.content_type()),
+        (
+            StatusCode::OK,
+            "application/graphql-response+json; charset=utf-8"
+        )
+    );
+    let r = post_raw(
+        &t,
+        Some("application/json"),
+        Some("application/json; charset=utf-8"),
+        &query,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.content_type()),
+        (StatusCode::OK, "application/json; charset=utf-8")
+    );
+    let r = post_raw(&t, Some("*/*"), Some("application/json"), &query).await;
+    assert!(r.content_type().starts_with("application/json"));
+    let r = post_raw(&t, None, Some("application/json"), &query).await;
+    assert!(r.content_type().starts_with("application/json"));
+    let r = post_raw(&t, Some("text/plain"), Some("application/json"), &query).await;
+    assert_eq!(r.status, StatusCode::NOT_ACCEPTABLE);
+
+    // Parse and validation failures: 400 without data for graphql-response+json, 200 for json.
+    let parse = json!({ "query": "{ viewer " }).to_string();
+    let r = post_raw(&t, Some(GRJ), Some("application/json"), &parse).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r.json()), "GRAPHQL_PARSE_FAILED");
+    assert!(r.json().get("data").is_none());
+    let r = post_raw(
+        &t,
+        Some("application/json"),
+        Some("application/json"),
+        &parse,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(code(&r.json()), "GRAPHQL_PARSE_FAILED");
+    let invalid = json!({ "query": "{ nope }" }).to_string();
+    let r = post_raw(&t, Some(GRJ), Some("application/json"), &invalid).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r.json()), "GRAPHQL_VALIDATION_FAILED");
+    assert!(r.json().get("data").is_none());
+
+    // Malformed requests.
+    for (content_type, body) in [
+        (Some("application/json"), "{not json"),
+        (Some("application/json"), "[]"),
+        (Some("application/json"), r#"{"query": 1}"#),
+        (Some("application/json"), r#"{"variables": {}}"#),
+        (
+            Some("application/json"),
+            r#"{"query": "{ __typename }", "variables": "x"}"#,
+        ),
+        (
+            Some("application/json"),
+            r#"{"query": "{ __typename }", "operationName": 3}"#,
+        ),
+        (
+            Some("application/json"),
+            r#"{"query": "{ __typename }", "extensions": []}"#,
+        ),
+    ] {
+        let r = post_raw(&t, Some(GRJ), content_type, body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(code(&r.json()), "BAD_REQUEST", "{body}");
+    }
+    let r = post_raw(&t, Some(GRJ), None, &query).await;
+    assert!(r.status.is_client_error());
+    let r = post_raw(&t, Some(GRJ), Some("text/plain"), &query).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_field_error_keeps_the_data_entry_and_status_200() {
+    let t = TestApp::new().await;
+    let response = post_raw(
+        &t,
+        Some("application/graphql-response+json"),
+        Some("application/json"),
+        &json!({ "query": "{ viewer { userId } }" }).to_string(),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK);
+    let body = response.json();
+    assert_eq!(body["data"], Value::Null);
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    assert_eq!(body["errors"][0]["path"], json!(["viewer"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn operation_names_and_variables_are_honoured() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let body = json!({
+        "query": "query A { viewer { role } } query B($id: ID!) { environment(id: $id) { id } }",
+        "operationName": "A",
+    });
+    let r = t
+        .request(crate::common::post(Some(&ws.viewer), &body))
+        .await;
+    assert_eq!(data(r.json()), json!({ "viewer": { "role": "VIEWER" } }));
+    let unknown =
+        json!({ "query": "query A { __typename } query B { __typename }", "operationName": "C" });
+    let r = t
+        .request(crate::common::post(Some(&ws.viewer), &unknown))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&r.json()), "GRAPHQL_VALIDATION_FAILED");
+    // A variable of the wrong type is a validation failure, not a crash.
+    let wrong = json!({ "query": "query($n: Int) { dataSources(first: $n) { nodes { id } } }", "variables": { "n": "ten" } });
+    let r = t
+        .request(crate::common::post(Some(&ws.viewer), &wrong))
+        .await;
+    assert!(r.status.is_client_error() || r.status == StatusCode::OK);
+    assert!(["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"].contains(&code(&r.json())));
+}
