@@ -1,11 +1,20 @@
-//! DataLoaders for the belongs-to edges, one set per request and bound to the
-//! request's workspace: a loader never answers for another workspace, whatever key
-//! it is given.
+//! DataLoaders for the belongs-to edges. A fresh set is made for every request (also
+//! for each operation on a WebSocket, so nothing is served stale from a cache), bound
+//! to the caller's workspace: a loader never answers for another workspace, whatever
+//! key it is given.
 
+use std::any::TypeId;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Request, ServerResult};
 use uuid::Uuid;
+
+use super::Authentication;
 
 use crate::app::AppState;
 use crate::db::models::{DataSourceOptions, Environment};
@@ -20,12 +29,6 @@ pub struct AllEnvironments;
 pub struct EnvironmentsLoader {
     app: AppState,
     workspace_id: Uuid,
-}
-
-impl EnvironmentsLoader {
-    pub fn new(app: AppState, workspace_id: Uuid) -> Self {
-        Self { app, workspace_id }
-    }
 }
 
 impl Loader<AllEnvironments> for EnvironmentsLoader {
@@ -50,12 +53,6 @@ pub struct OptionsLoader {
     workspace_id: Uuid,
 }
 
-impl OptionsLoader {
-    pub fn new(app: AppState, workspace_id: Uuid) -> Self {
-        Self { app, workspace_id }
-    }
-}
-
 impl Loader<Uuid> for OptionsLoader {
     type Value = Vec<DataSourceOptions>;
     type Error = async_graphql::Error;
@@ -74,5 +71,68 @@ impl Loader<Uuid> for OptionsLoader {
                 .push(row);
         }
         Ok(by_data_source)
+    }
+}
+
+/// The loaders of one request; they cache for that request only.
+pub struct Loaders {
+    pub environments: DataLoader<EnvironmentsLoader, HashMapCache>,
+    pub options: DataLoader<OptionsLoader, HashMapCache>,
+}
+
+impl Loaders {
+    fn new(app: &AppState, workspace_id: Uuid) -> Self {
+        Self {
+            environments: DataLoader::with_cache(
+                EnvironmentsLoader {
+                    app: app.clone(),
+                    workspace_id,
+                },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            options: DataLoader::with_cache(
+                OptionsLoader {
+                    app: app.clone(),
+                    workspace_id,
+                },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+        }
+    }
+}
+
+/// Adds fresh [`Loaders`] to every authenticated request.
+pub struct PerRequestLoaders;
+
+impl ExtensionFactory for PerRequestLoaders {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PerRequestLoaders)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for PerRequestLoaders {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // HTTP puts the authentication in the request, WebSocket in the connection.
+        let authentication = request
+            .data
+            .get(&TypeId::of::<Authentication>())
+            .and_then(|a| a.downcast_ref::<Authentication>())
+            .or_else(|| ctx.data_opt::<Authentication>());
+        let workspace_id = authentication
+            .and_then(Authentication::session)
+            .map(|s| s.workspace_id);
+        if let (Some(workspace_id), Some(app)) = (workspace_id, ctx.data_opt::<AppState>()) {
+            let loaders = Loaders::new(app, workspace_id);
+            request = request.data(loaders);
+        }
+        next.run(ctx, request).await
     }
 }

@@ -7,7 +7,6 @@ mod mutation;
 mod query;
 pub mod types;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, Schema};
 
 use crate::app::{App, AppState};
@@ -19,7 +18,7 @@ use crate::db::models::{DataSourceOptions, Environment};
 use crate::domain::Caller;
 use crate::error::{AppError, AppResult};
 
-use loaders::{AllEnvironments, EnvironmentsLoader, OptionsLoader};
+use loaders::{AllEnvironments, Loaders};
 pub use mutation::Mutation;
 pub use query::Query;
 
@@ -36,6 +35,7 @@ pub fn schema(app: AppState) -> EnvgateSchema {
     Schema::build(Query, Mutation, EmptySubscription)
         .data(app)
         .extension(extensions::ErrorCodes)
+        .extension(loaders::PerRequestLoaders)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()
@@ -49,47 +49,29 @@ pub fn sdl() -> String {
     format!("{}\n", sdl.trim())
 }
 
-/// What one request carries: who is calling (or why not) and its own DataLoaders, so
-/// that nothing is cached across requests or workspaces.
-pub struct RequestData {
-    session: Result<Session, async_graphql::Error>,
-    environments: Option<DataLoader<EnvironmentsLoader>>,
-    options: Option<DataLoader<OptionsLoader>>,
-}
+/// Who is calling, or why nobody is: placed in the request data (HTTP) or the
+/// connection data (WebSocket) by the transport, read by every resolver.
+pub struct Authentication(Result<Session, async_graphql::Error>);
 
-impl RequestData {
-    /// The request data for the outcome of authentication.
-    pub fn new(app: &AppState, session: AppResult<Session>) -> Self {
-        match session {
-            Ok(session) => Self {
-                environments: Some(DataLoader::new(
-                    EnvironmentsLoader::new(app.clone(), session.workspace_id),
-                    tokio::spawn,
-                )),
-                options: Some(DataLoader::new(
-                    OptionsLoader::new(app.clone(), session.workspace_id),
-                    tokio::spawn,
-                )),
-                session: Ok(session),
-            },
-            Err(error) => Self {
-                session: Err(error.into()),
-                environments: None,
-                options: None,
-            },
-        }
+impl Authentication {
+    /// The outcome of authenticating a request or a connection.
+    pub fn new(session: AppResult<Session>) -> Self {
+        Self(session.map_err(Into::into))
     }
 
-    /// Adds this request data to a GraphQL request.
+    /// Adds this to a GraphQL request.
     pub fn attach(self, request: async_graphql::Request) -> async_graphql::Request {
         request.data(self)
+    }
+
+    pub(crate) fn session(&self) -> Option<&Session> {
+        self.0.as_ref().ok()
     }
 }
 
 /// What resolvers read from the context.
 pub(crate) trait ContextExt {
     fn app(&self) -> &AppState;
-    fn request_data(&self) -> async_graphql::Result<&RequestData>;
     /// The session, or the reason there is none (UNAUTHENTICATED).
     fn session(&self) -> async_graphql::Result<&Session>;
     /// The caller with the edition as it is now.
@@ -102,6 +84,9 @@ pub(crate) trait ContextExt {
         &self,
         data_source_id: Uuid,
     ) -> async_graphql::Result<Vec<DataSourceOptions>>;
+    /// Loads the options rows of many data sources (and the environments) into the
+    /// request's cache at once.
+    async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()>;
 }
 
 fn unauthenticated() -> async_graphql::Error {
@@ -116,12 +101,11 @@ impl ContextExt for Context<'_> {
         self.data_unchecked::<AppState>()
     }
 
-    fn request_data(&self) -> async_graphql::Result<&RequestData> {
-        self.data_opt::<RequestData>().ok_or_else(unauthenticated)
-    }
-
     fn session(&self) -> async_graphql::Result<&Session> {
-        self.request_data()?.session.as_ref().map_err(Clone::clone)
+        let authentication = self
+            .data_opt::<Authentication>()
+            .ok_or_else(unauthenticated)?;
+        authentication.0.as_ref().map_err(Clone::clone)
     }
 
     fn caller(&self) -> async_graphql::Result<Caller> {
@@ -134,23 +118,44 @@ impl ContextExt for Context<'_> {
     }
 
     async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>> {
-        let loader = self
-            .request_data()?
+        let loaders = self.loaders()?;
+        Ok(loaders
             .environments
-            .as_ref()
-            .ok_or_else(unauthenticated)?;
-        Ok(loader.load_one(AllEnvironments).await?.unwrap_or_default())
+            .load_one(AllEnvironments)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn options_rows(
         &self,
         data_source_id: Uuid,
     ) -> async_graphql::Result<Vec<DataSourceOptions>> {
-        let loader = self
-            .request_data()?
+        let loaders = self.loaders()?;
+        Ok(loaders
             .options
-            .as_ref()
-            .ok_or_else(unauthenticated)?;
-        Ok(loader.load_one(data_source_id).await?.unwrap_or_default())
+            .load_one(data_source_id)
+            .await?
+            .unwrap_or_default())
     }
+
+    async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()> {
+        let loaders = self.loaders()?;
+        futures_util::try_join!(
+            loaders.options.load_many(data_source_ids.iter().copied()),
+            loaders.environments.load_one(AllEnvironments),
+        )?;
+        Ok(())
+    }
+}
+
+impl ContextLoaders for Context<'_> {
+    fn loaders(&self) -> async_graphql::Result<&Loaders> {
+        self.session()?;
+        self.data_opt::<Loaders>().ok_or_else(unauthenticated)
+    }
+}
+
+/// The request's loaders, present once the caller is authenticated.
+trait ContextLoaders {
+    fn loaders(&self) -> async_graphql::Result<&Loaders>;
 }

@@ -77,6 +77,19 @@ impl Query {
         let page = PageRequest::new(first, after.as_deref())?;
         let filters = Filters { kind, search };
         let page = data_sources::list(&mut *ctx.conn().await?, &caller, &page, &filters).await?;
+        // Load every listed data source's options in one query up front, so that each
+        // node's `options` and `environments` is answered from the request's cache.
+        let look_ahead = ctx.look_ahead();
+        let wants_options = [
+            look_ahead.field("nodes"),
+            look_ahead.field("edges").field("node"),
+        ]
+        .iter()
+        .any(|node| node.field("environments").exists() || node.field("options").exists());
+        if wants_options {
+            let ids: Vec<_> = page.items.iter().map(|(_, d)| d.id).collect();
+            ctx.prefetch_options(&ids).await?;
+        }
         Ok(DataSourceConnection::from_page(page))
     }
 

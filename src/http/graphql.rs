@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::HttpState;
-use crate::graphql::RequestData;
+use crate::graphql::Authentication;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -273,7 +273,7 @@ async fn execute(
         Ok(request) => request,
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
-    let request = RequestData::new(&state.app, session).attach(request);
+    let request = Authentication::new(session).attach(request);
     let response = state.schema.execute(request).await;
 
     // A request that failed before execution (parse, validation, no operation) has

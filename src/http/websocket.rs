@@ -13,7 +13,7 @@ use axum::response::{IntoResponse as _, Response};
 use serde_json::Value;
 
 use super::HttpState;
-use crate::graphql::RequestData;
+use crate::graphql::Authentication;
 
 /// Upgrades to a GraphQL WebSocket connection.
 pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
@@ -47,7 +47,7 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
                         }
                     }
                     let mut data = Data::default();
-                    data.insert(RequestData::new(&app, session));
+                    data.insert(Authentication::new(session));
                     Ok(data)
                 })
                 .serve()

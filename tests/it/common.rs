@@ -1,7 +1,7 @@
 //! Test fixtures: a fresh PostgreSQL database per test (cloned from a migrated
 //! template), the real router over it, and tokens and licenses to call it with.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -151,6 +151,12 @@ impl TestDb {
         Self { name, url }
     }
 
+    /// Drops the database now, connections and all: the database going away.
+    pub async fn drop_now(&self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        admin_client().await.execute(&sql, &[]).await.unwrap();
+    }
+
     /// A direct connection, to read tables as they are stored.
     pub async fn client(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
@@ -204,9 +210,10 @@ pub fn enterprise() -> Licensing {
 
 /// The real service over a fresh database.
 pub struct TestApp {
-    pub db: TestDb,
+    pub db: Arc<TestDb>,
     pub app: AppState,
     pub router: axum::Router,
+    master_key_hex: String,
 }
 
 impl TestApp {
@@ -225,9 +232,24 @@ impl TestApp {
 
     /// The service over a database made beforehand.
     pub fn on(db: TestDb, licensing: Licensing) -> Self {
-        let app = app_on(&db.url, licensing);
+        Self::build(Arc::new(db), licensing, MasterKey::generate_hex())
+    }
+
+    fn build(db: Arc<TestDb>, licensing: Licensing, master_key_hex: String) -> Self {
+        let app = app_with_key(&db.url, licensing, &master_key_hex);
         let router = envgate::router(app.clone());
-        Self { db, app, router }
+        Self {
+            db,
+            app,
+            router,
+            master_key_hex,
+        }
+    }
+
+    /// A second service with another edition over this one's database and master key,
+    /// as a restarted server would be.
+    pub fn on_same_db(other: &TestApp, licensing: Licensing) -> Self {
+        Self::build(other.db.clone(), licensing, other.master_key_hex.clone())
     }
 
     /// Statements sent so far by the app's pool.
@@ -268,9 +290,13 @@ impl TestApp {
 
 /// The app over `url`, as `serve` builds it.
 pub fn app_on(url: &str, licensing: Licensing) -> AppState {
+    app_with_key(url, licensing, &MasterKey::generate_hex())
+}
+
+fn app_with_key(url: &str, licensing: Licensing, master_key_hex: &str) -> AppState {
     let queries = QueryCounter::default();
     let pool = db::pool(url, 8, queries.clone()).unwrap();
-    let master = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+    let master = MasterKey::from_hex(master_key_hex).unwrap();
     App::new(
         pool,
         queries,

@@ -2,7 +2,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, TestDb, app_on, code, data, enterprise};
+use crate::common::{TestApp, code, data};
 
 fn get(uri: &str) -> axum::http::request::Builder {
     Request::get(uri)
@@ -30,15 +30,8 @@ async fn health_and_readiness_need_no_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn readiness_fails_when_the_database_is_gone() {
-    let db = TestDb::new().await;
-    let url = db.url.clone();
-    drop(db);
-    let router = envgate::router(app_on(&url, enterprise()));
-    let t = TestApp {
-        db: TestDb::new().await,
-        app: app_on(&url, enterprise()),
-        router,
-    };
+    let t = TestApp::new().await;
+    t.db.drop_now().await;
     let ready = t.request(get("/readyz").body(Body::empty()).unwrap()).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.json()["status"], "unavailable");

@@ -3,7 +3,10 @@
 
 mod auth;
 mod common;
+mod connection_test;
 mod contract;
+mod data_source_access;
+mod data_sources;
 mod edition;
 mod environments;
 mod http;
