@@ -4,12 +4,15 @@
 //! `Authorization` header.
 
 use async_graphql::Data;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use std::str::FromStr as _;
+
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocket, WebSocketProtocols, WsMessage};
+use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{FromRequestParts as _, WebSocketUpgrade};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
+use futures_util::{SinkExt as _, StreamExt as _, future};
 use serde_json::Value;
 
 use super::HttpState;
@@ -17,9 +20,20 @@ use crate::graphql::Authentication;
 
 /// Upgrades to a GraphQL WebSocket connection.
 pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
-    let protocol = match GraphQLProtocol::from_request_parts(parts, &()).await {
-        Ok(protocol) => protocol,
-        Err(rejection) => return rejection.into_response(),
+    let offered = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let Some(protocol) = offered
+        .split(',')
+        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Offer the graphql-transport-ws or graphql-ws subprotocol.",
+        )
+            .into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(parts, &()).await {
         Ok(upgrade) => upgrade,
@@ -34,25 +48,59 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
     let schema = state.schema.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let authorization = payload_authorization(&payload).or(header_token);
-                    let session = app.authenticate(authorization.as_deref()).await;
-                    // A token that was sent but does not verify closes the connection
-                    // (4403); no token at all still allows introspection.
-                    if authorization.is_some() {
-                        if let Err(error) = &session {
-                            return Err(async_graphql::Error::new(error.message()));
-                        }
+        .on_upgrade(move |socket| async move {
+            let (mut sink, stream) = socket.split();
+            let input = stream
+                .take_while(|message| future::ready(message.is_ok()))
+                .filter_map(|message| {
+                    future::ready(match message {
+                        Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
+                        Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                        _ => None,
+                    })
+                });
+            let on_init = move |payload: Value| async move {
+                let authorization = payload_authorization(&payload).or(header_token);
+                let session = app.authenticate(authorization.as_deref()).await;
+                // A token that was sent but does not verify ends the connection; no token
+                // at all still allows introspection.
+                if let (Some(_), Err(error)) = (&authorization, &session) {
+                    return Err(async_graphql::Error::new(format!(
+                        "{FORBIDDEN}{}",
+                        error.message()
+                    )));
+                }
+                let mut data = Data::default();
+                data.insert(Authentication::new(session));
+                Ok(data)
+            };
+            let output = WebSocket::new(schema, input, protocol)
+                .on_connection_init(on_init)
+                .map(|message| match message {
+                    WsMessage::Text(text) => Message::Text(text.into()),
+                    WsMessage::Close(code, reason) => {
+                        // graphql-transport-ws wants 4403 for a refused connection_init.
+                        let (code, reason) = match reason.strip_prefix(FORBIDDEN) {
+                            Some(reason) => (4403, reason.to_owned()),
+                            None => (code, reason),
+                        };
+                        Message::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        }))
                     }
-                    let mut data = Data::default();
-                    data.insert(Authentication::new(session));
-                    Ok(data)
-                })
-                .serve()
+                });
+            futures_util::pin_mut!(output);
+            while let Some(message) = output.next().await {
+                if sink.send(message).await.is_err() {
+                    break;
+                }
+            }
         })
 }
+
+/// Marks a refused `connection_init`, so that its close code becomes 4403.
+const FORBIDDEN: &str = "Forbidden: ";
 
 /// `Authorization` (any case) from a `connection_init` payload, at its top level or
 /// under `headers`.

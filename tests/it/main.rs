@@ -2,6 +2,7 @@
 //! a fresh one per test.
 
 mod auth;
+mod cli;
 mod common;
 mod connection_test;
 mod contract;
@@ -10,3 +11,4 @@ mod data_sources;
 mod edition;
 mod environments;
 mod http;
+mod websocket;

@@ -1,0 +1,172 @@
+//! The `envgate` command line, run as a user would.
+
+use std::process::Command;
+
+use envgate::auth::TokenKeys;
+use envgate::edition::{EditionName, LicenseStatus, Licensing};
+
+fn envgate(args: &[&str], state_dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args(args)
+        .env("ENVGATE_STATE_DIR", state_dir)
+        .env_remove("ENVGATE_JWT_SECRET")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "envgate-cli-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn schema_prints_the_committed_sdl() {
+    let out = envgate(&["schema"], &temp_dir("schema"));
+    assert!(out.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+}
+
+#[test]
+fn license_keygen_and_issue_make_a_license_that_verifies() {
+    let dir = temp_dir("license");
+    let keys = dir.join("keys");
+    let out = envgate(
+        &["license", "keygen", "--out", keys.to_str().unwrap()],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A second keygen refuses to overwrite the private key.
+    assert!(
+        !envgate(
+            &["license", "keygen", "--out", keys.to_str().unwrap()],
+            &dir
+        )
+        .status
+        .success()
+    );
+    let private = keys.join("license-private.pem");
+    let out = envgate(
+        &[
+            "license",
+            "issue",
+            "--private-key",
+            private.to_str().unwrap(),
+            "--licensee",
+            "Acme",
+            "--expires",
+            "2099-12-31",
+        ],
+        &dir,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout).unwrap();
+    let public = std::fs::read(keys.join("license-public.pem")).unwrap();
+    let edition = Licensing::load(Some(key.trim()), Some(&public)).edition_at(chrono::Utc::now());
+    assert_eq!(
+        (edition.name, edition.license_status),
+        (EditionName::Enterprise, LicenseStatus::Valid)
+    );
+    assert_eq!(edition.licensee.as_deref(), Some("Acme"));
+    assert_eq!(
+        edition.expires_at.unwrap().to_rfc3339(),
+        "2100-01-01T00:00:00+00:00",
+        "valid through the last day"
+    );
+}
+
+#[test]
+fn token_mints_with_the_configured_or_development_secret() {
+    let dir = temp_dir("token");
+    let workspace = uuid::Uuid::new_v4().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args([
+            "token",
+            "--workspace",
+            &workspace,
+            "--role",
+            "builder",
+            "--sub",
+            "dana",
+            "--ttl",
+            "30m",
+        ])
+        .env("ENVGATE_JWT_SECRET", "configured-secret")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap();
+    let session = TokenKeys::new(b"configured-secret", None, None)
+        .verify(token.trim())
+        .unwrap();
+    assert_eq!(
+        (session.user_id.as_str(), session.workspace_id.to_string()),
+        ("dana", workspace.clone())
+    );
+
+    // Without a secret: the development one, generated once into the state directory.
+    let out = envgate(
+        &["token", "--workspace", &workspace, "--role", "admin"],
+        &dir,
+    );
+    assert!(out.status.success());
+    let secret = std::fs::read_to_string(dir.join("jwt-secret")).unwrap();
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        TokenKeys::new(secret.as_bytes(), None, None)
+            .verify(token.trim())
+            .is_ok()
+    );
+    assert!(
+        !envgate(&["token", "--workspace", "nope", "--role", "admin"], &dir)
+            .status
+            .success()
+    );
+    assert!(
+        !envgate(
+            &["token", "--workspace", &workspace, "--role", "owner"],
+            &dir
+        )
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn serve_in_production_mode_needs_explicit_settings() {
+    let dir = temp_dir("production");
+    let out = envgate(&["serve", "--production"], &dir);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("DATABASE_URL")
+            && stderr.contains("ENVGATE_JWT_SECRET")
+            && stderr.contains("ENVGATE_MASTER_KEY"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args(["serve", "--master-key", "abc"])
+        .env("ENVGATE_STATE_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("64 hexadecimal characters")
+    );
+}

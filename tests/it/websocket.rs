@@ -1,0 +1,118 @@
+//! GraphQL over a real WebSocket, as graphql-ws clients speak it.
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+use crate::common::TestApp;
+
+/// Serves the router on a free local port; returns the WebSocket URL.
+async fn serve(t: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(axum::serve(listener, t.router.clone()).into_future());
+    format!("ws://{address}/graphql")
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(url: &str, init: Value) -> Socket {
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": init }).to_string(),
+        ))
+        .await
+        .unwrap();
+    socket
+}
+
+async fn next(socket: &mut Socket) -> Option<Message> {
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer in time")
+        .map(Result::unwrap)
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        match next(socket).await.expect("a message") {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn queries_run_over_graphql_transport_ws_with_the_token_from_connection_init() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let mut socket = connect(
+        &url,
+        json!({ "Authorization": format!("Bearer {}", ws.builder) }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    for id in ["1", "2"] {
+        let subscribe = json!({ "id": id, "type": "subscribe", "payload": { "query": "{ viewer { workspaceId role } environments { name } }" } });
+        socket
+            .send(Message::text(subscribe.to_string()))
+            .await
+            .unwrap();
+        let answer = next_json(&mut socket).await;
+        assert_eq!(answer["type"], "next");
+        assert_eq!(answer["id"], id);
+        assert_eq!(
+            answer["payload"]["data"]["viewer"],
+            json!({ "workspaceId": ws.id, "role": "BUILDER" })
+        );
+        assert_eq!(
+            answer["payload"]["data"]["environments"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        assert_eq!(
+            next_json(&mut socket).await,
+            json!({ "id": id, "type": "complete" })
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_token_in_connection_init_closes_the_socket_and_no_token_allows_introspection() {
+    let t = TestApp::new().await;
+    let url = serve(&t).await;
+    let mut socket = connect(&url, json!({ "authorization": "Bearer not-a-token" })).await;
+    match next(&mut socket).await {
+        Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 4403),
+        other => panic!("expected a 4403 close, got {other:?}"),
+    }
+
+    let mut socket = connect(&url, json!({})).await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename viewer { role } }" } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let answer = next_json(&mut socket).await;
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}
