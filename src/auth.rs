@@ -89,6 +89,7 @@ impl TokenKeys {
         // The algorithm is pinned: a token naming another one (or `none`) is refused.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         let mut required = vec!["exp", "sub"];
         if let Some(issuer) = &issuer {
             validation.set_issuer(&[issuer]);
@@ -143,8 +144,10 @@ impl TokenKeys {
             })?;
         let claims = data.claims;
         let invalid = |what: &str| AppError::Unauthenticated(format!("{INVALID} {what}"));
-        if claims.sub.trim().is_empty() {
-            return Err(invalid("Its `sub` claim is empty."));
+        if claims.sub.trim().is_empty() || claims.sub.chars().any(char::is_control) {
+            return Err(invalid(
+                "Its `sub` claim is empty or holds control characters.",
+            ));
         }
         let workspace_id = Uuid::parse_str(&claims.workspace_id)
             .map_err(|_| invalid("Its `workspace_id` claim is not a UUID."))?;

@@ -7,11 +7,14 @@ CREATE TABLE data_sources (
     kind         text        NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
-    -- the unique index also serves the listing order (name, id) within a workspace
-    UNIQUE (workspace_id, name),
     UNIQUE (workspace_id, id)
 );
 
+-- Names are unique in a workspace whatever their case: "Orders" and "orders" would
+-- be the same data source to a person.
+CREATE UNIQUE INDEX data_sources_unique_name ON data_sources (workspace_id, lower(name));
+-- the listing order: name, then id
+CREATE INDEX data_sources_listing ON data_sources (workspace_id, name, id);
 -- listing filtered by kind, in listing order
 CREATE INDEX data_sources_by_kind ON data_sources (workspace_id, kind, name, id);
 -- substring search on names

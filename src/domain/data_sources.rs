@@ -111,6 +111,14 @@ pub async fn list(
         .order((data_sources::name.asc(), data_sources::id.asc()))
         .limit(page.first + 1)
         .into_boxed();
+    for (field, text) in [("kind", &filters.kind), ("search", &filters.search)] {
+        if text.as_deref().is_some_and(|t| t.contains('\0')) {
+            return Err(AppError::bad_field(
+                field,
+                format!("`{field}` must not contain NUL characters."),
+            ));
+        }
+    }
     if let Some(kind) = &filters.kind {
         query = query.filter(data_sources::kind.eq(kind.clone()));
     }
@@ -177,6 +185,12 @@ fn checked_name(name: &str) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::bad_field("name", "The name must not be empty."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::bad_field(
+            "name",
+            "The name must not contain control characters.",
+        ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::bad_field(

@@ -82,6 +82,9 @@ fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
             if s.len() > MAX_STRING_BYTES {
                 return Err(wrong(&format!("at most {MAX_STRING_BYTES} bytes long")));
             }
+            if s.contains('\0') {
+                return Err(wrong("text without NUL characters"));
+            }
             if !field.allowed.is_empty() && !field.allowed.contains(&s) {
                 return Err(wrong(&format!("one of: {}", field.allowed.join(", "))));
             }
@@ -101,6 +104,15 @@ fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
                 .ok_or_else(|| wrong("an object of strings"))?;
             if map.values().any(|v| !v.is_string()) {
                 return Err(wrong("an object whose values are all strings"));
+            }
+            let text = map
+                .iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str().unwrap_or_default()]);
+            if text.clone().any(|t| t.contains('\0')) {
+                return Err(wrong("an object without NUL characters"));
+            }
+            if text.map(str::len).sum::<usize>() > MAX_STRING_BYTES {
+                return Err(wrong(&format!("at most {MAX_STRING_BYTES} bytes long")));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! turns arguments into domain calls and domain values into GraphQL types.
 
 mod extensions;
+mod field_order;
 mod loaders;
 mod mutation;
 mod query;
@@ -27,7 +28,8 @@ pub type EnvgateSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Deepest selection a query may nest (introspection needs about 13).
 const MAX_DEPTH: usize = 24;
-/// Largest query, counting one per field.
+/// Largest query, counting one per field and list fields once per item a page can
+/// hold: a full page of 100 data sources with every environment's values fits twice.
 const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema, with its limits and error-code extension, serving `app`.
@@ -36,6 +38,7 @@ pub fn schema(app: AppState) -> EnvgateSchema {
         .data(app)
         .extension(extensions::ErrorCodes)
         .extension(loaders::PerRequestLoaders)
+        .extension(field_order::FieldOrder)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::domain::data_sources::{self, Filters};
-use crate::domain::pagination::PageRequest;
+use crate::domain::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest};
 use crate::domain::{environments, kinds};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::connection::DataSourceConnection;
@@ -12,6 +12,13 @@ use crate::graphql::types::data_source_kind::DataSourceKind;
 use crate::graphql::types::edition::Edition;
 use crate::graphql::types::environment::Environment;
 use crate::graphql::types::viewer::Viewer;
+
+/// What a page of a list costs against the query complexity limit: its fields once per
+/// item it can hold.
+fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| i64::from(n).clamp(0, MAX_PAGE_SIZE));
+    usize::try_from(items).unwrap_or(0).max(1) * child_complexity
+}
 
 /// Everything a caller can read; all of it confined to the workspace of their token.
 pub struct Query;
@@ -65,6 +72,7 @@ impl Query {
 
     /// The workspace's data sources by name, a page at a time (`first` at most 100,
     /// 20 by default), optionally of one `kind` or whose name contains `search`.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn data_sources(
         &self,
         ctx: &Context<'_>,

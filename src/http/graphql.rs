@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -87,14 +88,45 @@ fn not_acceptable() -> Response {
         .into_response()
 }
 
+/// Any path that is not served.
+pub async fn not_found() -> Response {
+    request_error(
+        MediaType::Json,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "Nothing is served here: GraphQL is at /graphql.",
+    )
+}
+
+/// A method a route does not take.
+pub async fn method_not_allowed() -> Response {
+    request_error(
+        MediaType::Json,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "BAD_REQUEST",
+        "Use GET or POST.",
+    )
+}
+
 /// `POST /graphql` with a JSON body.
 pub async fn post(
     State(state): State<Arc<HttpState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(media) = MediaType::negotiate(&headers) else {
         return not_acceptable();
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return request_error(
+                media,
+                rejection.status(),
+                "BAD_REQUEST",
+                &rejection.body_text(),
+            );
+        }
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)

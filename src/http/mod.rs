@@ -25,6 +25,9 @@ pub struct HttpState {
     pub schema: EnvgateSchema,
 }
 
+/// The largest request body, and the largest WebSocket message.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// How long one HTTP request may take (WebSocket connections are not bounded by it).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -42,6 +45,8 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .fallback(graphql::not_found)
+        .method_not_allowed_fallback(graphql::method_not_allowed)
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -78,17 +78,7 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
                 .on_connection_init(on_init)
                 .map(|message| match message {
                     WsMessage::Text(text) => Message::Text(text.into()),
-                    WsMessage::Close(code, reason) => {
-                        // graphql-transport-ws wants 4403 for a refused connection_init.
-                        let (code, reason) = match reason.strip_prefix(FORBIDDEN) {
-                            Some(reason) => (4403, reason.to_owned()),
-                            None => (code, reason),
-                        };
-                        Message::Close(Some(CloseFrame {
-                            code,
-                            reason: reason.into(),
-                        }))
-                    }
+                    WsMessage::Close(code, reason) => close_frame(protocol, code, reason),
                 });
             futures_util::pin_mut!(output);
             while let Some(message) = output.next().await {
@@ -101,6 +91,32 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
 
 /// Marks a refused `connection_init`, so that its close code becomes 4403.
 const FORBIDDEN: &str = "Forbidden: ";
+
+/// The close frame graphql-transport-ws clients expect: 4403 for a refused
+/// `connection_init`, 4400 for a message that is not one of the protocol's, and a
+/// reason cut to the 123 bytes a close frame can carry.
+fn close_frame(protocol: WebSocketProtocols, code: u16, reason: String) -> Message {
+    let transport_ws = protocol == WebSocketProtocols::GraphQLWS;
+    let (code, mut reason) = match reason.strip_prefix(FORBIDDEN) {
+        Some(reason) => (4403, reason.to_owned()),
+        None if transport_ws && code == 1002 => {
+            (4400, format!("Invalid message received: {reason}"))
+        }
+        None => (code, reason),
+    };
+    if reason.len() > 123 {
+        let mut end = 120;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        reason.truncate(end);
+        reason.push_str("...");
+    }
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
 
 /// `Authorization` (any case) from a `connection_init` payload, at its top level or
 /// under `headers`.

@@ -63,7 +63,11 @@ async fn every_kind_of_bad_token_is_unauthenticated() {
         B64.encode(claims(ws).to_string())
     );
     unauthenticated(&t, Some(&none)).await;
+    let mut not_yet = claims(ws);
+    not_yet["nbf"] = json!(now() + 3600);
+    unauthenticated(&t, Some(&sign(&not_yet, Algorithm::HS256, JWT_SECRET))).await;
     for (claim, value) in [
+        ("sub", json!("a\u{0}b")),
         ("exp", Value::Null),
         ("sub", json!("")),
         ("sub", Value::Null),

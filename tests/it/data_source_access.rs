@@ -239,6 +239,8 @@ async fn data_sources_are_listed_by_name_a_page_at_a_time() {
         ),
         ("BAD_USER_INPUT", Some("first"))
     );
+    let nul = page(Value::Null, Value::Null, Value::Null, json!("a\u{0}")).await;
+    assert_eq!(nul["errors"][0]["extensions"]["field"], "search");
     let bad_cursor = page(json!(2), json!("not-a-cursor"), Value::Null, Value::Null).await;
     assert_eq!(bad_cursor["errors"][0]["extensions"]["field"], "after");
 }

@@ -406,6 +406,22 @@ async fn bad_input_names_the_field_and_writes_nothing() {
             "name",
         ),
         (
+            json!({ "name": "TAKEN", "kind": "postgresql", "options": pg_options("p") }),
+            "name",
+        ),
+        (
+            json!({ "name": "a\u{0}b", "kind": "postgresql", "options": pg_options("p") }),
+            "name",
+        ),
+        (
+            json!({ "name": "n", "kind": "postgresql", "options": [{ "key": "host", "value": "h\u{0}" }] }),
+            "host",
+        ),
+        (
+            json!({ "name": "n", "kind": "restapi", "options": [{ "key": "url", "value": "u" }, { "key": "headers", "value": { "a\u{0}": "b" } }] }),
+            "headers",
+        ),
+        (
             json!({ "name": "n", "kind": "oracle", "options": [] }),
             "kind",
         ),

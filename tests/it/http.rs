@@ -242,3 +242,93 @@ async fn operation_names_and_variables_are_honoured() {
     assert!(r.status.is_client_error() || r.status == StatusCode::OK);
     assert!(["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"].contains(&code(&r.json())));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fields_come_back_in_the_order_they_were_asked_for() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let query = "{ viewer { role userId } edition { name } environments { name } dataSourceKinds { kind } ...F e2: environments { id } } fragment F on Query { a: edition { licenseStatus } }";
+    let response = t
+        .request(crate::common::post(
+            Some(&ws.admin),
+            &json!({ "query": query }),
+        ))
+        .await;
+    let body = &response.body;
+    let positions: Vec<usize> = [
+        "\"viewer\"",
+        "\"role\"",
+        "\"userId\"",
+        "\"edition\"",
+        "\"environments\"",
+        "\"dataSourceKinds\"",
+        "\"a\"",
+        "\"e2\"",
+    ]
+    .iter()
+    .map(|key| body.find(key).unwrap_or_else(|| panic!("{key} in {body}")))
+    .collect();
+    let mut sorted = positions.clone();
+    sorted.sort_unstable();
+    assert_eq!(positions, sorted, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expensive_query_is_refused_before_it_runs() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let page = "dataSources(first: 100) { nodes { id name environments { id revision environment { name } values { key value isSet } } } }";
+    let aliases: Vec<String> = (0..20).map(|i| format!("a{i}: {page}")).collect();
+    data(
+        t.gql(Some(&ws.viewer), "{ viewer { role } }", json!({}))
+            .await,
+    );
+    let before = t.queries();
+    let response = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "query": format!("{{ {} }}", aliases.join(" ")) }),
+        ))
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&response.json()), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        response.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex")
+    );
+    assert_eq!(t.queries(), before, "nothing ran");
+    // One full page is fine.
+    data(
+        t.gql(Some(&ws.viewer), &format!("{{ {page} }}"), json!({}))
+            .await,
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transport_errors_are_json_with_a_code() {
+    let t = TestApp::new().await;
+    let put = t
+        .request(Request::put("/graphql").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(put.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(code(&put.json()), "BAD_REQUEST");
+    let missing = t
+        .request(get("/nowhere").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&missing.json()), "NOT_FOUND");
+    let huge =
+        json!({ "query": "{ __typename }", "variables": { "x": "y".repeat(3 * 1024 * 1024) } })
+            .to_string();
+    let too_big = post_raw(
+        &t,
+        Some("application/json"),
+        Some("application/json"),
+        &huge,
+    )
+    .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&too_big.json()), "BAD_REQUEST");
+}

@@ -116,3 +116,27 @@ async fn a_bad_token_in_connection_init_closes_the_socket_and_no_token_allows_in
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_outside_the_protocol_closes_with_4400_and_a_short_reason() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let mut socket = connect(
+        &url,
+        json!({ "Authorization": format!("Bearer {}", ws.viewer) }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    socket
+        .send(Message::text(json!({ "type": "bogus" }).to_string()))
+        .await
+        .unwrap();
+    match next(&mut socket).await {
+        Some(Message::Close(Some(frame))) => {
+            assert_eq!(u16::from(frame.code), 4400);
+            assert!(frame.reason.len() <= 123, "{}", frame.reason);
+        }
+        other => panic!("expected a 4400 close, got {other:?}"),
+    }
+}
