@@ -1,7 +1,6 @@
 //! Bearer tokens: an HS256 JWT becomes a typed [`Session`]. Resolvers never read
 //! headers; they get the session the HTTP or WebSocket layer placed in the request.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
@@ -26,6 +25,19 @@ pub enum Role {
 }
 
 impl Role {
+    /// FORBIDDEN, naming the roles that may, unless this role is one of `allowed`.
+    pub fn require(self, allowed: &[Role], action: &str) -> AppResult<()> {
+        if allowed.contains(&self) {
+            return Ok(());
+        }
+        let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+        Err(AppError::Forbidden(format!(
+            "Your role ({}) may not {action}; this needs the role {}.",
+            self.as_str(),
+            names.join(" or ")
+        )))
+    }
+
     /// The claim value, as tokens spell it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -177,21 +189,6 @@ impl TokenKeys {
     }
 }
 
-/// Roles allowed for an operation, checked against the session.
-pub fn require(session: &Session, allowed: &[Role], action: &str) -> AppResult<()> {
-    if allowed.contains(&session.role) {
-        return Ok(());
-    }
-    let names: HashSet<_> = allowed.iter().map(|r| r.as_str()).collect();
-    let mut names: Vec<_> = names.into_iter().collect();
-    names.sort_unstable();
-    Err(AppError::Forbidden(format!(
-        "Your role ({}) may not {action}; this needs the role {}.",
-        session.role.as_str(),
-        names.join(" or ")
-    )))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +230,9 @@ mod tests {
 
     #[test]
     fn forbidden_names_the_needed_role() {
-        let err = require(&session(), &[Role::Admin], "delete data sources").unwrap_err();
+        let err = Role::Builder
+            .require(&[Role::Admin], "delete data sources")
+            .unwrap_err();
         assert_eq!(
             err.message(),
             "Your role (builder) may not delete data sources; this needs the role admin."

@@ -336,7 +336,7 @@ pub async fn update_options(
     caller: &Caller,
     master_key: &MasterKey,
     input: OptionsUpdate,
-) -> AppResult<(DataSource, DataSourceOptions)> {
+) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require_admin("change data-source options")?;
     let data_source = get(conn, caller, &input.data_source_id).await?;
     let kind = kind_of(&data_source)?;
@@ -351,7 +351,7 @@ pub async fn update_options(
             save(conn, caller, row).await
         })
         .await?;
-    Ok((data_source, row))
+    Ok((kind, row))
 }
 
 /// Copies one environment's options onto another (see [`options::copy`]).
@@ -360,9 +360,10 @@ pub async fn copy_options(
     caller: &Caller,
     master_key: &MasterKey,
     input: OptionsCopy,
-) -> AppResult<(DataSource, DataSourceOptions)> {
+) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require_admin("copy data-source options")?;
     let data_source = get(conn, caller, &input.data_source_id).await?;
+    let kind = kind_of(&data_source)?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
     let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
@@ -392,7 +393,7 @@ pub async fn copy_options(
             save(conn, caller, target).await
         })
         .await?;
-    Ok((data_source, row))
+    Ok((kind, row))
 }
 
 /// One environment's options with secrets decrypted, ready for a connection test;
@@ -443,19 +444,24 @@ async fn locked_row(
     data_source: &DataSource,
     environment: &Environment,
 ) -> AppResult<DataSourceOptions> {
-    // An environment added after the data source has no row yet: make an empty one.
+    let lock = || {
+        data_source_options::table
+            .filter(data_source_options::data_source_id.eq(data_source.id))
+            .filter(data_source_options::environment_id.eq(environment.id))
+            .select(DataSourceOptions::as_select())
+            .for_update()
+    };
+    if let Some(row) = lock().get_result(conn).await.optional()? {
+        return Ok(row);
+    }
+    // An environment added after the data source has no row yet: make an empty one
+    // (a concurrent save may make it first).
     diesel::insert_into(data_source_options::table)
         .values(empty_options(data_source, environment.id))
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    Ok(data_source_options::table
-        .filter(data_source_options::data_source_id.eq(data_source.id))
-        .filter(data_source_options::environment_id.eq(environment.id))
-        .select(DataSourceOptions::as_select())
-        .for_update()
-        .get_result(conn)
-        .await?)
+    Ok(lock().get_result(conn).await?)
 }
 
 fn check_revision(

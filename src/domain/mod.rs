@@ -12,7 +12,7 @@ pub mod workspaces;
 
 use uuid::Uuid;
 
-use crate::auth::{self, Role, Session};
+use crate::auth::{Role, Session};
 use crate::error::AppResult;
 
 /// Who is asking, and what the edition lets them use, for the length of one request.
@@ -37,14 +37,6 @@ impl Caller {
 
     /// FORBIDDEN unless the caller is an admin.
     pub fn require_admin(&self, action: &str) -> AppResult<()> {
-        auth::require(&self.session(), &[Role::Admin], action)
-    }
-
-    fn session(&self) -> Session {
-        Session {
-            user_id: self.user_id.clone(),
-            workspace_id: self.workspace_id,
-            role: self.role,
-        }
+        self.role.require(&[Role::Admin], action)
     }
 }

@@ -11,9 +11,9 @@ use crate::graphql::types::inputs::{
     CopyDataSourceOptionsInput, CreateDataSourceInput, UpdateDataSourceOptionsInput,
 };
 
-/// Every change a caller can make, confined to the workspace of their token.
 pub struct Mutation;
 
+/// Every change a caller can make, confined to the workspace of their token.
 #[Object]
 impl Mutation {
     /// Creates a data source (admins). The options go to the named environment, or
@@ -69,17 +69,14 @@ impl Mutation {
     ) -> async_graphql::Result<DataSourceOptions> {
         let caller = ctx.caller()?;
         let app = ctx.app();
-        let (data_source, row) = data_sources::update_options(
+        let (kind, row) = data_sources::update_options(
             &mut *ctx.conn().await?,
             &caller,
             &app.master_key,
             input.into(),
         )
         .await?;
-        Ok(DataSourceOptions {
-            kind: data_sources::kind_of(&data_source)?,
-            row,
-        })
+        Ok(DataSourceOptions { kind, row })
     }
 
     /// Copies one environment's options onto another (admins); secrets only with
@@ -91,17 +88,14 @@ impl Mutation {
     ) -> async_graphql::Result<DataSourceOptions> {
         let caller = ctx.caller()?;
         let app = ctx.app();
-        let (data_source, row) = data_sources::copy_options(
+        let (kind, row) = data_sources::copy_options(
             &mut *ctx.conn().await?,
             &caller,
             &app.master_key,
             input.into(),
         )
         .await?;
-        Ok(DataSourceOptions {
-            kind: data_sources::kind_of(&data_source)?,
-            row,
-        })
+        Ok(DataSourceOptions { kind, row })
     }
 
     /// Tries to connect with one environment's stored options (admins), with a timeout

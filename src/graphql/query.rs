@@ -20,9 +20,9 @@ fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     usize::try_from(items).unwrap_or(0).max(1) * child_complexity
 }
 
-/// Everything a caller can read; all of it confined to the workspace of their token.
 pub struct Query;
 
+/// Everything a caller can read; all of it confined to the workspace of their token.
 #[Object]
 impl Query {
     /// The caller, as their token describes them.

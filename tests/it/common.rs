@@ -95,6 +95,19 @@ async fn template() -> &'static str {
                     .execute(&format!("ALTER DATABASE {building} RENAME TO {name}"), &[])
                     .await
                     .unwrap();
+                // Templates of older migrations are of no use any more.
+                let stale = client
+                    .query(
+                        "SELECT datname FROM pg_database WHERE datname LIKE 'envgate\\_template\\_%' AND datname <> $1",
+                        &[&name],
+                    )
+                    .await
+                    .unwrap();
+                for row in stale {
+                    let stale: String = row.get(0);
+                    let sql = format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)");
+                    let _ = client.execute(&sql, &[]).await;
+                }
             }
             client
                 .execute("SELECT pg_advisory_unlock(74201)", &[])

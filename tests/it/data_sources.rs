@@ -672,3 +672,61 @@ async fn only_admins_change_data_sources_and_everyone_reads_them_masked() {
         .get(0);
     assert_eq!(count, 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_environment_added_later_starts_empty_and_can_be_configured() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let id = create_pg(&t, &ws, "pg").await;
+    // A custom environment between Staging and Production, as a later feature will add.
+    let client = t.db.client().await;
+    client
+        .batch_execute(&format!(
+            "UPDATE environments SET priority = priority * 10 WHERE workspace_id = '{ws}';
+             INSERT INTO environments (id, workspace_id, name, kind, priority) VALUES (gen_random_uuid(), '{ws}', 'QA', 'custom', 25);",
+            ws = ws.id
+        ))
+        .await
+        .unwrap();
+    let all = data(
+        t.gql(
+            Some(&ws.viewer),
+            &format!("query($id: ID!) {{ dataSource(id: $id) {{ environments {{ {OPTIONS_FIELDS} }} }} }}"),
+            json!({ "id": id }),
+        )
+        .await,
+    );
+    let per_env = all["dataSource"]["environments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let names: Vec<_> = per_env
+        .iter()
+        .map(|o| o["environment"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Development", "Staging", "QA", "Production"]);
+    let qa = &per_env[2];
+    assert_eq!(
+        (
+            qa["revision"].clone(),
+            qa["configured"].clone(),
+            qa["updatedAt"].clone()
+        ),
+        (json!(0), json!(false), Value::Null)
+    );
+    let qa_env = qa["environment"]["id"].as_str().unwrap();
+    let saved = data(
+        update(&t, &ws.admin, json!({ "dataSourceId": id, "environmentId": qa_env, "expectedRevision": 0,
+            "options": [{ "key": "host", "value": "qa" }, { "key": "database", "value": "d" }, { "key": "username", "value": "u" }, { "key": "port", "value": 5432 }] }))
+        .await,
+    )["updateDataSourceOptions"]
+        .clone();
+    assert_eq!(
+        (saved["revision"].clone(), saved["configured"].clone()),
+        (json!(1), json!(true))
+    );
+    assert_eq!(
+        saved["id"], qa["id"],
+        "the id of a (data source, environment) pair is stable"
+    );
+}

@@ -68,6 +68,10 @@ async fn the_playground_opens_in_a_browser() {
         assert!(page.content_type().starts_with("text/html"), "{uri}");
         assert!(page.body.contains("graphiql"), "{uri}");
         assert!(page.body.contains("/graphql"), "{uri}");
+        assert!(
+            !page.body.contains("Bearer"),
+            "no token without a demo token"
+        );
     }
 }
 
@@ -331,4 +335,52 @@ async fn transport_errors_are_json_with_a_code() {
     .await;
     assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(code(&too_big.json()), "BAD_REQUEST");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cors_origins_and_the_demo_token_come_from_the_settings() {
+    let db = crate::common::TestDb::new().await;
+    let mut app = crate::common::app_on(&db.url, crate::common::enterprise());
+    let settings = &mut std::sync::Arc::get_mut(&mut app).unwrap().settings;
+    settings.cors_origins = Some("https://app.example, https://admin.example".into());
+    settings.demo_token = Some("demo.token.value".into());
+    let router = envgate::router(app);
+    let call = |request: Request<Body>| {
+        use tower::ServiceExt as _;
+        router.clone().oneshot(request)
+    };
+    let preflight = Request::options("/graphql")
+        .header(header::ORIGIN, "https://admin.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "authorization,content-type",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let response = call(preflight).await.unwrap();
+    assert_eq!(
+        response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://admin.example"
+    );
+    let foreign = Request::options("/graphql")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .body(Body::empty())
+        .unwrap();
+    assert!(
+        call(foreign)
+            .await
+            .unwrap()
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+
+    let page = call(get("/").body(Body::empty()).unwrap()).await.unwrap();
+    let bytes = http_body_util::BodyExt::collect(page.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&bytes).contains("Bearer demo.token.value"));
 }

@@ -1,0 +1,103 @@
+//! `cargo bench`: latency and SQL statements per request of the API's hot paths,
+//! through the real router over a real PostgreSQL (the tests' fixtures).
+//!
+//! Prints one line per case: requests, mean, p50, p95, and statements per request.
+
+#[allow(dead_code, reason = "the bench uses only part of the test fixtures")]
+#[path = "../it/common.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use common::{TestApp, data};
+
+const ROUNDS: usize = 200;
+
+async fn measure(t: &TestApp, name: &str, mut request: impl AsyncFnMut(usize)) {
+    for i in 0..10 {
+        request(i).await; // warm the pool and caches
+    }
+    let mut times = Vec::with_capacity(ROUNDS);
+    let before = t.queries();
+    for i in 0..ROUNDS {
+        let started = Instant::now();
+        request(i).await;
+        times.push(started.elapsed());
+    }
+    let statements = (t.queries() - before) as f64 / ROUNDS as f64;
+    times.sort_unstable();
+    let mean = times.iter().sum::<Duration>() / ROUNDS as u32;
+    let pct = |p: usize| times[(ROUNDS * p / 100).min(ROUNDS - 1)];
+    println!(
+        "{name:<48} {ROUNDS} requests  mean {mean:>9.2?}  p50 {:>9.2?}  p95 {:>9.2?}  {statements:.1} statements/request",
+        pct(50),
+        pct(95)
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let mut ids = Vec::new();
+    for i in 0..100 {
+        let input = json!({ "name": format!("ds-{i:03}"), "kind": "postgresql", "options": [
+            { "key": "host", "value": "db" }, { "key": "database", "value": "app" },
+            { "key": "username", "value": "app" }, { "key": "password", "value": "secret" }] });
+        let created = data(
+            t.gql(
+                Some(&ws.admin),
+                "mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) { id } }",
+                json!({ "input": input }),
+            )
+            .await,
+        );
+        ids.push(
+            created["createDataSource"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let envs = data(
+        t.gql(Some(&ws.admin), "{ environments { id } }", json!({}))
+            .await,
+    );
+    let production = envs["environments"][2]["id"].clone();
+
+    measure(&t, "environments", async |_| {
+        data(
+            t.gql(
+                Some(&ws.viewer),
+                "{ environments { id name priority } }",
+                json!({}),
+            )
+            .await,
+        );
+    })
+    .await;
+    let page = "{ dataSources(first: 100) { nodes { id name environments { id configured revision environment { name } values { key value isSet } } } } }";
+    measure(
+        &t,
+        "dataSources(first: 100) with every environment",
+        async |_| {
+            data(t.gql(Some(&ws.builder), page, json!({})).await);
+        },
+    )
+    .await;
+    measure(&t, "updateDataSourceOptions (sealing a secret)", async |i| {
+        let input = json!({ "dataSourceId": ids[i % ids.len()], "environmentId": production,
+            "options": [{ "key": "password", "value": format!("pw-{i}") }] });
+        data(
+            t.gql(
+                Some(&ws.admin),
+                "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }",
+                json!({ "input": input }),
+            )
+            .await,
+        );
+    })
+    .await;
+}
