@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,21 @@ pub struct Session {
     /// The only workspace this request may see.
     pub workspace_id: Uuid,
     pub role: Role,
+    /// When the token ends; a long-lived WebSocket connection is refused from then on.
+    /// `None` for a session that comes from no token (one about to be minted).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// UNAUTHENTICATED once the token behind the session has expired.
+    pub fn check_expiry(&self, now: DateTime<Utc>) -> AppResult<()> {
+        match self.expires_at {
+            Some(expires_at) if now >= expires_at => {
+                Err(AppError::Unauthenticated(EXPIRED.to_owned()))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The claims envgate reads and writes.
@@ -68,10 +84,11 @@ struct Claims {
     exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     iat: Option<u64>,
+    // Checked by jsonwebtoken's validation; `aud` may be a string or an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    aud: Option<String>,
+    aud: Option<serde_json::Value>,
 }
 
 /// Verifies and mints tokens with one secret; `iss`/`aud` are required when configured.
@@ -165,10 +182,16 @@ impl TokenKeys {
             .map_err(|_| invalid("Its `workspace_id` claim is not a UUID."))?;
         let role = serde_json::from_value(serde_json::Value::String(claims.role))
             .map_err(|_| invalid("Its `role` claim is not admin, builder, viewer or runner."))?;
+        let expires_at = i64::try_from(claims.exp)
+            .ok()
+            .and_then(|exp| DateTime::from_timestamp(exp, 0));
         Ok(Session {
             user_id: claims.sub,
             workspace_id,
             role,
+            expires_at: Some(
+                expires_at.ok_or_else(|| invalid("Its `exp` claim is out of range."))?,
+            ),
         })
     }
 
@@ -182,7 +205,7 @@ impl TokenKeys {
             exp: now + ttl.as_secs(),
             iat: Some(now),
             iss: self.issuer.clone(),
-            aud: self.audience.clone(),
+            aud: self.audience.clone().map(serde_json::Value::String),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing with an in-memory secret cannot fail")
@@ -198,7 +221,12 @@ mod tests {
             user_id: "u1".into(),
             workspace_id: Uuid::new_v4(),
             role: Role::Builder,
+            expires_at: None,
         }
+    }
+
+    fn same_caller(a: &Session, b: &Session) -> bool {
+        (&a.user_id, a.workspace_id, a.role) == (&b.user_id, b.workspace_id, b.role)
     }
 
     #[test]
@@ -206,15 +234,19 @@ mod tests {
         let keys = TokenKeys::new(b"secret", Some("iss".into()), Some("aud".into()));
         let s = session();
         let token = keys.mint(&s, Duration::from_secs(60));
-        assert_eq!(
-            keys.authenticate(Some(&format!("Bearer {token}"))).unwrap(),
-            s
+        let verified = keys.authenticate(Some(&format!("Bearer {token}"))).unwrap();
+        assert!(same_caller(&verified, &s));
+        let expires_at = verified.expires_at.unwrap();
+        assert!(
+            verified
+                .check_expiry(expires_at - chrono::Duration::seconds(1))
+                .is_ok()
         );
-        assert_eq!(
-            keys.authenticate(Some(&format!("bearer  {token}")))
-                .unwrap(),
-            s
-        );
+        assert!(verified.check_expiry(expires_at).is_err());
+        let lowercase = keys
+            .authenticate(Some(&format!("bearer  {token}")))
+            .unwrap();
+        assert!(same_caller(&lowercase, &s));
     }
 
     #[test]

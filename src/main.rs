@@ -57,8 +57,8 @@ async fn database(
     args: &DatabaseArgs,
     state_dir: &Path,
 ) -> anyhow::Result<(String, Option<DevDatabase>)> {
-    match &args.database_url {
-        Some(url) => Ok((url.clone(), None)),
+    match configured(&args.database_url) {
+        Some(url) => Ok((url.to_owned(), None)),
         None => {
             let devdb = DevDatabase::start(state_dir).await?;
             Ok((devdb.url.clone(), Some(devdb)))
@@ -78,10 +78,18 @@ async fn stop(devdb: Option<DevDatabase>) {
 }
 
 /// The configured JWT secret, or the development one (and whether it is that).
+/// The shortest JWT secret `--production` accepts (HS256 wants 256 bits).
+const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// A setting's value, when it is set to something other than blanks.
+fn configured(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 fn jwt_keys(args: &JwtArgs, state_dir: &Path) -> anyhow::Result<(TokenKeys, bool)> {
-    let (secret, development) = match &args.jwt_secret {
-        Some(secret) if !secret.is_empty() => (secret.clone(), false),
-        _ => (dev::jwt_secret(state_dir)?, true),
+    let (secret, development) = match configured(&args.jwt_secret) {
+        Some(secret) => (secret.to_owned(), false),
+        None => (dev::jwt_secret(state_dir)?, true),
     };
     Ok((
         TokenKeys::new(
@@ -96,9 +104,15 @@ fn jwt_keys(args: &JwtArgs, state_dir: &Path) -> anyhow::Result<(TokenKeys, bool
 async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
     if args.production {
         let missing: Vec<&str> = [
-            ("DATABASE_URL", args.database.database_url.is_none()),
-            ("ENVGATE_JWT_SECRET", args.jwt.jwt_secret.is_none()),
-            ("ENVGATE_MASTER_KEY", args.master_key.is_none()),
+            (
+                "DATABASE_URL",
+                configured(&args.database.database_url).is_none(),
+            ),
+            (
+                "ENVGATE_JWT_SECRET",
+                configured(&args.jwt.jwt_secret).is_none(),
+            ),
+            ("ENVGATE_MASTER_KEY", configured(&args.master_key).is_none()),
         ]
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
@@ -109,8 +123,11 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
                 missing.join(", ")
             );
         }
+        if configured(&args.jwt.jwt_secret).is_some_and(|s| s.len() < MIN_JWT_SECRET_BYTES) {
+            bail!("--production needs a JWT secret of at least {MIN_JWT_SECRET_BYTES} bytes");
+        }
     }
-    let master_key = match &args.master_key {
+    let master_key = match configured(&args.master_key) {
         Some(key) => MasterKey::from_hex(key).context("ENVGATE_MASTER_KEY")?,
         None => {
             tracing::warn!(
@@ -166,6 +183,7 @@ async fn serve_on(
             user_id: "demo-admin".into(),
             workspace_id: dev::demo_workspace(state_dir)?,
             role: Role::Admin,
+            expires_at: None,
         };
         Some((
             tokens.mint(&session, Duration::from_secs(30 * 24 * 3600)),
@@ -233,6 +251,7 @@ fn token(args: TokenArgs, state_dir: &Path) -> anyhow::Result<()> {
         user_id: args.sub,
         workspace_id: args.workspace,
         role: args.role,
+        expires_at: None,
     };
     println!("{}", tokens.mint(&session, args.ttl.into()));
     Ok(())

@@ -15,22 +15,51 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionTestResult {
     pub ok: bool,
+    /// False when the server can't test this data source at all (its kind, or a
+    /// setting the test does not support): `ok` is then false without a failure.
+    pub supported: bool,
     pub message: String,
     pub latency_ms: Option<i32>,
+}
+
+impl ConnectionTestResult {
+    fn connected(message: String, latency: std::time::Duration) -> Self {
+        let latency_ms = Some(i32::try_from(latency.as_millis()).unwrap_or(i32::MAX));
+        Self {
+            ok: true,
+            supported: true,
+            message,
+            latency_ms,
+        }
+    }
+
+    fn failed(message: String) -> Self {
+        Self {
+            ok: false,
+            supported: true,
+            message,
+            latency_ms: None,
+        }
+    }
+
+    fn unsupported(message: String) -> Self {
+        Self {
+            ok: false,
+            supported: false,
+            message,
+            latency_ms: None,
+        }
+    }
 }
 
 /// Tries to connect with `options` (secrets decrypted) of a data source of `kind`.
 pub async fn run(kind: &Kind, options: &Map<String, Value>) -> ConnectionTestResult {
     let result = match kind.kind {
         "postgresql" => postgresql(options).await,
-        other => ConnectionTestResult {
-            ok: false,
-            message: format!(
-                "Testing the connection is not supported for {} ({other}) data sources.",
-                kind.display_name
-            ),
-            latency_ms: None,
-        },
+        other => ConnectionTestResult::unsupported(format!(
+            "Testing the connection is not supported for {} ({other}) data sources.",
+            kind.display_name
+        )),
     };
     redact(result, kind, options)
 }
@@ -53,12 +82,15 @@ async fn postgresql(options: &Map<String, Value>) -> ConnectionTestResult {
     if let Some(password) = options.get("password").and_then(Value::as_str) {
         config.password(password);
     }
+    if text("host").starts_with('/') {
+        return ConnectionTestResult::unsupported(
+            "Unix-socket hosts can't be tested from the server; use a host name or address.".into(),
+        );
+    }
     if text("ssl_mode") == "require" {
-        return ConnectionTestResult {
-            ok: false,
-            message: "The connection test does not speak TLS yet; set ssl_mode to prefer or disable to test this server.".into(),
-            latency_ms: None,
-        };
+        return ConnectionTestResult::unsupported(
+            "The connection test does not speak TLS yet; set ssl_mode to prefer or disable to test this server.".into(),
+        );
     }
     let started = Instant::now();
     let attempt = async {
@@ -71,30 +103,21 @@ async fn postgresql(options: &Map<String, Value>) -> ConnectionTestResult {
     };
     let where_ = format!("{}:{port}/{}", text("host"), text("database"));
     match tokio::time::timeout(TIMEOUT, attempt).await {
-        Ok(Ok(())) => ConnectionTestResult {
-            ok: true,
-            message: format!(
+        Ok(Ok(())) => ConnectionTestResult::connected(
+            format!(
                 "Connected to PostgreSQL at {where_} as {}.",
                 text("username")
             ),
-            latency_ms: Some(i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)),
-        },
-        Ok(Err(e)) => ConnectionTestResult {
-            ok: false,
-            message: format!(
-                "Could not connect to PostgreSQL at {where_}: {}",
-                describe(&e)
-            ),
-            latency_ms: None,
-        },
-        Err(_) => ConnectionTestResult {
-            ok: false,
-            message: format!(
-                "Connecting to PostgreSQL at {where_} timed out after {} seconds.",
-                TIMEOUT.as_secs()
-            ),
-            latency_ms: None,
-        },
+            started.elapsed(),
+        ),
+        Ok(Err(e)) => ConnectionTestResult::failed(format!(
+            "Could not connect to PostgreSQL at {where_}: {}",
+            describe(&e)
+        )),
+        Err(_) => ConnectionTestResult::failed(format!(
+            "Connecting to PostgreSQL at {where_} timed out after {} seconds.",
+            TIMEOUT.as_secs()
+        )),
     }
 }
 

@@ -131,6 +131,12 @@ pub async fn list(
         query = query.filter(data_sources::name.ilike(format!("%{}%", escape_like(search))));
     }
     if let Some((name, id)) = &page.after {
+        if name.contains('\0') {
+            return Err(AppError::bad_field(
+                "after",
+                "`after` is not a cursor this API returned.",
+            ));
+        }
         query = query.filter(
             data_sources::name.gt(name.clone()).or(data_sources::name
                 .eq(name.clone())
@@ -239,7 +245,9 @@ pub async fn create(
 
     let id = Uuid::new_v4();
     let now = Utc::now();
-    let rows: Vec<DataSourceOptions> = all
+    // Community writes only what it uses: the default environment. Environments a
+    // license unlocks later start empty (see `empty_options`).
+    let rows: Vec<DataSourceOptions> = environments::offered(&all, caller)
         .iter()
         .map(|environment| {
             let mut row = DataSourceOptions {
@@ -345,6 +353,7 @@ pub async fn update_options(
     let changes = options::validate(kind, &input.options)?;
     let row = conn
         .transaction::<_, AppError, _>(async |conn| {
+            lock(conn, &data_source).await?;
             let mut row = locked_row(conn, &data_source, environment).await?;
             check_revision(&row, input.expected_revision, environment)?;
             options::apply(&mut row, &changes, master_key);
@@ -375,6 +384,7 @@ pub async fn copy_options(
     }
     let row = conn
         .transaction::<_, AppError, _>(async |conn| {
+            lock(conn, &data_source).await?;
             // Lock in priority order so that two opposite copies can't deadlock.
             let (first, second) = if from.priority < to.priority {
                 (from, to)
@@ -437,6 +447,22 @@ pub fn require_configured(
         environment.name,
         missing.join(", ")
     )))
+}
+
+/// Locks the data source row for the transaction, before any of its options rows:
+/// every writer (and a delete) takes the locks in that order, so none deadlocks.
+/// NOT_FOUND when it was deleted meanwhile.
+async fn lock(conn: &mut AsyncPgConnection, data_source: &DataSource) -> AppResult<()> {
+    data_sources::table
+        .filter(data_sources::workspace_id.eq(data_source.workspace_id))
+        .filter(data_sources::id.eq(data_source.id))
+        .select(data_sources::id)
+        .for_no_key_update()
+        .get_result::<Uuid>(conn)
+        .await
+        .optional()?
+        .map(drop)
+        .ok_or(AppError::NotFound("data source"))
 }
 
 async fn locked_row(

@@ -10,17 +10,36 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKey};
 
 /// One option as a client sends it; `None` clears the field.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct OptionInput {
     pub key: String,
     pub value: Option<Value>,
 }
 
 /// A validated change to one field: `None` clears it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Change {
     pub field: &'static Field,
     pub value: Option<Value>,
+}
+
+// Values may be secrets: what is debug-printed (and so maybe logged) never shows them.
+impl std::fmt::Debug for OptionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OptionInput")
+            .field("key", &self.key)
+            .field("set", &self.value.is_some())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Change")
+            .field("key", &self.field.key)
+            .field("set", &self.value.is_some())
+            .finish()
+    }
 }
 
 /// One field as clients read it.

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
 };
-use async_graphql::{Request, ServerResult};
+use async_graphql::{Request, ServerResult, Value};
 use uuid::Uuid;
 
 use super::Authentication;
@@ -103,7 +103,8 @@ impl Loaders {
     }
 }
 
-/// Adds fresh [`Loaders`] to every authenticated request.
+/// Adds fresh [`Loaders`] to every authenticated request, and empties their cache
+/// before each mutation field: what a mutation wrote is read anew by the fields after it.
 pub struct PerRequestLoaders;
 
 impl ExtensionFactory for PerRequestLoaders {
@@ -134,5 +135,20 @@ impl Extension for PerRequestLoaders {
             request = request.data(loaders);
         }
         next.run(ctx, request).await
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.parent_type == "Mutation" {
+            if let Some(loaders) = ctx.data_opt::<Loaders>() {
+                loaders.options.clear::<Uuid>();
+                loaders.environments.clear::<AllEnvironments>();
+            }
+        }
+        next.run(ctx, info).await
     }
 }

@@ -108,7 +108,10 @@ impl ContextExt for Context<'_> {
         let authentication = self
             .data_opt::<Authentication>()
             .ok_or_else(unauthenticated)?;
-        authentication.0.as_ref().map_err(Clone::clone)
+        let session = authentication.0.as_ref().map_err(Clone::clone)?;
+        // A WebSocket connection outlives its token: check on every operation.
+        session.check_expiry(chrono::Utc::now())?;
+        Ok(session)
     }
 
     fn caller(&self) -> async_graphql::Result<Caller> {

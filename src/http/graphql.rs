@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::HttpState;
+use super::persisted::Refusal;
 use crate::graphql::Authentication;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -195,13 +196,23 @@ fn serde_urlencoded_pairs(query: &str) -> Option<Vec<(String, String)>> {
         .map(|q| q.0)
 }
 
+/// A request that can't run is 400 for clients that understand
+/// graphql-response+json, and 200 (with errors) for plain JSON clients.
+fn request_error_status(media: MediaType) -> StatusCode {
+    match media {
+        MediaType::GraphQLResponseJson => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    }
+}
+
 fn bad_request(media: MediaType, message: &str) -> Response {
     request_error(media, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
 /// The parameters of a GraphQL request, checked for shape.
 struct Params {
-    query: String,
+    /// Missing when the request names a persisted query by its hash.
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Map<String, Value>,
     extensions: Map<String, Value>,
@@ -210,8 +221,8 @@ struct Params {
 impl Params {
     fn from_json(mut body: Map<String, Value>) -> Result<Self, String> {
         let query = match body.remove("query") {
-            Some(Value::String(q)) => q,
-            None | Some(Value::Null) => return Err("The `query` parameter is missing.".into()),
+            Some(Value::String(q)) => Some(q),
+            None | Some(Value::Null) => None,
             Some(_) => return Err("The `query` parameter must be a string.".into()),
         };
         let operation_name = match body.remove("operationName") {
@@ -252,15 +263,13 @@ fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, 
 
 /// Whether the operation the request selects is a mutation (or subscription), which
 /// GET may not run. A document that does not parse is left for execution to report.
-fn selects_mutation(params: &Params) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+fn selects_mutation(query: &str, operation_name: Option<&str>) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
         return false;
     };
-    let ty = match (&document.operations, &params.operation_name) {
+    let ty = match (&document.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.get(name.as_str()).map(|op| op.node.ty)
-        }
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
             ops.values().next().map(|op| op.node.ty)
         }
@@ -279,7 +288,19 @@ async fn execute(
     params: Params,
     method: Method,
 ) -> Response {
-    if method == Method::GET && selects_mutation(&params) {
+    let query = match state.persisted.resolve(params.query, &params.extensions) {
+        Ok(query) => query,
+        Err(Refusal::NotFound) => {
+            return request_error(
+                media,
+                request_error_status(media),
+                "PERSISTED_QUERY_NOT_FOUND",
+                "PersistedQueryNotFound",
+            );
+        }
+        Err(Refusal::BadRequest(message)) => return bad_request(media, message),
+    };
+    if method == Method::GET && selects_mutation(&query, params.operation_name.as_deref()) {
         let mut response = request_error(
             media,
             StatusCode::METHOD_NOT_ALLOWED,
@@ -296,7 +317,7 @@ async fn execute(
         .and_then(|v| v.to_str().ok());
     let session = state.app.authenticate(authorization).await;
     let request = serde_json::from_value::<async_graphql::Request>(json!({
-        "query": params.query,
+        "query": &*query,
         "operationName": params.operation_name,
         "variables": params.variables,
         "extensions": params.extensions,
@@ -306,7 +327,20 @@ async fn execute(
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
     let request = Authentication::new(session).attach(request);
-    let response = state.schema.execute(request).await;
+    let Ok(response) =
+        tokio::time::timeout(super::EXECUTION_TIMEOUT, state.schema.execute(request)).await
+    else {
+        tracing::warn!(
+            "a GraphQL request ran past {:?} and was stopped",
+            super::EXECUTION_TIMEOUT
+        );
+        return request_error(
+            media,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL_SERVER_ERROR",
+            "The request took too long and was stopped; nothing it had not finished was saved.",
+        );
+    };
 
     // A request that failed before execution (parse, validation, no operation) has
     // errors outside any field: it gets no `data` entry, and 400 when the client
@@ -314,8 +348,8 @@ async fn execute(
     let request_failed = response.data == async_graphql::Value::Null
         && response.is_err()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let status = if media == MediaType::GraphQLResponseJson && request_failed {
-        StatusCode::BAD_REQUEST
+    let status = if request_failed {
+        request_error_status(media)
     } else {
         StatusCode::OK
     };

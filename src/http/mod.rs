@@ -2,6 +2,7 @@
 
 mod graphql;
 mod health;
+mod persisted;
 mod playground;
 mod websocket;
 
@@ -19,10 +20,10 @@ use crate::app::AppState;
 use crate::graphql::EnvgateSchema;
 
 /// What every handler shares.
-#[derive(Clone)]
 pub struct HttpState {
     pub app: AppState,
     pub schema: EnvgateSchema,
+    pub persisted: persisted::PersistedQueries,
 }
 
 /// The largest request body, and the largest WebSocket message.
@@ -30,6 +31,9 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// How long one HTTP request may take (WebSocket connections are not bounded by it).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a GraphQL operation may run; it is answered with a GraphQL error before
+/// the request timeout cuts the connection.
+pub const EXECUTION_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// The router: GraphQL (HTTP and WebSocket) and GraphiQL at `/graphql`, GraphiQL at
 /// `/`, and the unauthenticated probes.
@@ -38,6 +42,7 @@ pub fn router(app: AppState) -> Router {
     let state = Arc::new(HttpState {
         schema: crate::graphql::schema(app.clone()),
         app,
+        persisted: persisted::PersistedQueries::default(),
     });
     let router = Router::new()
         .route("/", get(playground::page))
@@ -49,10 +54,13 @@ pub fn router(app: AppState) -> Router {
         .method_not_allowed_fallback(graphql::method_not_allowed)
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http());
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            // The path only: a query string may carry variables.
+            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+        }));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,

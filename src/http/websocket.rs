@@ -48,6 +48,7 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
     let schema = state.schema.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(super::MAX_BODY_BYTES)
         .on_upgrade(move |socket| async move {
             let (mut sink, stream) = socket.split();
             let input = stream

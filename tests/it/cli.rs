@@ -149,7 +149,13 @@ fn token_mints_with_the_configured_or_development_secret() {
 #[test]
 fn serve_in_production_mode_needs_explicit_settings() {
     let dir = temp_dir("production");
-    let out = envgate(&["serve", "--production"], &dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args(["serve", "--production", "--jwt-secret", "  "])
+        .env("ENVGATE_STATE_DIR", &dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("ENVGATE_MASTER_KEY")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -157,6 +163,25 @@ fn serve_in_production_mode_needs_explicit_settings() {
             && stderr.contains("ENVGATE_JWT_SECRET")
             && stderr.contains("ENVGATE_MASTER_KEY"),
         "{stderr}"
+    );
+    let short = Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args([
+            "serve",
+            "--production",
+            "--jwt-secret",
+            "short",
+            "--master-key",
+            &"ab".repeat(32),
+        ])
+        .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"])
+        .env("ENVGATE_STATE_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(!short.status.success());
+    assert!(
+        String::from_utf8(short.stderr)
+            .unwrap()
+            .contains("at least 32 bytes")
     );
     let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
         .args(["serve", "--master-key", "abc"])

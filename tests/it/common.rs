@@ -377,6 +377,7 @@ pub fn token(workspace_id: Uuid, role: Role, user: &str) -> String {
             user_id: user.into(),
             workspace_id,
             role,
+            expires_at: None,
         },
         Duration::from_secs(3600),
     )

@@ -7,7 +7,7 @@ use crate::common::{TestApp, code, data};
 use crate::data_sources::{CREATE, environment_ids};
 
 const PASSWORD: &str = "correct-horse-battery";
-const TEST: &str = "mutation($d: ID!, $e: ID!) { testDataSourceConnection(dataSourceId: $d, environmentId: $e) { ok message latencyMs } }";
+const TEST: &str = "mutation($d: ID!, $e: ID!) { testDataSourceConnection(dataSourceId: $d, environmentId: $e) { ok supported message latencyMs } }";
 const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }";
 
 #[tokio::test(flavor = "multi_thread")]
@@ -42,7 +42,11 @@ async fn a_connection_test_really_connects_and_never_echoes_the_password() {
             .await,
     )["testDataSourceConnection"]
         .clone();
-    assert_eq!(ok["ok"], true, "{ok}");
+    assert_eq!(
+        (ok["ok"].clone(), ok["supported"].clone()),
+        (json!(true), json!(true)),
+        "{ok}"
+    );
     assert!(ok["latencyMs"].as_i64().unwrap() >= 0);
     assert!(ok["message"].as_str().unwrap().contains("Connected"));
 
@@ -102,7 +106,10 @@ async fn kinds_the_server_cannot_reach_say_so() {
             .await,
     )["testDataSourceConnection"]
         .clone();
-    assert_eq!(result["ok"], false);
+    assert_eq!(
+        (result["ok"].clone(), result["supported"].clone()),
+        (json!(false), json!(false))
+    );
     assert!(
         result["message"]
             .as_str()

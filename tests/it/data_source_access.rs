@@ -239,6 +239,12 @@ async fn data_sources_are_listed_by_name_a_page_at_a_time() {
         ),
         ("BAD_USER_INPUT", Some("first"))
     );
+    let forged = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json!(["\u{0}", uuid::Uuid::nil()]).to_string(),
+    );
+    let forged = page(json!(2), json!(forged), Value::Null, Value::Null).await;
+    assert_eq!(forged["errors"][0]["extensions"]["field"], "after");
     let nul = page(Value::Null, Value::Null, Value::Null, json!("a\u{0}")).await;
     assert_eq!(nul["errors"][0]["extensions"]["field"], "search");
     let bad_cursor = page(json!(2), json!("not-a-cursor"), Value::Null, Value::Null).await;
@@ -282,4 +288,37 @@ async fn first_is_capped_at_100_and_a_full_page_costs_a_constant_number_of_queri
     assert_eq!((small_len, large_len), (2, 100), "first is capped at 100");
     assert_eq!(small, large, "a page of 100 costs what a page of 2 costs");
     assert!(large <= 4, "list + options + environments: {large} queries");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn community_creates_only_production_and_a_license_finds_the_rest_empty() {
+    let community = TestApp::community().await;
+    let ws = community.workspace().await;
+    let id = create_pg(&community, &ws, "pg").await;
+    let client = community.db.client().await;
+    let rows: i64 = client
+        .query_one(
+            "SELECT count(*) FROM data_source_options WHERE data_source_id = $1",
+            &[&uuid::Uuid::parse_str(&id).unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1, "only Production is written");
+    let enterprise = TestApp::on_same_db(&community, crate::common::enterprise());
+    let all = data(enterprise.gql(Some(&ws.admin), &format!("query($id: ID!) {{ dataSource(id: $id) {{ environments {{ {OPTIONS_FIELDS} }} }} }}"), json!({ "id": id })).await);
+    let summary: Vec<_> = all["dataSource"]["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["revision"].clone(), o["configured"].clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (json!(0), json!(false)),
+            (json!(0), json!(false)),
+            (json!(1), json!(true))
+        ]
+    );
 }

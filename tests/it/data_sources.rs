@@ -730,3 +730,53 @@ async fn an_environment_added_later_starts_empty_and_can_be_configured() {
         "the id of a (data source, environment) pair is stable"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saving_while_deleting_never_fails_internally() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    for round in 0..10 {
+        let id = create_pg(&t, &ws, &format!("pg{round}")).await;
+        let save = update(
+            &t,
+            &ws.admin,
+            json!({ "dataSourceId": id, "environmentId": envs[round % 3],
+            "options": [{ "key": "host", "value": "h" }] }),
+        );
+        let delete = t.gql(
+            Some(&ws.admin),
+            "mutation($id: ID!) { deleteDataSource(id: $id) }",
+            json!({ "id": id }),
+        );
+        let (saved, deleted) = tokio::join!(save, delete);
+        assert!(deleted.get("errors").is_none(), "{deleted}");
+        if saved.get("errors").is_some() {
+            assert_eq!(code(&saved), "NOT_FOUND", "{saved}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn later_mutations_of_a_request_read_what_earlier_ones_wrote() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let id = create_pg(&t, &ws, "pg").await;
+    let envs = environment_ids(&t, &ws).await;
+    let query = "mutation($id: ID!, $env: ID!) {
+        a: renameDataSource(id: $id, name: \"a\") { environments { revision } }
+        b: updateDataSourceOptions(input: { dataSourceId: $id, environmentId: $env, options: [{ key: \"host\", value: \"new\" }] }) { revision }
+        c: renameDataSource(id: $id, name: \"c\") { environments { revision values { key value } } }
+    }";
+    let result = data(
+        t.gql(Some(&ws.admin), query, json!({ "id": id, "env": envs[2] }))
+            .await,
+    );
+    assert_eq!(result["a"]["environments"][2]["revision"], 1);
+    assert_eq!(result["b"]["revision"], 2);
+    assert_eq!(result["c"]["environments"][2]["revision"], 2);
+    assert_eq!(
+        result["c"]["environments"][2]["values"][0],
+        json!({ "key": "host", "value": "new" })
+    );
+}

@@ -384,3 +384,85 @@ async fn cors_origins_and_the_demo_token_come_from_the_settings() {
         .to_bytes();
     assert!(String::from_utf8_lossy(&bytes).contains("Bearer demo.token.value"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn persisted_queries_follow_apollos_protocol() {
+    use sha2::Digest as _;
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let query = "{ viewer { role } }";
+    let hash = hex::encode(sha2::Sha256::digest(query));
+    let persisted = |hash: &str| json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let unknown = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "extensions": persisted(&hash) }),
+        ))
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::BAD_REQUEST,
+        "a request error under graphql-response+json"
+    );
+    assert_eq!(code(&unknown.json()), "PERSISTED_QUERY_NOT_FOUND");
+    assert_eq!(
+        unknown.json()["errors"][0]["message"],
+        "PersistedQueryNotFound"
+    );
+    let registered = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "query": query, "extensions": persisted(&hash) }),
+        ))
+        .await;
+    assert_eq!(
+        data(registered.json()),
+        json!({ "viewer": { "role": "VIEWER" } })
+    );
+    let by_hash = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "extensions": persisted(&hash) }),
+        ))
+        .await;
+    assert_eq!(
+        data(by_hash.json()),
+        json!({ "viewer": { "role": "VIEWER" } })
+    );
+    let get = format!(
+        "/graphql?extensions={}",
+        urlencode(&persisted(&hash).to_string())
+    );
+    let over_get = t
+        .request(
+            Request::get(get)
+                .header(header::AUTHORIZATION, format!("Bearer {}", ws.viewer))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        data(over_get.json()),
+        json!({ "viewer": { "role": "VIEWER" } })
+    );
+    let mismatch = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "query": "{ __typename }", "extensions": persisted(&hash) }),
+        ))
+        .await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&mismatch.json()), "BAD_REQUEST");
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

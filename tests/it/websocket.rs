@@ -140,3 +140,39 @@ async fn a_message_outside_the_protocol_closes_with_4400_and_a_short_reason() {
         other => panic!("expected a 4400 close, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_socket_stops_working_when_its_token_expires() {
+    let t = TestApp::new().await;
+    let url = serve(&t).await;
+    let workspace = uuid::Uuid::new_v4();
+    // Expires at the second after next (JWT expiry has one-second resolution).
+    let exp = chrono::Utc::now().timestamp() + 2;
+    let claims = json!({ "sub": "u", "workspace_id": workspace, "role": "admin", "exp": exp });
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(crate::common::JWT_SECRET),
+    )
+    .unwrap();
+    let mut socket = connect(&url, json!({ "Authorization": format!("Bearer {token}") })).await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let ask = |id: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": { "query": "{ viewer { role } }" } })
+            .to_string()
+    };
+    socket.send(Message::text(ask("1"))).await.unwrap();
+    assert_eq!(
+        next_json(&mut socket).await["payload"]["data"]["viewer"]["role"],
+        "ADMIN"
+    );
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+    let wait = u64::try_from(exp * 1000 - chrono::Utc::now().timestamp_millis()).unwrap_or(0) + 50;
+    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    socket.send(Message::text(ask("2"))).await.unwrap();
+    let answer = next_json(&mut socket).await;
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
+    );
+}

@@ -5,7 +5,7 @@ use crate::domain::data_sources::{NewDataSourceInput, OptionsCopy, OptionsUpdate
 use crate::domain::options::OptionInput;
 
 /// One option value to save.
-#[derive(Debug, Clone, InputObject)]
+#[derive(Clone, InputObject)]
 pub struct DataSourceOptionInput {
     /// The field's key, as `DataSourceKind.fields` lists it.
     pub key: String,
@@ -24,7 +24,7 @@ fn options(inputs: Vec<DataSourceOptionInput>) -> Vec<OptionInput> {
 }
 
 /// A new data source and its options for one environment.
-#[derive(Debug, Clone, InputObject)]
+#[derive(Clone, InputObject)]
 pub struct CreateDataSourceInput {
     /// Unique in the workspace; 1 to 255 characters.
     pub name: String,
@@ -49,7 +49,7 @@ impl From<CreateDataSourceInput> for NewDataSourceInput {
 }
 
 /// A patch of one environment's options.
-#[derive(Debug, Clone, InputObject)]
+#[derive(Clone, InputObject)]
 pub struct UpdateDataSourceOptionsInput {
     /// The data source to change.
     pub data_source_id: ID,
@@ -57,7 +57,8 @@ pub struct UpdateDataSourceOptionsInput {
     pub environment_id: ID,
     /// The fields to change: fields left out keep their values, `null` clears.
     pub options: Vec<DataSourceOptionInput>,
-    /// The revision the caller last read; a stale one is refused with REVISION_CONFLICT.
+    /// The revision the caller last read; a stale one is refused with REVISION_CONFLICT,
+    /// whose `extensions.currentRevision` gives the revision now stored.
     pub expected_revision: Option<i32>,
 }
 
@@ -73,7 +74,7 @@ impl From<UpdateDataSourceOptionsInput> for OptionsUpdate {
 }
 
 /// Copy one environment's options onto another.
-#[derive(Debug, Clone, InputObject)]
+#[derive(Clone, InputObject)]
 pub struct CopyDataSourceOptionsInput {
     /// The data source whose options are copied.
     pub data_source_id: ID,
@@ -84,7 +85,8 @@ pub struct CopyDataSourceOptionsInput {
     /// Whether secrets are copied too (replacing the target's); otherwise the target keeps its own.
     #[graphql(default = false)]
     pub include_secrets: bool,
-    /// The target environment's revision the caller last read.
+    /// The target environment's revision the caller last read; a stale one is
+    /// REVISION_CONFLICT (with `extensions.currentRevision`).
     pub expected_revision: Option<i32>,
 }
 
