@@ -170,6 +170,18 @@ impl TestDb {
         admin_client().await.execute(&sql, &[]).await.unwrap();
     }
 
+    /// How many options rows a data source has, as stored.
+    pub async fn options_rows_of(&self, data_source_id: &str) -> i64 {
+        let id = Uuid::parse_str(data_source_id).unwrap();
+        let sql = "SELECT count(*) FROM data_source_options WHERE data_source_id = $1";
+        self.client()
+            .await
+            .query_one(sql, &[&id])
+            .await
+            .unwrap()
+            .get(0)
+    }
+
     /// A direct connection, to read tables as they are stored.
     pub async fn client(&self) -> tokio_postgres::Client {
         let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)

@@ -295,16 +295,11 @@ async fn community_creates_only_production_and_a_license_finds_the_rest_empty() 
     let community = TestApp::community().await;
     let ws = community.workspace().await;
     let id = create_pg(&community, &ws, "pg").await;
-    let client = community.db.client().await;
-    let rows: i64 = client
-        .query_one(
-            "SELECT count(*) FROM data_source_options WHERE data_source_id = $1",
-            &[&uuid::Uuid::parse_str(&id).unwrap()],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(rows, 1, "only Production is written");
+    assert_eq!(
+        community.db.options_rows_of(&id).await,
+        1,
+        "only Production is written"
+    );
     let enterprise = TestApp::on_same_db(&community, crate::common::enterprise());
     let all = data(enterprise.gql(Some(&ws.admin), &format!("query($id: ID!) {{ dataSource(id: $id) {{ environments {{ {OPTIONS_FIELDS} }} }} }}"), json!({ "id": id })).await);
     let summary: Vec<_> = all["dataSource"]["environments"]

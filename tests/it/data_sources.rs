@@ -622,16 +622,11 @@ async fn rename_and_delete() {
         )
         .await;
     assert_eq!(code(&again), "NOT_FOUND");
-    let client = t.db.client().await;
-    let left: i64 = client
-        .query_one(
-            "SELECT count(*) FROM data_source_options WHERE data_source_id = $1",
-            &[&uuid::Uuid::parse_str(&id).unwrap()],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(left, 0, "every environment's options are deleted");
+    assert_eq!(
+        t.db.options_rows_of(&id).await,
+        0,
+        "every environment's options are deleted"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
