@@ -109,7 +109,8 @@ impl std::fmt::Debug for TokenKeys {
     }
 }
 
-const MISSING: &str = "Authentication required: send `Authorization: Bearer <token>`.";
+/// What a request without a token is told.
+pub const MISSING: &str = "Authentication required: send `Authorization: Bearer <token>`.";
 const INVALID: &str = "The bearer token is invalid.";
 const EXPIRED: &str = "The bearer token has expired.";
 

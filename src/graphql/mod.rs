@@ -9,11 +9,10 @@ mod query;
 pub mod types;
 
 use async_graphql::{Context, EmptySubscription, Schema};
-
-use crate::app::{App, AppState};
-use crate::auth::Session;
 use uuid::Uuid;
 
+use crate::app::{App, AppState};
+use crate::auth::{self, Session};
 use crate::db::PgConn;
 use crate::db::models::{DataSourceOptions, Environment};
 use crate::domain::Caller;
@@ -93,10 +92,13 @@ pub(crate) trait ContextExt {
 }
 
 fn unauthenticated() -> async_graphql::Error {
-    AppError::Unauthenticated(
-        "Authentication required: send `Authorization: Bearer <token>`.".into(),
-    )
-    .into()
+    AppError::Unauthenticated(auth::MISSING.into()).into()
+}
+
+/// The request's loaders, present once the caller is authenticated.
+fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.session()?;
+    ctx.data_opt::<Loaders>().ok_or_else(unauthenticated)
 }
 
 impl ContextExt for Context<'_> {
@@ -124,7 +126,7 @@ impl ContextExt for Context<'_> {
     }
 
     async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>> {
-        let loaders = self.loaders()?;
+        let loaders = loaders(self)?;
         Ok(loaders
             .environments
             .load_one(AllEnvironments)
@@ -136,7 +138,7 @@ impl ContextExt for Context<'_> {
         &self,
         data_source_id: Uuid,
     ) -> async_graphql::Result<Vec<DataSourceOptions>> {
-        let loaders = self.loaders()?;
+        let loaders = loaders(self)?;
         Ok(loaders
             .options
             .load_one(data_source_id)
@@ -145,23 +147,11 @@ impl ContextExt for Context<'_> {
     }
 
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()> {
-        let loaders = self.loaders()?;
+        let loaders = loaders(self)?;
         futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
             loaders.environments.load_one(AllEnvironments),
         )?;
         Ok(())
     }
-}
-
-impl ContextLoaders for Context<'_> {
-    fn loaders(&self) -> async_graphql::Result<&Loaders> {
-        self.session()?;
-        self.data_opt::<Loaders>().ok_or_else(unauthenticated)
-    }
-}
-
-/// The request's loaders, present once the caller is authenticated.
-trait ContextLoaders {
-    fn loaders(&self) -> async_graphql::Result<&Loaders>;
 }

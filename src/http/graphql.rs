@@ -261,24 +261,58 @@ fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, 
     }
 }
 
-/// Whether the operation the request selects is a mutation (or subscription), which
-/// GET may not run. A document that does not parse is left for execution to report.
-fn selects_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return false;
+/// Checks the operation a request selects before it runs: GET may not run a mutation
+/// (405), and every required variable must be given (a request error, not a field
+/// error halfway through). A document that does not parse is left for execution to
+/// report.
+fn precheck(
+    request: &mut async_graphql::Request,
+    method: &Method,
+    media: MediaType,
+) -> Option<Response> {
+    let operation_name = request.operation_name.clone();
+    let variables = request.variables.clone();
+    let document = request.parsed_query().ok()?;
+    let operation = match (&document.operations, operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
+        _ => return None,
     };
-    let ty = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    };
-    matches!(
-        ty,
-        Some(OperationType::Mutation | OperationType::Subscription)
-    )
+    let operation = &operation.node;
+    if *method == Method::GET && operation.ty != OperationType::Query {
+        let mut response = request_error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "Mutations must be sent with POST.",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return Some(response);
+    }
+    let missing = operation
+        .variable_definitions
+        .iter()
+        .map(|d| &d.node)
+        .find(|d| {
+            !d.var_type.node.nullable
+                && d.default_value.is_none()
+                && variables
+                    .get(&d.name.node)
+                    .is_none_or(|v| *v == async_graphql::Value::Null)
+        })?;
+    let message = format!(
+        "Variable `${}` of type `{}` is required, but no value was given.",
+        missing.name.node, missing.var_type.node
+    );
+    Some(request_error(
+        media,
+        request_error_status(media),
+        "GRAPHQL_VALIDATION_FAILED",
+        &message,
+    ))
 }
 
 async fn execute(
@@ -300,32 +334,24 @@ async fn execute(
         }
         Err(Refusal::BadRequest(message)) => return bad_request(media, message),
     };
-    if method == Method::GET && selects_mutation(&query, params.operation_name.as_deref()) {
-        let mut response = request_error(
-            media,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "Mutations must be sent with POST.",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let session = state.app.authenticate(authorization).await;
     let request = serde_json::from_value::<async_graphql::Request>(json!({
         "query": &*query,
         "operationName": params.operation_name,
         "variables": params.variables,
         "extensions": params.extensions,
     }));
-    let request = match request {
+    let mut request = match request {
         Ok(request) => request,
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
+    if let Some(refused) = precheck(&mut request, &method, media) {
+        return refused;
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let session = state.app.authenticate(authorization).await;
+
     let request = Authentication::new(session).attach(request);
     let Ok(response) =
         tokio::time::timeout(super::EXECUTION_TIMEOUT, state.schema.execute(request)).await

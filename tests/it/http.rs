@@ -466,3 +466,29 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_required_variable_left_out_is_a_request_error() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let query = "query($id: ID!, $other: ID = \"x\", $maybe: ID) { environment(id: $id) { id } }";
+    for variables in [json!({}), json!({ "id": null })] {
+        let r = t
+            .request(crate::common::post(
+                Some(&ws.viewer),
+                &json!({ "query": query, "variables": variables }),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let body = r.json();
+        assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("$id"),
+            "{body}"
+        );
+        assert!(body.get("data").is_none());
+    }
+}
