@@ -32,13 +32,19 @@ async fn admin_url() -> &'static str {
         if matches!(answers, Ok(Ok(_))) {
             return local;
         }
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-postgres");
+        let dir = cluster_dir("envgate-test-postgres");
         let cluster = envgate::devdb::PrivateCluster::start(&dir, None)
             .await
             .expect("no PostgreSQL answers on 127.0.0.1:5432 and a private cluster could not be started");
         cluster.url("postgres")
     })
     .await
+}
+
+/// Where a private test cluster lives: under the system's temporary directory, which
+/// the `postgres` OS user can reach even when the checkout sits in a private home.
+pub fn cluster_dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(name)
 }
 
 /// The admin URL with another database name.

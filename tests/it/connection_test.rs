@@ -12,7 +12,7 @@ const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDa
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_test_really_connects_and_never_echoes_the_password() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-postgres-scram");
+    let dir = crate::common::cluster_dir("envgate-test-postgres-scram");
     let cluster = envgate::devdb::PrivateCluster::start(&dir, Some(PASSWORD))
         .await
         .expect("a private PostgreSQL cluster");
