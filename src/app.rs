@@ -63,6 +63,11 @@ impl App {
         self.licensing.edition_at(Utc::now())
     }
 
+    /// Whether multiple environments are unlocked right now.
+    pub fn multi_environment(&self) -> bool {
+        self.licensing.multi_environment_at(Utc::now())
+    }
+
     /// A connection from the pool.
     pub async fn conn(&self) -> AppResult<PgConn> {
         Ok(self.pool.get().await?)

@@ -26,8 +26,8 @@ pub fn load_or_create(
     Ok(value)
 }
 
-/// Writes a file readable by its owner only.
-#[cfg(unix)]
+/// Writes a file readable by its owner only. (Unix only, like the rest of envgate:
+/// the development database reads `/proc`.)
 pub fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
@@ -38,11 +38,6 @@ pub fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
         .mode(0o600)
         .open(path)?;
     file.write_all(value.as_bytes())
-}
-
-#[cfg(not(unix))]
-pub fn write_private(path: &Path, value: &str) -> std::io::Result<()> {
-    std::fs::write(path, value)
 }
 
 /// The development JWT secret.

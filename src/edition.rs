@@ -92,6 +92,12 @@ impl Licensing {
         Self(Some(verified))
     }
 
+    /// Whether multiple environments are unlocked at `now`: what every request asks,
+    /// without building the whole [`Edition`].
+    pub fn multi_environment_at(&self, now: DateTime<Utc>) -> bool {
+        matches!(&self.0, Some(Ok(license)) if now < license.expires_at && license.enterprise && license.has(MULTI_ENVIRONMENT))
+    }
+
     /// The edition at `now`.
     pub fn edition_at(&self, now: DateTime<Utc>) -> Edition {
         let community = |license_status| Edition {
@@ -118,13 +124,18 @@ impl Licensing {
                     } else {
                         LicenseStatus::Expired
                     },
-                    multi_environment: enterprise
-                        && license.features.iter().any(|f| f == MULTI_ENVIRONMENT),
+                    multi_environment: self.multi_environment_at(now),
                     licensee: Some(license.licensee.clone()),
                     expires_at: Some(license.expires_at),
                 }
             }
         }
+    }
+}
+
+impl License {
+    fn has(&self, feature: &str) -> bool {
+        self.features.iter().any(|f| f == feature)
     }
 }
 
@@ -200,6 +211,8 @@ mod tests {
         assert_eq!(before.name, EditionName::Enterprise);
         assert_eq!(before.license_status, LicenseStatus::Valid);
         assert!(before.multi_environment);
+        assert!(licensing.multi_environment_at(expires - Duration::seconds(1)));
+        assert!(!licensing.multi_environment_at(expires));
         assert_eq!(before.licensee.as_deref(), Some("Acme"));
         let at = licensing.edition_at(expires);
         assert_eq!(

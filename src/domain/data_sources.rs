@@ -73,28 +73,22 @@ pub fn kind_of(data_source: &DataSource) -> AppResult<&'static Kind> {
     })
 }
 
-/// The data source `id` names in the caller's workspace, if any.
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: &str,
-) -> AppResult<Option<DataSource>> {
-    let Ok(id) = ids::parse(id, "data source") else {
-        return Ok(None);
-    };
-    Ok(data_sources::table
-        .filter(data_sources::workspace_id.eq(caller.workspace_id))
+/// The data source `id` within `workspace_id`: the only way rows are looked up by id.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
+    data_sources::table
+        .filter(data_sources::workspace_id.eq(workspace_id))
         .filter(data_sources::id.eq(id))
+}
+
+/// The data source `id` names in the caller's workspace; NOT_FOUND when there is none.
+pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+    let id = ids::parse(id, "data source")?;
+    in_workspace(caller.workspace_id, id)
         .select(DataSource::as_select())
         .first(conn)
         .await
-        .optional()?)
-}
-
-/// Like [`find`], but NOT_FOUND when there is none.
-pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
-    find(conn, caller, id)
-        .await?
+        .optional()?
         .ok_or(AppError::NotFound("data source"))
 }
 
@@ -131,12 +125,6 @@ pub async fn list(
         query = query.filter(data_sources::name.ilike(format!("%{}%", escape_like(search))));
     }
     if let Some((name, id)) = &page.after {
-        if name.contains('\0') {
-            return Err(AppError::bad_field(
-                "after",
-                "`after` is not a cursor this API returned.",
-            ));
-        }
         query = query.filter(
             data_sources::name.gt(name.clone()).or(data_sources::name
                 .eq(name.clone())
@@ -169,8 +157,22 @@ pub async fn options_of(
         .await
 }
 
-/// An empty options row: what an environment added after the data source reads as.
-pub fn empty_options(data_source: &DataSource, environment_id: Uuid) -> DataSourceOptions {
+/// Takes one environment's row out of a data source's options rows; an environment
+/// that has none (added after the data source, or unlocked by a license) reads as an
+/// empty row.
+pub fn take_options(
+    rows: &mut Vec<DataSourceOptions>,
+    data_source: &DataSource,
+    environment_id: Uuid,
+) -> DataSourceOptions {
+    match rows.iter().position(|r| r.environment_id == environment_id) {
+        Some(i) => rows.swap_remove(i),
+        None => empty_options(data_source, environment_id),
+    }
+}
+
+/// An empty options row: what an environment without stored options reads as.
+fn empty_options(data_source: &DataSource, environment_id: Uuid) -> DataSourceOptions {
     empty_row(data_source.workspace_id, data_source.id, environment_id)
 }
 
@@ -307,9 +309,7 @@ pub async fn rename(
     caller.require_admin("rename data sources")?;
     let name = checked_name(name)?;
     let id = ids::parse(id, "data source")?;
-    diesel::update(data_sources::table)
-        .filter(data_sources::workspace_id.eq(caller.workspace_id))
-        .filter(data_sources::id.eq(id))
+    diesel::update(in_workspace(caller.workspace_id, id))
         .set((
             data_sources::name.eq(&name),
             data_sources::updated_at.eq(Utc::now()),
@@ -326,9 +326,7 @@ pub async fn rename(
 pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
     caller.require_admin("delete data sources")?;
     let id = ids::parse(id, "data source")?;
-    diesel::delete(data_sources::table)
-        .filter(data_sources::workspace_id.eq(caller.workspace_id))
-        .filter(data_sources::id.eq(id))
+    diesel::delete(in_workspace(caller.workspace_id, id))
         .returning(data_sources::id)
         .get_result(conn)
         .await
@@ -346,21 +344,18 @@ pub async fn update_options(
     input: OptionsUpdate,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require_admin("change data-source options")?;
-    let data_source = get(conn, caller, &input.data_source_id).await?;
-    let kind = kind_of(&data_source)?;
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let environment = environments::find_offered(&all, &input.environment_id, caller)?;
-    let changes = options::validate(kind, &input.options)?;
-    let row = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            lock(conn, &data_source).await?;
-            let mut row = locked_row(conn, &data_source, environment).await?;
-            check_revision(&row, input.expected_revision, environment)?;
-            options::apply(&mut row, &changes, master_key);
-            save(conn, caller, row).await
-        })
-        .await?;
-    Ok((kind, row))
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let kind = kind_of(&data_source)?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let environment = environments::find_offered(&all, &input.environment_id, caller)?;
+        let changes = options::validate(kind, &input.options)?;
+        let mut row = locked_row(conn, &data_source, environment).await?;
+        check_revision(&row, input.expected_revision, environment)?;
+        options::apply(&mut row, &changes, master_key);
+        Ok((kind, save(conn, caller, row).await?))
+    })
+    .await
 }
 
 /// Copies one environment's options onto another (see [`options::copy`]).
@@ -371,39 +366,36 @@ pub async fn copy_options(
     input: OptionsCopy,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require_admin("copy data-source options")?;
-    let data_source = get(conn, caller, &input.data_source_id).await?;
-    let kind = kind_of(&data_source)?;
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
-    let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
-    if from.id == to.id {
-        return Err(AppError::bad_field(
-            "toEnvironmentId",
-            "Options can't be copied onto the environment they come from.",
-        ));
-    }
-    let row = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            lock(conn, &data_source).await?;
-            // Lock in priority order so that two opposite copies can't deadlock.
-            let (first, second) = if from.priority < to.priority {
-                (from, to)
-            } else {
-                (to, from)
-            };
-            let first_row = locked_row(conn, &data_source, first).await?;
-            let second_row = locked_row(conn, &data_source, second).await?;
-            let (source, mut target) = if first.id == from.id {
-                (first_row, second_row)
-            } else {
-                (second_row, first_row)
-            };
-            check_revision(&target, input.expected_revision, to)?;
-            options::copy(&source, &mut target, input.include_secrets, master_key)?;
-            save(conn, caller, target).await
-        })
-        .await?;
-    Ok((kind, row))
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let kind = kind_of(&data_source)?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
+        let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
+        if from.id == to.id {
+            return Err(AppError::bad_field(
+                "toEnvironmentId",
+                "Options can't be copied onto the environment they come from.",
+            ));
+        }
+        // Lock in priority order so that two opposite copies can't deadlock.
+        let (first, second) = if from.priority < to.priority {
+            (from, to)
+        } else {
+            (to, from)
+        };
+        let first_row = locked_row(conn, &data_source, first).await?;
+        let second_row = locked_row(conn, &data_source, second).await?;
+        let (source, mut target) = if first.id == from.id {
+            (first_row, second_row)
+        } else {
+            (second_row, first_row)
+        };
+        check_revision(&target, input.expected_revision, to)?;
+        options::copy(&source, &mut target, input.include_secrets, master_key)?;
+        Ok((kind, save(conn, caller, target).await?))
+    })
+    .await
 }
 
 /// One environment's options with secrets decrypted, ready for a connection test;
@@ -421,11 +413,8 @@ pub async fn connection_options(
     let kind = kind_of(&data_source)?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
-    let row = options_of(conn, caller.workspace_id, &[data_source.id])
-        .await?
-        .into_iter()
-        .find(|r| r.environment_id == environment.id)
-        .unwrap_or_else(|| empty_options(&data_source, environment.id));
+    let mut rows = options_of(conn, caller.workspace_id, &[data_source.id]).await?;
+    let row = take_options(&mut rows, &data_source, environment.id);
     require_configured(kind, &data_source, environment, &row)?;
     Ok((kind, options::decrypted(kind, &row, master_key)?))
 }
@@ -449,19 +438,17 @@ pub fn require_configured(
     )))
 }
 
-/// Locks the data source row for the transaction, before any of its options rows:
-/// every writer (and a delete) takes the locks in that order, so none deadlocks.
-/// NOT_FOUND when it was deleted meanwhile.
-async fn lock(conn: &mut AsyncPgConnection, data_source: &DataSource) -> AppResult<()> {
-    data_sources::table
-        .filter(data_sources::workspace_id.eq(data_source.workspace_id))
-        .filter(data_sources::id.eq(data_source.id))
-        .select(data_sources::id)
+/// The data source `id` names, its row locked for the transaction before any of its
+/// options rows: every writer (and a delete) takes the locks in that order, so none
+/// deadlocks. NOT_FOUND when there is none (also when it was deleted meanwhile).
+async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+    let id = ids::parse(id, "data source")?;
+    in_workspace(caller.workspace_id, id)
+        .select(DataSource::as_select())
         .for_no_key_update()
-        .get_result::<Uuid>(conn)
+        .get_result(conn)
         .await
         .optional()?
-        .map(drop)
         .ok_or(AppError::NotFound("data source"))
 }
 

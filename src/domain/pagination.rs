@@ -74,6 +74,9 @@ fn decode<K: DeserializeOwned>(cursor: &str) -> AppResult<K> {
     BASE64
         .decode(cursor)
         .ok()
+        // No key this API encodes holds a NUL (PostgreSQL text can't): one that does
+        // was forged, and must not reach the database.
+        .filter(|bytes| !bytes.windows(6).any(|w| w == b"\\u0000"))
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| AppError::bad_field("after", "`after` is not a cursor this API returned."))
 }

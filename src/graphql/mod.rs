@@ -118,7 +118,7 @@ impl ContextExt for Context<'_> {
 
     fn caller(&self) -> async_graphql::Result<Caller> {
         let session = self.session()?;
-        Ok(Caller::new(session, self.app().edition().multi_environment))
+        Ok(Caller::new(session, self.app().multi_environment()))
     }
 
     async fn conn(&self) -> async_graphql::Result<PgConn> {

@@ -74,19 +74,12 @@ fn request_error(media: MediaType, status: StatusCode, code: &str, message: &str
 }
 
 fn not_acceptable() -> Response {
-    (
+    request_error(
+        MediaType::Json,
         StatusCode::NOT_ACCEPTABLE,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=utf-8"),
-        )],
-        json!({ "errors": [{
-            "message": "Accept application/graphql-response+json or application/json.",
-            "extensions": { "code": "BAD_REQUEST" }
-        }] })
-        .to_string(),
+        "BAD_REQUEST",
+        "Accept application/graphql-response+json or application/json.",
     )
-        .into_response()
 }
 
 /// Any path that is not served.

@@ -176,16 +176,28 @@ impl TestDb {
         admin_client().await.execute(&sql, &[]).await.unwrap();
     }
 
-    /// How many options rows a data source has, as stored.
-    pub async fn options_rows_of(&self, data_source_id: &str) -> i64 {
-        let id = Uuid::parse_str(data_source_id).unwrap();
-        let sql = "SELECT count(*) FROM data_source_options WHERE data_source_id = $1";
+    /// The single number a `SELECT count(*) ...` returns, read straight from the tables.
+    pub async fn count(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> i64 {
         self.client()
             .await
-            .query_one(sql, &[&id])
+            .query_one(sql, params)
             .await
             .unwrap()
             .get(0)
+    }
+
+    /// How many options rows a data source has, as stored.
+    pub async fn options_rows_of(&self, data_source_id: &str) -> i64 {
+        let id = Uuid::parse_str(data_source_id).unwrap();
+        self.count(
+            "SELECT count(*) FROM data_source_options WHERE data_source_id = $1",
+            &[&id],
+        )
+        .await
     }
 
     /// A direct connection, to read tables as they are stored.

@@ -72,6 +72,11 @@ async fn update(t: &TestApp, token: &str, input: Value) -> Value {
     t.gql(Some(token), &query, json!({ "input": input })).await
 }
 
+async fn delete(t: &TestApp, token: &str, id: &str) -> Value {
+    let query = "mutation($id: ID!) { deleteDataSource(id: $id) }";
+    t.gql(Some(token), query, json!({ "id": id })).await
+}
+
 async fn copy(t: &TestApp, token: &str, input: Value) -> Value {
     let query = format!(
         "mutation($input: CopyDataSourceOptionsInput!) {{ copyDataSourceOptions(input: $input) {{ {OPTIONS_FIELDS} }} }}"
@@ -598,13 +603,7 @@ async fn rename_and_delete() {
         )
         .await;
     assert_eq!(response_field(&clash), "name");
-    let deleted = t
-        .gql(
-            Some(&ws.admin),
-            "mutation($id: ID!) { deleteDataSource(id: $id) }",
-            json!({ "id": id }),
-        )
-        .await;
+    let deleted = delete(&t, &ws.admin, &id).await;
     assert_eq!(data(deleted)["deleteDataSource"], json!(id));
     let gone = t
         .gql(
@@ -614,13 +613,7 @@ async fn rename_and_delete() {
         )
         .await;
     assert_eq!(code(&gone), "NOT_FOUND");
-    let again = t
-        .gql(
-            Some(&ws.admin),
-            "mutation($id: ID!) { deleteDataSource(id: $id) }",
-            json!({ "id": id }),
-        )
-        .await;
+    let again = delete(&t, &ws.admin, &id).await;
     assert_eq!(code(&again), "NOT_FOUND");
     assert_eq!(
         t.db.options_rows_of(&id).await,
@@ -640,7 +633,7 @@ async fn only_admins_change_data_sources_and_everyone_reads_them_masked() {
         let attempts = [
             t.gql(Some(token), CREATE, json!({ "input": { "name": "x", "kind": "postgresql", "options": pg_options("p") } })).await,
             t.gql(Some(token), "mutation($id: ID!) { renameDataSource(id: $id, name: \"x\") { id } }", json!({ "id": id })).await,
-            t.gql(Some(token), "mutation($id: ID!) { deleteDataSource(id: $id) }", json!({ "id": id })).await,
+            delete(&t, token, &id).await,
             update(&t, token, json!({ "dataSourceId": id, "environmentId": envs[2], "options": [] })).await,
             copy(&t, token, json!({ "dataSourceId": id, "fromEnvironmentId": envs[2], "toEnvironmentId": envs[1] })).await,
             t.gql(Some(token), test, json!({ "d": id, "e": envs[2] })).await,
@@ -659,12 +652,7 @@ async fn only_admins_change_data_sources_and_everyone_reads_them_masked() {
         assert_eq!(value_of(&read, "password")["value"], Value::Null);
         assert!(!read.to_string().contains("prod-secret"));
     }
-    let client = t.db.client().await;
-    let count: i64 = client
-        .query_one("SELECT count(*) FROM data_sources", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count = t.db.count("SELECT count(*) FROM data_sources", &[]).await;
     assert_eq!(count, 1);
 }
 
@@ -739,12 +727,7 @@ async fn saving_while_deleting_never_fails_internally() {
             json!({ "dataSourceId": id, "environmentId": envs[round % 3],
             "options": [{ "key": "host", "value": "h" }] }),
         );
-        let delete = t.gql(
-            Some(&ws.admin),
-            "mutation($id: ID!) { deleteDataSource(id: $id) }",
-            json!({ "id": id }),
-        );
-        let (saved, deleted) = tokio::join!(save, delete);
+        let (saved, deleted) = tokio::join!(save, delete(&t, &ws.admin, &id));
         assert!(deleted.get("errors").is_none(), "{deleted}");
         if saved.get("errors").is_some() {
             assert_eq!(code(&saved), "NOT_FOUND", "{saved}");

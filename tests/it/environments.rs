@@ -52,15 +52,12 @@ async fn fifty_concurrent_first_requests_provision_exactly_three_environments() 
             3
         );
     }
-    let client = t.db.client().await;
-    let count: i64 = client
-        .query_one(
+    let count =
+        t.db.count(
             "SELECT count(*) FROM environments WHERE workspace_id = $1",
             &[&ws.id],
         )
-        .await
-        .unwrap()
-        .get(0);
+        .await;
     assert_eq!(count, 3);
 }
 

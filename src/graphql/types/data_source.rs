@@ -49,11 +49,8 @@ impl DataSource {
         let all = ctx.all_environments().await?;
         let environment = environments::find_offered(&all, &environment_id, &caller)?;
         let kind = data_sources::kind_of(&self.0)?;
-        let rows = ctx.options_rows(self.0.id).await?;
-        let row = rows
-            .into_iter()
-            .find(|r| r.environment_id == environment.id)
-            .unwrap_or_else(|| data_sources::empty_options(&self.0, environment.id));
+        let mut rows = ctx.options_rows(self.0.id).await?;
+        let row = data_sources::take_options(&mut rows, &self.0, environment.id);
         Ok(DataSourceOptions { kind, row })
     }
 
@@ -69,10 +66,7 @@ impl DataSource {
         Ok(environments::offered(&all, &caller)
             .iter()
             .map(|environment| {
-                let row = match rows.iter().position(|r| r.environment_id == environment.id) {
-                    Some(i) => rows.swap_remove(i),
-                    None => data_sources::empty_options(&self.0, environment.id),
-                };
+                let row = data_sources::take_options(&mut rows, &self.0, environment.id);
                 DataSourceOptions { kind, row }
             })
             .collect())
