@@ -26,18 +26,8 @@ pub enum Role {
 }
 
 impl Role {
-    /// FORBIDDEN, naming the roles that may, unless this role is one of `allowed`.
-    pub fn require(self, allowed: &[Role], action: &str) -> AppResult<()> {
-        if allowed.contains(&self) {
-            return Ok(());
-        }
-        let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
-        Err(AppError::Forbidden(format!(
-            "Your role ({}) may not {action}; this needs the role {}.",
-            self.as_str(),
-            names.join(" or ")
-        )))
-    }
+    /// Every role, in the role matrix's column order.
+    pub const ALL: [Role; 4] = [Self::Admin, Self::Builder, Self::Viewer, Self::Runner];
 
     /// The claim value, as tokens spell it.
     pub fn as_str(self) -> &'static str {
@@ -259,16 +249,5 @@ mod tests {
             strict.verify(&token),
             Err(AppError::Unauthenticated(_))
         ));
-    }
-
-    #[test]
-    fn forbidden_names_the_needed_role() {
-        let err = Role::Builder
-            .require(&[Role::Admin], "delete data sources")
-            .unwrap_err();
-        assert_eq!(
-            err.message(),
-            "Your role (builder) may not delete data sources; this needs the role admin."
-        );
     }
 }

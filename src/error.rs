@@ -78,6 +78,14 @@ impl AppError {
         }
     }
 
+    /// Invalid input that is not about one field (a state the request can't apply to).
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
     /// An unexpected failure, with the detail that goes to the log only.
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         Self::Internal(error.into())

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use super::schema::{data_source_options, data_sources, environments};
+use super::schema::{
+    app_versions, apps, audit_events, data_source_options, data_sources, environment_selections,
+    environments,
+};
 
 /// A row of `environments`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -71,4 +74,97 @@ pub struct DataSourceOptions {
     pub revision: i32,
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by: Option<String>,
+}
+
+/// A row of `apps`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = apps, check_for_backend(diesel::pg::Pg))]
+pub struct App {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An app to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = apps)]
+pub struct NewApp<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: &'a str,
+}
+
+/// A row of `app_versions`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = app_versions, check_for_backend(diesel::pg::Pg))]
+pub struct AppVersion {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub name: String,
+    pub environment_id: Uuid,
+    /// `draft` or `released`
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A version to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = app_versions)]
+pub struct NewAppVersion<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub name: &'a str,
+    pub environment_id: Uuid,
+    pub status: &'a str,
+}
+
+/// A row of `environment_selections`: the environment a user last chose for an app.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = environment_selections, check_for_backend(diesel::pg::Pg))]
+pub struct EnvironmentSelection {
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub user_id: String,
+    pub environment_id: Uuid,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `audit_events`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub data_source_id: Option<Uuid>,
+    pub environment_id: Option<Uuid>,
+    pub app_id: Option<Uuid>,
+    pub version_id: Option<Uuid>,
+    pub request_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// An audit event to insert; `at` is the database's clock.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub actor: &'a str,
+    pub role: &'a str,
+    pub action: &'a str,
+    pub data_source_id: Option<Uuid>,
+    pub environment_id: Option<Uuid>,
+    pub app_id: Option<Uuid>,
+    pub version_id: Option<Uuid>,
+    pub request_id: Option<&'a str>,
+    pub details: serde_json::Value,
 }

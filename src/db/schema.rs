@@ -1,6 +1,46 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    app_versions (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        app_id -> Uuid,
+        name -> Text,
+        environment_id -> Uuid,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    apps (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Text,
+        role -> Text,
+        action -> Text,
+        data_source_id -> Nullable<Uuid>,
+        environment_id -> Nullable<Uuid>,
+        app_id -> Nullable<Uuid>,
+        version_id -> Nullable<Uuid>,
+        request_id -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
     data_source_options (data_source_id, environment_id) {
         workspace_id -> Uuid,
         data_source_id -> Uuid,
@@ -39,18 +79,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    environment_selections (app_id, user_id) {
+        workspace_id -> Uuid,
+        app_id -> Uuid,
+        user_id -> Text,
+        environment_id -> Uuid,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         created_at -> Timestamptz,
     }
 }
 
+diesel::joinable!(app_versions -> apps (app_id));
+diesel::joinable!(apps -> workspaces (workspace_id));
+diesel::joinable!(audit_events -> workspaces (workspace_id));
 diesel::joinable!(data_sources -> workspaces (workspace_id));
 diesel::joinable!(environments -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    app_versions,
+    apps,
+    audit_events,
     data_source_options,
     data_sources,
+    environment_selections,
     environments,
     workspaces,
 );

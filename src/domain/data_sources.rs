@@ -4,7 +4,6 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -14,12 +13,10 @@ use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::{Caller, environments, ids};
+use crate::domain::permissions::Action;
+use crate::domain::{Caller, environments, ids, names};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKey;
-
-/// The longest name a data source may have, in characters.
-pub const MAX_NAME_CHARS: usize = 255;
 
 /// What `createDataSource` asks for.
 #[derive(Debug, Clone)]
@@ -83,6 +80,7 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 
 /// The data source `id` names in the caller's workspace; NOT_FOUND when there is none.
 pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+    caller.require(Action::ReadDataSources)?;
     let id = ids::parse(id, "data source")?;
     in_workspace(caller.workspace_id, id)
         .select(DataSource::as_select())
@@ -99,6 +97,7 @@ pub async fn list(
     page: &PageRequest<ListKey>,
     filters: &Filters,
 ) -> AppResult<Page<DataSource>> {
+    caller.require(Action::ReadDataSources)?;
     let mut query = data_sources::table
         .filter(data_sources::workspace_id.eq(caller.workspace_id))
         .select(DataSource::as_select())
@@ -189,34 +188,8 @@ fn empty_row(workspace_id: Uuid, data_source_id: Uuid, environment_id: Uuid) -> 
     }
 }
 
-fn checked_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::bad_field("name", "The name must not be empty."));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::bad_field(
-            "name",
-            "The name must not contain control characters.",
-        ));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::bad_field(
-            "name",
-            format!("The name must be at most {MAX_NAME_CHARS} characters long."),
-        ));
-    }
-    Ok(name.to_owned())
-}
-
-fn name_taken(error: DieselError, name: &str) -> AppError {
-    match error {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => AppError::bad_field(
-            "name",
-            format!("A data source named \"{name}\" already exists in this workspace."),
-        ),
-        other => other.into(),
-    }
+fn name_taken(error: diesel::result::Error, name: &str) -> AppError {
+    names::taken(error, "A data source", name, "this workspace")
 }
 
 /// Creates a data source: the given options go to the named environment (the default
@@ -228,8 +201,8 @@ pub async fn create(
     master_key: &MasterKey,
     input: NewDataSourceInput,
 ) -> AppResult<DataSource> {
-    caller.require_admin("create data sources")?;
-    let name = checked_name(&input.name)?;
+    caller.require(Action::ManageDataSources)?;
+    let name = names::checked(&input.name)?;
     let kind = kinds::find(input.kind.trim()).ok_or_else(|| {
         let known: Vec<_> = kinds::KINDS.iter().map(|k| k.kind).collect();
         AppError::bad_field(
@@ -306,8 +279,8 @@ pub async fn rename(
     id: &str,
     name: &str,
 ) -> AppResult<DataSource> {
-    caller.require_admin("rename data sources")?;
-    let name = checked_name(name)?;
+    caller.require(Action::ManageDataSources)?;
+    let name = names::checked(name)?;
     let id = ids::parse(id, "data source")?;
     diesel::update(in_workspace(caller.workspace_id, id))
         .set((
@@ -324,7 +297,7 @@ pub async fn rename(
 
 /// Deletes a data source and every environment's options; returns its id.
 pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
-    caller.require_admin("delete data sources")?;
+    caller.require(Action::ManageDataSources)?;
     let id = ids::parse(id, "data source")?;
     diesel::delete(in_workspace(caller.workspace_id, id))
         .returning(data_sources::id)
@@ -343,7 +316,7 @@ pub async fn update_options(
     master_key: &MasterKey,
     input: OptionsUpdate,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
-    caller.require_admin("change data-source options")?;
+    caller.require(Action::ManageDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let data_source = locked(conn, caller, &input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
@@ -365,7 +338,7 @@ pub async fn copy_options(
     master_key: &MasterKey,
     input: OptionsCopy,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
-    caller.require_admin("copy data-source options")?;
+    caller.require(Action::ManageDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let data_source = locked(conn, caller, &input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
@@ -398,9 +371,9 @@ pub async fn copy_options(
     .await
 }
 
-/// One environment's options with secrets decrypted, ready for a connection test;
-/// ENVIRONMENT_NOT_CONFIGURED when a required option is missing. The test itself runs
-/// after the database connection is given back (see [`crate::domain::connection_test::run`]).
+/// One environment's options with secrets decrypted, ready for a connection test
+/// (admins); the test itself runs after the database connection is given back (see
+/// [`crate::domain::connection_test::run`]).
 pub async fn connection_options(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -408,14 +381,34 @@ pub async fn connection_options(
     data_source_id: &str,
     environment_id: &str,
 ) -> AppResult<(&'static Kind, Map<String, Value>)> {
-    caller.require_admin("test data-source connections")?;
+    caller.require(Action::ManageDataSources)?;
     let data_source = get(conn, caller, data_source_id).await?;
-    let kind = kind_of(&data_source)?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
-    let mut rows = options_of(conn, caller.workspace_id, &[data_source.id]).await?;
-    let row = take_options(&mut rows, &data_source, environment.id);
-    require_configured(kind, &data_source, environment, &row)?;
+    decrypted_options(conn, master_key, &data_source, environment).await
+}
+
+/// One environment's options with secrets decrypted and typed, keyed by option key:
+/// for the connection test and the query runner only, never for a client's view.
+/// ENVIRONMENT_NOT_CONFIGURED, naming the environment and the missing fields, when a
+/// required option is unset: never another environment's values instead.
+pub async fn decrypted_options(
+    conn: &mut AsyncPgConnection,
+    master_key: &MasterKey,
+    data_source: &DataSource,
+    environment: &Environment,
+) -> AppResult<(&'static Kind, Map<String, Value>)> {
+    let kind = kind_of(data_source)?;
+    let row = data_source_options::table
+        .filter(data_source_options::workspace_id.eq(data_source.workspace_id))
+        .filter(data_source_options::data_source_id.eq(data_source.id))
+        .filter(data_source_options::environment_id.eq(environment.id))
+        .select(DataSourceOptions::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .unwrap_or_else(|| empty_options(data_source, environment.id));
+    require_configured(kind, data_source, environment, &row)?;
     Ok((kind, options::decrypted(kind, &row, master_key)?))
 }
 

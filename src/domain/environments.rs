@@ -89,9 +89,15 @@ pub async fn all(
 /// multi-environment license, else the default one only.
 pub fn offered(all: &[Environment], caller: &Caller) -> Vec<Environment> {
     all.iter()
-        .filter(|e| caller.multi_environment || e.is_default)
+        .filter(|e| is_offered(e, caller))
         .cloned()
         .collect()
+}
+
+/// Whether the edition offers `environment`: every one with the multi-environment
+/// license, else the default one only.
+pub fn is_offered(environment: &Environment, caller: &Caller) -> bool {
+    caller.multi_environment || environment.is_default
 }
 
 /// The environment `id` names in `all`: NOT_FOUND if it is not there (malformed, unknown
@@ -106,7 +112,7 @@ pub fn find_offered<'a>(
         .iter()
         .find(|e| e.id == id)
         .ok_or(AppError::NotFound("environment"))?;
-    if !caller.multi_environment && !environment.is_default {
+    if !is_offered(environment, caller) {
         return Err(AppError::LicenseRequired(format!(
             "The {} environment needs an Enterprise license with multiple environments; the Community edition uses {} only.",
             environment.name,
@@ -119,6 +125,26 @@ pub fn find_offered<'a>(
 /// The default environment: the one released apps run on.
 pub fn default_of(all: &[Environment]) -> Option<&Environment> {
     all.iter().find(|e| e.is_default)
+}
+
+/// The lowest-priority environment the edition offers: where new versions start, and
+/// what a builder who never chose sees.
+pub fn lowest_offered<'a>(all: &'a [Environment], caller: &Caller) -> AppResult<&'a Environment> {
+    all.iter()
+        .filter(|e| is_offered(e, caller))
+        .min_by_key(|e| e.priority)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("workspace has no environments")))
+}
+
+/// The environment after `current` in the pipeline (next priority), or `None` from
+/// the default one, which is always last.
+pub fn next_after<'a>(all: &'a [Environment], current: &Environment) -> Option<&'a Environment> {
+    if current.is_default {
+        return None;
+    }
+    all.iter()
+        .filter(|e| e.priority > current.priority)
+        .min_by_key(|e| e.priority)
 }
 
 /// The environment named, else the default one; checked against the edition.

@@ -1,19 +1,27 @@
 //! The domain rules, as plain functions over a database connection. Nothing here knows
 //! GraphQL; everything is scoped by the caller's workspace.
 
+pub mod apps;
+pub mod audit;
 pub mod connection_test;
 pub mod data_sources;
 pub mod environments;
 pub mod ids;
 pub mod kinds;
+pub mod names;
 pub mod options;
 pub mod pagination;
+pub mod permissions;
+pub mod resolution;
+pub mod selections;
+pub mod versions;
 pub mod workspaces;
 
 use uuid::Uuid;
 
 use crate::auth::{Role, Session};
 use crate::error::AppResult;
+use permissions::Action;
 
 /// Who is asking, and what the edition lets them use, for the length of one request.
 #[derive(Debug, Clone)]
@@ -23,20 +31,23 @@ pub struct Caller {
     pub role: Role,
     /// Whether the license unlocks environments other than the default one.
     pub multi_environment: bool,
+    /// The request's `x-request-id`, for the audit log.
+    pub request_id: Option<String>,
 }
 
 impl Caller {
-    pub fn new(session: &Session, multi_environment: bool) -> Self {
+    pub fn new(session: &Session, multi_environment: bool, request_id: Option<String>) -> Self {
         Self {
             user_id: session.user_id.clone(),
             workspace_id: session.workspace_id,
             role: session.role,
             multi_environment,
+            request_id,
         }
     }
 
-    /// FORBIDDEN unless the caller is an admin.
-    pub fn require_admin(&self, action: &str) -> AppResult<()> {
-        self.role.require(&[Role::Admin], action)
+    /// FORBIDDEN unless the role matrix lets the caller do `action`.
+    pub fn require(&self, action: Action) -> AppResult<()> {
+        permissions::require(self.role, action)
     }
 }

@@ -1,9 +1,10 @@
-//! Cursor pagination: opaque cursors over a stable sort key, `first` capped.
+//! Cursor pagination: opaque cursors over a stable sort key, and one page-size rule.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as BASE64;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -12,6 +13,28 @@ pub const DEFAULT_PAGE_SIZE: i64 = 20;
 /// The largest page; a larger `first` is capped to it.
 pub const MAX_PAGE_SIZE: i64 = 100;
 
+/// How many items a page asked for with `first` holds: the default when `first` is
+/// not given, at most [`MAX_PAGE_SIZE`], never negative.
+pub fn capacity(first: Option<i32>) -> i64 {
+    first.map_or(DEFAULT_PAGE_SIZE, |n| i64::from(n).clamp(0, MAX_PAGE_SIZE))
+}
+
+/// The sort key a cursor encodes. Decoding checks the values, so a forged cursor is
+/// refused before it reaches the database.
+pub trait CursorKey: Serialize + DeserializeOwned {
+    /// Whether this key is one the API could have encoded.
+    fn is_valid(&self) -> bool;
+}
+
+/// A name, then an id: the order of data sources and apps.
+impl CursorKey for (String, Uuid) {
+    fn is_valid(&self) -> bool {
+        // Names are 1 to 255 characters of PostgreSQL text, which can't hold NUL.
+        let chars = self.0.chars().count();
+        (1..=255).contains(&chars) && !self.0.contains('\0')
+    }
+}
+
 /// A validated request for one page, after the position `after` encodes.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {
@@ -19,21 +42,20 @@ pub struct PageRequest<K> {
     pub after: Option<K>,
 }
 
-impl<K: DeserializeOwned> PageRequest<K> {
+impl<K: CursorKey> PageRequest<K> {
     /// Checks `first` (not negative; capped) and decodes `after`.
     pub fn new(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
-        let first = match first {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if n < 0 => {
-                return Err(AppError::bad_field(
-                    "first",
-                    "`first` must not be negative.",
-                ));
-            }
-            Some(n) => i64::from(n).min(MAX_PAGE_SIZE),
-        };
+        if first.is_some_and(|n| n < 0) {
+            return Err(AppError::bad_field(
+                "first",
+                "`first` must not be negative.",
+            ));
+        }
         let after = after.map(decode).transpose()?;
-        Ok(Self { first, after })
+        Ok(Self {
+            first: capacity(first),
+            after,
+        })
     }
 }
 
@@ -48,7 +70,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A page from `rows` fetched with `LIMIT first + 1`: the extra row only tells that
     /// another page follows.
-    pub fn from_rows<K: Serialize>(
+    pub fn from_rows<K: CursorKey>(
         request: &PageRequest<K>,
         mut rows: Vec<T>,
         key: impl Fn(&T) -> K,
@@ -66,18 +88,16 @@ impl<T> Page<T> {
     }
 }
 
-fn encode<K: Serialize>(key: &K) -> String {
+fn encode<K: CursorKey>(key: &K) -> String {
     BASE64.encode(serde_json::to_vec(key).expect("a cursor key serializes"))
 }
 
-fn decode<K: DeserializeOwned>(cursor: &str) -> AppResult<K> {
+fn decode<K: CursorKey>(cursor: &str) -> AppResult<K> {
     BASE64
         .decode(cursor)
         .ok()
-        // No key this API encodes holds a NUL (PostgreSQL text can't): one that does
-        // was forged, and must not reach the database.
-        .filter(|bytes| !bytes.windows(6).any(|w| w == b"\\u0000"))
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<K>(&bytes).ok())
+        .filter(K::is_valid)
         .ok_or_else(|| AppError::bad_field("after", "`after` is not a cursor this API returned."))
 }
 
@@ -85,22 +105,39 @@ fn decode<K: DeserializeOwned>(cursor: &str) -> AppResult<K> {
 mod tests {
     use super::*;
 
+    type Key = (String, Uuid);
+
     #[test]
     fn first_is_capped_and_checked_and_cursors_round_trip() {
-        let r = PageRequest::<(String, i32)>::new(Some(1000), None).unwrap();
+        let r = PageRequest::<Key>::new(Some(1000), None).unwrap();
         assert_eq!(r.first, MAX_PAGE_SIZE);
-        assert!(PageRequest::<(String, i32)>::new(Some(-1), None).is_err());
-        assert!(PageRequest::<(String, i32)>::new(None, Some("garbage!")).is_err());
-        let page = Page::from_rows(
-            &PageRequest {
-                first: 1,
-                after: None,
-            },
-            vec![("a".to_owned(), 1), ("b".to_owned(), 2)],
-            |r| r.clone(),
-        );
+        assert_eq!(PageRequest::<Key>::new(None, None).unwrap().first, 20);
+        assert!(PageRequest::<Key>::new(Some(-1), None).is_err());
+        assert!(PageRequest::<Key>::new(None, Some("garbage!")).is_err());
+        assert_eq!(capacity(Some(-5)), 0);
+        let rows = vec![("a".to_owned(), Uuid::nil()), ("b".to_owned(), Uuid::max())];
+        let request = PageRequest {
+            first: 1,
+            after: None,
+        };
+        let page = Page::from_rows(&request, rows, Clone::clone);
         assert!(page.has_next_page);
-        let next = PageRequest::<(String, i32)>::new(Some(1), Some(&page.items[0].0)).unwrap();
-        assert_eq!(next.after, Some(("a".to_owned(), 1)));
+        let next = PageRequest::<Key>::new(Some(1), Some(&page.items[0].0)).unwrap();
+        assert_eq!(next.after, Some(("a".to_owned(), Uuid::nil())));
+    }
+
+    #[test]
+    fn decoded_values_are_validated() {
+        for forged in [
+            serde_json::json!(["a\u{0}", Uuid::nil()]),
+            serde_json::json!(["", Uuid::nil()]),
+            serde_json::json!(["x".repeat(256), Uuid::nil()]),
+            serde_json::json!(["a", "not-a-uuid"]),
+            serde_json::json!(["a", Uuid::nil(), 3]),
+        ] {
+            let cursor = BASE64.encode(forged.to_string());
+            let error = PageRequest::<Key>::new(None, Some(&cursor)).unwrap_err();
+            assert_eq!(error.code(), "BAD_USER_INPUT", "{forged}");
+        }
     }
 }

@@ -17,8 +17,9 @@ use uuid::Uuid;
 use super::Authentication;
 
 use crate::app::AppState;
-use crate::db::models::{DataSourceOptions, Environment};
-use crate::domain::{data_sources, environments};
+use crate::auth::Session;
+use crate::db::models::{AppVersion, DataSourceOptions, Environment};
+use crate::domain::{apps, data_sources, environments, selections};
 use crate::error::AppError;
 
 /// The key of the workspace's environment list: there is only one per request.
@@ -74,32 +75,96 @@ impl Loader<Uuid> for OptionsLoader {
     }
 }
 
+/// The versions of apps, oldest first, by app id.
+pub struct VersionsLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+impl Loader<Uuid> for VersionsLoader {
+    type Value = Vec<AppVersion>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut conn = self.app.conn().await?;
+        let rows = apps::versions_of(&mut conn, self.workspace_id, keys)
+            .await
+            .map_err(AppError::from)?;
+        let mut by_app: HashMap<Uuid, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            by_app.entry(row.app_id).or_default().push(row);
+        }
+        Ok(by_app)
+    }
+}
+
+/// The environment the caller selected for apps, by app id (`None`: never chose).
+pub struct SelectionsLoader {
+    app: AppState,
+    workspace_id: Uuid,
+    user_id: String,
+}
+
+impl Loader<Uuid> for SelectionsLoader {
+    type Value = Option<Uuid>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut conn = self.app.conn().await?;
+        let rows = selections::of_user(&mut conn, self.workspace_id, &self.user_id, keys)
+            .await
+            .map_err(AppError::from)?;
+        let mut by_app: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, None)).collect();
+        for row in rows {
+            by_app.insert(row.app_id, Some(row.environment_id));
+        }
+        Ok(by_app)
+    }
+}
+
 /// The loaders of one request; they cache for that request only.
 pub struct Loaders {
     pub environments: DataLoader<EnvironmentsLoader, HashMapCache>,
     pub options: DataLoader<OptionsLoader, HashMapCache>,
+    pub versions: DataLoader<VersionsLoader, HashMapCache>,
+    pub selections: DataLoader<SelectionsLoader, HashMapCache>,
+}
+
+fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 impl Loaders {
-    fn new(app: &AppState, workspace_id: Uuid) -> Self {
+    fn new(app: &AppState, session: &Session) -> Self {
+        let workspace_id = session.workspace_id;
         Self {
-            environments: DataLoader::with_cache(
-                EnvironmentsLoader {
-                    app: app.clone(),
-                    workspace_id,
-                },
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            options: DataLoader::with_cache(
-                OptionsLoader {
-                    app: app.clone(),
-                    workspace_id,
-                },
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            environments: cached(EnvironmentsLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
+            options: cached(OptionsLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
+            versions: cached(VersionsLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
+            selections: cached(SelectionsLoader {
+                app: app.clone(),
+                workspace_id,
+                user_id: session.user_id.clone(),
+            }),
         }
+    }
+
+    /// Forgets everything loaded: what a mutation wrote is read anew.
+    fn clear(&self) {
+        self.environments.clear::<AllEnvironments>();
+        self.options.clear::<Uuid>();
+        self.versions.clear::<Uuid>();
+        self.selections.clear::<Uuid>();
     }
 }
 
@@ -127,11 +192,9 @@ impl Extension for PerRequestLoaders {
             .get(&TypeId::of::<Authentication>())
             .and_then(|a| a.downcast_ref::<Authentication>())
             .or_else(|| ctx.data_opt::<Authentication>());
-        let workspace_id = authentication
-            .and_then(Authentication::session)
-            .map(|s| s.workspace_id);
-        if let (Some(workspace_id), Some(app)) = (workspace_id, ctx.data_opt::<AppState>()) {
-            let loaders = Loaders::new(app, workspace_id);
+        let session = authentication.and_then(Authentication::session);
+        if let (Some(session), Some(app)) = (session, ctx.data_opt::<AppState>()) {
+            let loaders = Loaders::new(app, session);
             request = request.data(loaders);
         }
         next.run(ctx, request).await
@@ -145,8 +208,7 @@ impl Extension for PerRequestLoaders {
     ) -> ServerResult<Option<Value>> {
         if info.parent_type == "Mutation" {
             if let Some(loaders) = ctx.data_opt::<Loaders>() {
-                loaders.options.clear::<Uuid>();
-                loaders.environments.clear::<AllEnvironments>();
+                loaders.clear();
             }
         }
         next.run(ctx, info).await

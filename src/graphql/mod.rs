@@ -14,13 +14,14 @@ use uuid::Uuid;
 use crate::app::{App, AppState};
 use crate::auth::{self, Session};
 use crate::db::PgConn;
-use crate::db::models::{DataSourceOptions, Environment};
+use crate::db::models::{AppVersion, DataSourceOptions, Environment};
 use crate::domain::Caller;
 use crate::error::{AppError, AppResult};
 
 use loaders::{AllEnvironments, Loaders};
 pub use mutation::Mutation;
 pub use query::Query;
+use types::environment::Environment as EnvironmentObject;
 
 /// The envgate schema.
 pub type EnvgateSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -71,6 +72,11 @@ impl Authentication {
     }
 }
 
+/// The request's `x-request-id`, placed in the request data by the transport: the
+/// audit log records it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// What resolvers read from the context.
 pub(crate) trait ContextExt {
     fn app(&self) -> &AppState;
@@ -81,6 +87,20 @@ pub(crate) trait ContextExt {
     async fn conn(&self) -> async_graphql::Result<PgConn>;
     /// Every environment of the caller's workspace by priority, loaded once per request.
     async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>>;
+    /// One environment of the caller's workspace, from [`Self::all_environments`].
+    async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject>;
+    /// The versions of an app, oldest first, batched across the request.
+    async fn versions_of(&self, app_id: Uuid) -> async_graphql::Result<Vec<AppVersion>>;
+    /// The environment the caller selected for an app, batched across the request.
+    async fn selection_of(&self, app_id: Uuid) -> async_graphql::Result<Option<Uuid>>;
+    /// Loads the versions and the caller's selections of many apps into the request's
+    /// cache at once.
+    async fn prefetch_apps(
+        &self,
+        app_ids: &[Uuid],
+        versions: bool,
+        selections: bool,
+    ) -> async_graphql::Result<()>;
     /// The options rows of a data source, batched across the request.
     async fn options_rows(
         &self,
@@ -118,7 +138,12 @@ impl ContextExt for Context<'_> {
 
     fn caller(&self) -> async_graphql::Result<Caller> {
         let session = self.session()?;
-        Ok(Caller::new(session, self.app().multi_environment()))
+        let request_id = self.data_opt::<RequestId>().map(|r| r.0.clone());
+        Ok(Caller::new(
+            session,
+            self.app().multi_environment(),
+            request_id,
+        ))
     }
 
     async fn conn(&self) -> async_graphql::Result<PgConn> {
@@ -132,6 +157,54 @@ impl ContextExt for Context<'_> {
             .load_one(AllEnvironments)
             .await?
             .unwrap_or_default())
+    }
+
+    async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject> {
+        let environment = self
+            .all_environments()
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("a row names missing environment {id}"))
+            })?;
+        Ok(EnvironmentObject(environment))
+    }
+
+    async fn versions_of(&self, app_id: Uuid) -> async_graphql::Result<Vec<AppVersion>> {
+        let loaders = loaders(self)?;
+        Ok(loaders.versions.load_one(app_id).await?.unwrap_or_default())
+    }
+
+    async fn selection_of(&self, app_id: Uuid) -> async_graphql::Result<Option<Uuid>> {
+        let loaders = loaders(self)?;
+        Ok(loaders.selections.load_one(app_id).await?.flatten())
+    }
+
+    async fn prefetch_apps(
+        &self,
+        app_ids: &[Uuid],
+        versions: bool,
+        selections: bool,
+    ) -> async_graphql::Result<()> {
+        let loaders = loaders(self)?;
+        let ids = || app_ids.iter().copied();
+        futures_util::try_join!(
+            async {
+                if versions {
+                    loaders.versions.load_many(ids()).await?;
+                }
+                Ok::<_, async_graphql::Error>(())
+            },
+            async {
+                if selections {
+                    loaders.selections.load_many(ids()).await?;
+                    loaders.environments.load_one(AllEnvironments).await?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(())
     }
 
     async fn options_rows(

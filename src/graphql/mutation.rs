@@ -2,8 +2,10 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::domain::{connection_test, data_sources};
+use crate::domain::{apps, connection_test, data_sources, selections, versions};
 use crate::graphql::ContextExt as _;
+use crate::graphql::types::app::App;
+use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::connection_test::ConnectionTestResult;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
@@ -118,5 +120,84 @@ impl Mutation {
         )
         .await?;
         Ok(connection_test::run(kind, &options).await.into())
+    }
+
+    /// Creates an app with no versions (builders and admins). Names follow the
+    /// data-source rules: unique in the workspace regardless of case, 1 to 255 characters.
+    async fn create_app(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<App> {
+        let caller = ctx.caller()?;
+        Ok(App(
+            apps::create(&mut *ctx.conn().await?, &caller, &name).await?
+        ))
+    }
+
+    /// Creates a DRAFT version of an app in the lowest environment the edition offers
+    /// (Development; Production in Community). Names are unique per app.
+    async fn create_app_version(
+        &self,
+        ctx: &Context<'_>,
+        app_id: ID,
+        name: String,
+    ) -> async_graphql::Result<AppVersion> {
+        let caller = ctx.caller()?;
+        Ok(AppVersion(
+            versions::create(&mut *ctx.conn().await?, &caller, &app_id, &name).await?,
+        ))
+    }
+
+    /// Moves a version to the next environment by priority (Enterprise). Pass the
+    /// environment you believe the version is in: if it moved meanwhile, the answer is
+    /// VERSION_CONFLICT. A version in the default environment can't go further.
+    async fn promote_app_version(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+        from_environment_id: ID,
+    ) -> async_graphql::Result<AppVersion> {
+        let caller = ctx.caller()?;
+        Ok(AppVersion(
+            versions::promote(
+                &mut *ctx.conn().await?,
+                &caller,
+                &version_id,
+                &from_environment_id,
+            )
+            .await?,
+        ))
+    }
+
+    /// Makes a version the one its app runs; the version released before returns to
+    /// DRAFT. In Enterprise the version must be in the default environment (promote it
+    /// first); Community releases any version. Returns the app.
+    async fn release_app_version(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+    ) -> async_graphql::Result<App> {
+        let caller = ctx.caller()?;
+        Ok(App(versions::release(
+            &mut *ctx.conn().await?,
+            &caller,
+            &version_id,
+        )
+        .await?))
+    }
+
+    /// Remembers the environment the caller works in for an app in the builder;
+    /// `App.builderEnvironment` returns it from then on, for this user only.
+    async fn select_environment(
+        &self,
+        ctx: &Context<'_>,
+        app_id: ID,
+        environment_id: ID,
+    ) -> async_graphql::Result<App> {
+        let caller = ctx.caller()?;
+        Ok(App(selections::select(
+            &mut *ctx.conn().await?,
+            &caller,
+            &app_id,
+            &environment_id,
+        )
+        .await?))
     }
 }

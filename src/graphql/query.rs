@@ -3,22 +3,19 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::domain::data_sources::{self, Filters};
-use crate::domain::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageRequest};
-use crate::domain::{environments, kinds};
+use crate::domain::pagination::PageRequest;
+use crate::domain::permissions::Action;
+use crate::domain::{apps, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
-use crate::graphql::types::connection::DataSourceConnection;
+use crate::graphql::types::app::App;
+use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
 use crate::graphql::types::edition::Edition;
 use crate::graphql::types::environment::Environment;
+use crate::graphql::types::inputs::ResolveDataSourceInput;
+use crate::graphql::types::resolution::ResolvedDataSource;
 use crate::graphql::types::viewer::Viewer;
-
-/// What a page of a list costs against the query complexity limit: its fields once per
-/// item it can hold.
-fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
-    let items = first.map_or(DEFAULT_PAGE_SIZE, |n| i64::from(n).clamp(0, MAX_PAGE_SIZE));
-    usize::try_from(items).unwrap_or(0).max(1) * child_complexity
-}
 
 pub struct Query;
 
@@ -27,12 +24,13 @@ pub struct Query;
 impl Query {
     /// The caller, as their token describes them.
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
+        ctx.caller()?.require(Action::ReadWorkspace)?;
         Ok(ctx.session()?.into())
     }
 
     /// The running edition and the state of its license, as of this request.
     async fn edition(&self, ctx: &Context<'_>) -> async_graphql::Result<Edition> {
-        ctx.session()?;
+        ctx.caller()?.require(Action::ReadWorkspace)?;
         Ok(ctx.app().edition().into())
     }
 
@@ -40,6 +38,7 @@ impl Query {
     /// Production with an Enterprise license, Production alone in Community.
     async fn environments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Environment>> {
         let caller = ctx.caller()?;
+        caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(environments::offered(&all, &caller)
             .into_iter()
@@ -55,6 +54,7 @@ impl Query {
         id: ID,
     ) -> async_graphql::Result<Option<Environment>> {
         let caller = ctx.caller()?;
+        caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(Some(Environment(
             environments::find_offered(&all, &id, &caller)?.clone(),
@@ -66,7 +66,7 @@ impl Query {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<DataSourceKind>> {
-        ctx.session()?;
+        ctx.caller()?.require(Action::ReadDataSources)?;
         Ok(kinds::KINDS.iter().map(DataSourceKind).collect())
     }
 
@@ -80,25 +80,18 @@ impl Query {
         after: Option<String>,
         kind: Option<String>,
         search: Option<String>,
-    ) -> async_graphql::Result<DataSourceConnection> {
+    ) -> async_graphql::Result<Connection<DataSource>> {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
         let filters = Filters { kind, search };
         let page = data_sources::list(&mut *ctx.conn().await?, &caller, &page, &filters).await?;
         // Load every listed data source's options in one query up front, so that each
         // node's `options` and `environments` is answered from the request's cache.
-        let look_ahead = ctx.look_ahead();
-        let wants_options = [
-            look_ahead.field("nodes"),
-            look_ahead.field("edges").field("node"),
-        ]
-        .iter()
-        .any(|node| node.field("environments").exists() || node.field("options").exists());
-        if wants_options {
+        if nodes_ask(&ctx.look_ahead(), &["environments", "options"]) {
             let ids: Vec<_> = page.items.iter().map(|(_, d)| d.id).collect();
             ctx.prefetch_options(&ids).await?;
         }
-        Ok(DataSourceConnection::from_page(page))
+        Ok(Connection::from_page(page, DataSource))
     }
 
     /// One data source of the caller's workspace. An unknown id, or another workspace's,
@@ -112,5 +105,58 @@ impl Query {
         Ok(Some(DataSource(
             data_sources::get(&mut *ctx.conn().await?, &caller, &id).await?,
         )))
+    }
+
+    /// The workspace's apps by name, a page at a time (`first` at most 100, 20 by
+    /// default). Versions and environments of a whole page are loaded at once.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn apps(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<App>> {
+        let caller = ctx.caller()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let page = apps::list(&mut *ctx.conn().await?, &caller, &page).await?;
+        let look_ahead = ctx.look_ahead();
+        let versions = nodes_ask(&look_ahead, &["versions", "releasedVersion"]);
+        let selections = nodes_ask(&look_ahead, &["builderEnvironment"]);
+        if versions || selections {
+            let ids: Vec<_> = page.items.iter().map(|(_, a)| a.id).collect();
+            ctx.prefetch_apps(&ids, versions, selections).await?;
+        }
+        Ok(Connection::from_page(page, App))
+    }
+
+    /// One app of the caller's workspace. An unknown id, or another workspace's, is
+    /// NOT_FOUND.
+    async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
+        let caller = ctx.caller()?;
+        Ok(Some(App(
+            apps::get(&mut *ctx.conn().await?, &caller, &id).await?
+        )))
+    }
+
+    /// The options the query runner uses for a data source of an app (the RUNNER role
+    /// only), secrets decrypted: RELEASED runs on the default environment, BUILDER on
+    /// the environment `userId` last selected for the app (the lowest one if none).
+    /// An environment missing required options is ENVIRONMENT_NOT_CONFIGURED, never
+    /// another environment's options. Every call is written to the audit log.
+    async fn resolve_data_source(
+        &self,
+        ctx: &Context<'_>,
+        input: ResolveDataSourceInput,
+    ) -> async_graphql::Result<ResolvedDataSource> {
+        let caller = ctx.caller()?;
+        let app = ctx.app();
+        let resolved = resolution::resolve(
+            &mut *ctx.conn().await?,
+            &caller,
+            &app.master_key,
+            &input.into(),
+        )
+        .await?;
+        Ok(resolved.into())
     }
 }

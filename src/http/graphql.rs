@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::HttpState;
 use super::persisted::Refusal;
-use crate::graphql::Authentication;
+use crate::graphql::{Authentication, RequestId};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -345,7 +345,9 @@ async fn execute(
         .and_then(|v| v.to_str().ok());
     let session = state.app.authenticate(authorization).await;
 
-    let request = Authentication::new(session).attach(request);
+    let request = Authentication::new(session)
+        .attach(request)
+        .data(request_id(headers));
     let Ok(response) =
         tokio::time::timeout(super::EXECUTION_TIMEOUT, state.schema.execute(request)).await
     else {
@@ -389,4 +391,21 @@ async fn execute(
             )
         }
     }
+}
+
+/// The longest `x-request-id` recorded as given; a longer or odd one is replaced.
+const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The request's `x-request-id` (set by the router's layer when the client sent none),
+/// when it is short printable ASCII; a new UUID otherwise, so the audit log never
+/// records arbitrary bytes.
+fn request_id(headers: &HeaderMap) -> RequestId {
+    let given = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            (1..=MAX_REQUEST_ID_BYTES).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_graphic())
+        });
+    RequestId(given.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned))
 }

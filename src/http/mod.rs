@@ -13,6 +13,7 @@ use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -60,7 +61,11 @@ pub fn router(app: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
             // The path only: a query string may carry variables.
             tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
-        }));
+        }))
+        // Every request has an `x-request-id` (the client's, or a new UUID), echoed in
+        // the response and recorded in the audit log.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,

@@ -27,14 +27,26 @@ fn schema_graphql_is_generated_from_the_code() {
 
 #[test]
 fn the_vendored_contract_matches_the_shared_one() {
-    let shared = root().join("../shared/design/contract.graphql");
-    if let Ok(shared) = std::fs::read_to_string(&shared) {
-        let vendored = std::fs::read_to_string(root().join("tests/contract.graphql")).unwrap();
-        assert_eq!(
-            vendored, shared,
-            "tests/contract.graphql differs from shared/design/contract.graphql: copy it over"
+    let path = root().join("../shared/design/contract.graphql");
+    let Ok(shared) = std::fs::read_to_string(&path) else {
+        // CI always has the shared design beside the checkout: there, its absence is a
+        // failure, not a pass that checked nothing.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: the vendored contract can't be compared",
+            path.display()
         );
-    }
+        eprintln!(
+            "NOTICE: {} is absent; tests/contract.graphql was NOT compared with the shared contract",
+            path.display()
+        );
+        return;
+    };
+    let vendored = std::fs::read_to_string(root().join("tests/contract.graphql")).unwrap();
+    assert_eq!(
+        vendored, shared,
+        "tests/contract.graphql differs from shared/design/contract.graphql: copy it over"
+    );
 }
 
 /// Every field of a type as `name(args): Type`, and enum values and input fields alike.
@@ -99,25 +111,32 @@ fn signatures(sdl: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     types
 }
 
-/// The parts of the contract that later issues build (apps, versions, runs, subscriptions).
+/// The parts of the contract that later issues build: subscriptions (live updates),
+/// custom and protected environments with the audit log, and workspace constants.
 const NOT_YET: &[&str] = &[
-    "App",
-    "AppVersion",
-    "AppEdge",
-    "AppConnection",
-    "VersionStatus",
-    "RunTarget",
-    "ResolvedDataSource",
-    "ResolveDataSourceInput",
     "Subscription",
-    "Query.apps",
-    "Query.app",
-    "Query.resolveDataSource",
-    "Mutation.createApp",
-    "Mutation.createAppVersion",
-    "Mutation.promoteAppVersion",
-    "Mutation.releaseAppVersion",
-    "Mutation.selectEnvironment",
+    "Environment.protected",
+    "CreateEnvironmentInput",
+    "Mutation.createEnvironment",
+    "Mutation.renameEnvironment",
+    "Mutation.moveEnvironment",
+    "Mutation.deleteEnvironment",
+    "Mutation.setEnvironmentProtected",
+    "AuditAction",
+    "AuditEvent",
+    "AuditEventEdge",
+    "AuditEventConnection",
+    "AuditFilter",
+    "Query.auditEvents",
+    "ConstantType",
+    "ConstantValue",
+    "WorkspaceConstant",
+    "ConstantValueInput",
+    "Query.constants",
+    "Query.constant",
+    "Mutation.createConstant",
+    "Mutation.setConstantValues",
+    "Mutation.deleteConstant",
 ];
 
 #[test]

@@ -1,7 +1,10 @@
-use async_graphql::SimpleObject;
+//! The one cursor connection every list uses (`DataSourceConnection`,
+//! `AppConnection`, ...): edges with cursors, the nodes alone, and where the page sits.
 
-use crate::db::models;
-use crate::domain::pagination::Page;
+use async_graphql::{OutputType, SimpleObject};
+
+use crate::domain::pagination::{self, Page};
+use crate::graphql::types::app::App;
 use crate::graphql::types::data_source::DataSource;
 
 /// Where a page sits in the whole list.
@@ -17,35 +20,55 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// One page of data sources.
+/// One page of a list, in the list's order.
 #[derive(SimpleObject)]
-pub struct DataSourceConnection {
-    /// The data sources with their cursors.
-    pub edges: Vec<DataSourceEdge>,
-    /// The data sources alone.
-    pub nodes: Vec<DataSource>,
+#[graphql(
+    concrete(name = "DataSourceConnection", params(DataSource)),
+    concrete(name = "AppConnection", params(App))
+)]
+pub struct Connection<T: OutputType + Clone>
+where
+    Edge<T>: OutputType,
+{
+    /// The items with their cursors.
+    pub edges: Vec<Edge<T>>,
+    /// The items alone.
+    pub nodes: Vec<T>,
     /// Where this page sits in the whole list.
     pub page_info: PageInfo,
 }
 
-/// A data source with its cursor.
+/// An item of a page with its cursor.
 #[derive(SimpleObject)]
-pub struct DataSourceEdge {
-    /// Pass as `after` to get the data sources that follow this one.
+#[graphql(
+    concrete(name = "DataSourceEdge", params(DataSource)),
+    concrete(name = "AppEdge", params(App))
+)]
+pub struct Edge<T: OutputType> {
+    /// Pass as `after` to get the items that follow this one.
     pub cursor: String,
-    /// The data source.
-    pub node: DataSource,
+    /// The item.
+    pub node: T,
 }
 
-impl DataSourceConnection {
-    pub fn from_page(page: Page<models::DataSource>) -> Self {
-        let page_info = PageInfo::of(&page);
+impl<T: OutputType + Clone> Connection<T>
+where
+    Edge<T>: OutputType,
+{
+    /// The GraphQL page of a domain page, each row wrapped by `node`.
+    pub fn from_page<R>(page: Page<R>, node: impl Fn(R) -> T) -> Self {
+        let page_info = PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.items.first().map(|(c, _)| c.clone()),
+            end_cursor: page.items.last().map(|(c, _)| c.clone()),
+        };
         let edges: Vec<_> = page
             .items
             .into_iter()
-            .map(|(cursor, row)| DataSourceEdge {
+            .map(|(cursor, row)| Edge {
                 cursor,
-                node: DataSource(row),
+                node: node(row),
             })
             .collect();
         Self {
@@ -56,13 +79,20 @@ impl DataSourceConnection {
     }
 }
 
-impl PageInfo {
-    fn of<T>(page: &Page<T>) -> Self {
-        Self {
-            has_next_page: page.has_next_page,
-            has_previous_page: page.has_previous_page,
-            start_cursor: page.items.first().map(|(c, _)| c.clone()),
-            end_cursor: page.items.last().map(|(c, _)| c.clone()),
-        }
-    }
+/// What a page costs against the query complexity limit: its fields once per item it
+/// can hold.
+pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = usize::try_from(pagination::capacity(first)).unwrap_or(0);
+    items.max(1) * child_complexity
+}
+
+/// Whether the selection of a connection field asks any of `fields` of its nodes
+/// (through `nodes` or `edges.node`): what to load for the whole page up front.
+pub fn nodes_ask(look_ahead: &async_graphql::Lookahead<'_>, fields: &[&str]) -> bool {
+    [
+        look_ahead.field("nodes"),
+        look_ahead.field("edges").field("node"),
+    ]
+    .iter()
+    .any(|node| fields.iter().any(|f| node.field(f).exists()))
 }

@@ -6,7 +6,6 @@ use uuid::Uuid;
 use crate::db::models;
 use crate::domain::kinds::Kind;
 use crate::domain::options;
-use crate::error::AppError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::environment::Environment;
 
@@ -62,17 +61,7 @@ impl DataSourceOptions {
 
     /// The environment these options are for.
     async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
-        let all = ctx.all_environments().await?;
-        let environment = all
-            .into_iter()
-            .find(|e| e.id == self.row.environment_id)
-            .ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "options row names missing environment {}",
-                    self.row.environment_id
-                ))
-            })?;
-        Ok(Environment(environment))
+        ctx.environment_by_id(self.row.environment_id).await
     }
 
     /// Whether every required field has a value: only then can apps run against it.

@@ -3,6 +3,8 @@ use serde_json::Value;
 
 use crate::domain::data_sources::{NewDataSourceInput, OptionsCopy, OptionsUpdate};
 use crate::domain::options::OptionInput;
+use crate::domain::resolution::ResolveRequest;
+use crate::graphql::types::resolution::RunTarget;
 
 /// One option value to save.
 #[derive(Clone, InputObject)]
@@ -98,6 +100,30 @@ impl From<CopyDataSourceOptionsInput> for OptionsCopy {
             to_environment_id: i.to_environment_id.0,
             include_secrets: i.include_secrets,
             expected_revision: i.expected_revision,
+        }
+    }
+}
+
+/// What the query runner needs resolved.
+#[derive(Clone, InputObject)]
+pub struct ResolveDataSourceInput {
+    /// The data source the app queries.
+    pub data_source_id: ID,
+    /// The app that runs.
+    pub app_id: ID,
+    /// The released app, or the builder.
+    pub target: RunTarget,
+    /// whose builder selection to use, with target BUILDER
+    pub user_id: Option<ID>,
+}
+
+impl From<ResolveDataSourceInput> for ResolveRequest {
+    fn from(i: ResolveDataSourceInput) -> Self {
+        Self {
+            data_source_id: i.data_source_id.0,
+            app_id: i.app_id.0,
+            target: i.target.into(),
+            user_id: i.user_id.map(|id| id.0),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! One file per GraphQL type (or family of small types).
 
+pub mod app;
+pub mod app_version;
 pub mod connection;
 pub mod connection_test;
 pub mod data_source;
@@ -8,4 +10,5 @@ pub mod data_source_options;
 pub mod edition;
 pub mod environment;
 pub mod inputs;
+pub mod resolution;
 pub mod viewer;

@@ -1,0 +1,242 @@
+//! App versions and the pipeline they climb: a new version starts in the lowest
+//! environment the edition offers, promotion moves it to the next environment by
+//! priority, and release (from the default environment, in Enterprise) makes it the
+//! one version an app runs.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
+use crate::db::schema::{app_versions, apps};
+use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::permissions::Action;
+use crate::domain::{Caller, apps as app_rows, environments, ids, names};
+use crate::error::{AppError, AppResult};
+
+/// Whether a version is the one its app runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionStatus {
+    Draft,
+    Released,
+}
+
+impl VersionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Released => "released",
+        }
+    }
+
+    /// The status stored in a row (the table's check constraint admits only these).
+    pub fn of(version: &AppVersion) -> Self {
+        if version.status == Self::Released.as_str() {
+            Self::Released
+        } else {
+            Self::Draft
+        }
+    }
+}
+
+/// The version `id` within `workspace_id`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
+    app_versions::table
+        .filter(app_versions::workspace_id.eq(workspace_id))
+        .filter(app_versions::id.eq(id))
+}
+
+/// The version `id` names, its row locked for the transaction; NOT_FOUND when there is none.
+async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<AppVersion> {
+    let id = ids::parse(id, "app version")?;
+    in_workspace(caller.workspace_id, id)
+        .select(AppVersion::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(AppError::NotFound("app version"))
+}
+
+/// The environment a row names: always there (a foreign key holds it).
+fn environment_of(all: &[Environment], id: Uuid) -> AppResult<&Environment> {
+    all.iter().find(|e| e.id == id).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!("version names missing environment {id}"))
+    })
+}
+
+/// Creates a DRAFT version of an app in the lowest environment the edition offers
+/// (builders and admins). Names are unique per app regardless of case.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    app_id: &str,
+    name: &str,
+) -> AppResult<AppVersion> {
+    caller.require(Action::BuildApps)?;
+    let app = app_rows::get(conn, caller, app_id).await?;
+    let name = names::checked(name)?;
+    let all = environments::all(conn, caller.workspace_id).await?;
+    let lowest = environments::lowest_offered(&all, caller)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let version = diesel::insert_into(app_versions::table)
+            .values(NewAppVersion {
+                id: Uuid::new_v4(),
+                workspace_id: caller.workspace_id,
+                app_id: app.id,
+                name: &name,
+                environment_id: lowest.id,
+                status: VersionStatus::Draft.as_str(),
+            })
+            .returning(AppVersion::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| names::taken(e, "A version", &name, &format!("app \"{}\"", app.name)))?;
+        let event = Event::new(AuditAction::VersionCreated)
+            .app(app.id)
+            .version(version.id)
+            .environment(lowest.id)
+            .details(json!({ "name": version.name }));
+        audit::record(conn, caller, event).await?;
+        Ok(version)
+    })
+    .await
+}
+
+/// Moves a version to the next environment by priority (builders and admins, Enterprise
+/// only). `from_environment_id` is where the caller believes the version is: anything
+/// else is VERSION_CONFLICT, which is also what every promotion but the first of
+/// several concurrent ones gets (the version's row is locked while it is compared).
+pub async fn promote(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    version_id: &str,
+    from_environment_id: &str,
+) -> AppResult<AppVersion> {
+    caller.require(Action::BuildApps)?;
+    if !caller.multi_environment {
+        return Err(AppError::LicenseRequired(
+            "Promoting versions needs an Enterprise license with multiple environments; the Community edition runs every version on Production.".into(),
+        ));
+    }
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let version = locked(conn, caller, version_id).await?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let from_id = ids::parse(from_environment_id, "environment")?;
+        let from = all
+            .iter()
+            .find(|e| e.id == from_id)
+            .ok_or(AppError::NotFound("environment"))?;
+        let current = environment_of(&all, version.environment_id)?;
+        if current.id != from.id {
+            return Err(AppError::VersionConflict(format!(
+                "Version \"{}\" is in {}, not {}: it was promoted meanwhile. Reload and try again.",
+                version.name, current.name, from.name
+            )));
+        }
+        let next = environments::next_after(&all, current).ok_or_else(|| {
+            AppError::bad_input(
+                format!(
+                    "Version \"{}\" is in {}, the last environment of the pipeline: it can't be promoted further. Release it instead.",
+                    version.name, current.name
+                ),
+            )
+        })?;
+        let promoted = diesel::update(app_versions::table.find(version.id))
+            .set((
+                app_versions::environment_id.eq(next.id),
+                app_versions::updated_at.eq(Utc::now()),
+            ))
+            .returning(AppVersion::as_returning())
+            .get_result(conn)
+            .await?;
+        let event = Event::new(AuditAction::VersionPromoted)
+            .app(version.app_id)
+            .version(version.id)
+            .environment(next.id)
+            .details(json!({ "from": current.id, "to": next.id }));
+        audit::record(conn, caller, event).await?;
+        Ok(promoted)
+    })
+    .await
+}
+
+/// Makes a version the one its app runs (builders and admins); the version released
+/// before returns to DRAFT. In Enterprise the version must be in the default
+/// environment; Community releases any version. Releasing the released version again
+/// changes nothing.
+pub async fn release(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    version_id: &str,
+) -> AppResult<App> {
+    caller.require(Action::BuildApps)?;
+    let id = ids::parse(version_id, "app version")?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        // The app's row first, then the version's: releases of one app take turns, and
+        // a promotion (which locks the version only) can't deadlock with them.
+        let app_id = in_workspace(caller.workspace_id, id)
+            .select(app_versions::app_id)
+            .first::<Uuid>(conn)
+            .await
+            .optional()?
+            .ok_or(AppError::NotFound("app version"))?;
+        let app = app_rows::in_workspace(caller.workspace_id, app_id)
+            .select(App::as_select())
+            .for_no_key_update()
+            .first(conn)
+            .await?;
+        let version = locked(conn, caller, version_id).await?;
+        if VersionStatus::of(&version) == VersionStatus::Released {
+            return Ok(app);
+        }
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let current = environment_of(&all, version.environment_id)?;
+        if caller.multi_environment && !current.is_default {
+            let default = environments::default_of(&all).map_or("the default environment", |d| d.name.as_str());
+            return Err(AppError::bad_input(
+                format!(
+                    "Version \"{}\" is in {}; only a version in {default} can be released. Promote it to {default} first.",
+                    version.name, current.name
+                ),
+            ));
+        }
+        let now = Utc::now();
+        let previous: Option<Uuid> = diesel::update(
+            app_versions::table
+                .filter(app_versions::app_id.eq(app.id))
+                .filter(app_versions::status.eq(VersionStatus::Released.as_str())),
+        )
+        .set((
+            app_versions::status.eq(VersionStatus::Draft.as_str()),
+            app_versions::updated_at.eq(now),
+        ))
+        .returning(app_versions::id)
+        .get_result(conn)
+        .await
+        .optional()?;
+        diesel::update(app_versions::table.find(version.id))
+            .set((
+                app_versions::status.eq(VersionStatus::Released.as_str()),
+                app_versions::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        let app = diesel::update(apps::table.find(app.id))
+            .set(apps::updated_at.eq(now))
+            .returning(App::as_returning())
+            .get_result(conn)
+            .await?;
+        let event = Event::new(AuditAction::VersionReleased)
+            .app(app.id)
+            .version(version.id)
+            .environment(current.id)
+            .details(json!({ "previous": previous }));
+        audit::record(conn, caller, event).await?;
+        Ok(app)
+    })
+    .await
+}

@@ -1,0 +1,84 @@
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+
+use crate::db::models;
+use crate::domain::versions::VersionStatus;
+use crate::domain::{environments, selections};
+use crate::error::AppError;
+use crate::graphql::ContextExt as _;
+use crate::graphql::types::app_version::AppVersion;
+use crate::graphql::types::environment::Environment;
+
+#[derive(Clone)]
+pub struct App(pub models::App);
+
+/// An app of the builder: its versions climb the environment pipeline, and the
+/// released one runs on the default environment.
+#[Object]
+impl App {
+    /// Stable id of the app.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Name, unique in the workspace regardless of case.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// When the app was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the app was created or last released.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Every version of the app, oldest first.
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AppVersion>> {
+        Ok(ctx
+            .versions_of(self.0.id)
+            .await?
+            .into_iter()
+            .map(AppVersion)
+            .collect())
+    }
+
+    /// The version end users run, if one is released.
+    async fn released_version(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<AppVersion>> {
+        Ok(ctx
+            .versions_of(self.0.id)
+            .await?
+            .into_iter()
+            .find(|v| VersionStatus::of(v) == VersionStatus::Released)
+            .map(AppVersion))
+    }
+
+    /// the environment the calling user last selected for this app in the builder
+    ///
+    /// Development (the lowest environment) for a user who never chose; Production in
+    /// the Community edition, whatever was chosen before.
+    async fn builder_environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        let all = ctx.all_environments().await?;
+        let selected = ctx.selection_of(self.0.id).await?;
+        let environment = selections::builder_environment(&all, selected, &caller)?;
+        Ok(Environment(environment.clone()))
+    }
+
+    /// the environment the released app runs against
+    ///
+    /// Always the default environment (Production), whatever anyone selected.
+    async fn released_environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+        let all = ctx.all_environments().await?;
+        let default = environments::default_of(&all).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("workspace has no default environment"))
+        })?;
+        Ok(Environment(default.clone()))
+    }
+}
