@@ -133,7 +133,7 @@ pub async fn promote(
         let current = environment_of(&all, version.environment_id)?;
         if current.id != from.id {
             return Err(AppError::VersionConflict(format!(
-                "Version \"{}\" is in {}, not {}: it was promoted meanwhile. Reload and try again.",
+                "Version \"{}\" is in {}, not {} (it may have been promoted meanwhile): reload it and try again.",
                 version.name, current.name, from.name
             )));
         }

@@ -1,6 +1,7 @@
 //! The integration tests: the real router and schema over a real PostgreSQL database,
 //! a fresh one per test.
 
+mod apps;
 mod auth;
 mod cli;
 mod common;
@@ -11,4 +12,5 @@ mod data_sources;
 mod edition;
 mod environments;
 mod http;
+mod resolution;
 mod websocket;

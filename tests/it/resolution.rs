@@ -1,0 +1,239 @@
+//! `resolveDataSource`: which environment's decrypted options the query runner gets,
+//! who may ask, and the audit row every call leaves.
+
+use serde_json::{Value, json};
+
+use crate::apps::{RELEASE, SELECT, app_with_version_in};
+use crate::common::{TestApp, code, data, post, token};
+use crate::data_sources::{OPTIONS_FIELDS, create_pg, environment_ids};
+use envgate::auth::Role;
+
+const RESOLVE: &str = "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { dataSource { id name } environment { name } options } }";
+
+async fn resolve(t: &TestApp, token: &str, input: Value) -> Value {
+    t.gql(Some(token), RESOLVE, json!({ "input": input })).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_runner_gets_the_right_environments_decrypted_options_and_every_call_is_audited() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let ds = create_pg(&t, &ws, "Orders DB").await;
+    let update = format!(
+        "mutation($input: UpdateDataSourceOptionsInput!) {{ updateDataSourceOptions(input: $input) {{ {OPTIONS_FIELDS} }} }}"
+    );
+    let staging = json!({ "dataSourceId": ds, "environmentId": envs[1], "options": [
+        { "key": "host", "value": "staging.internal" }, { "key": "port", "value": 6543 },
+        { "key": "password", "value": "staging-secret" }] });
+    let saved = data(
+        t.gql(Some(&ws.admin), &update, json!({ "input": staging }))
+            .await,
+    );
+    assert_eq!(saved["updateDataSourceOptions"]["configured"], true);
+    // Development loses its host: not configured.
+    let development = json!({ "dataSourceId": ds, "environmentId": envs[0], "options": [{ "key": "host", "value": null }] });
+    let saved = data(
+        t.gql(Some(&ws.admin), &update, json!({ "input": development }))
+            .await,
+    );
+    assert_eq!(saved["updateDataSourceOptions"]["configured"], false);
+
+    let (app_id, version) = app_with_version_in(&t, &ws, 2).await;
+    data(
+        t.gql(Some(&ws.builder), RELEASE, json!({ "v": version }))
+            .await,
+    );
+    let erin = token(ws.id, Role::Builder, "erin");
+    data(
+        t.gql(
+            Some(&erin),
+            SELECT,
+            json!({ "app": app_id, "env": envs[1] }),
+        )
+        .await,
+    );
+    // Frank picked Staging, then Production: the last choice counts.
+    let frank = token(ws.id, Role::Builder, "frank");
+    for env in [&envs[1], &envs[2]] {
+        data(
+            t.gql(Some(&frank), SELECT, json!({ "app": app_id, "env": env }))
+                .await,
+        );
+    }
+
+    // RELEASED: Production, whatever anyone selected, sent with our own request id.
+    let mut request = post(
+        Some(&ws.runner),
+        &json!({ "query": RESOLVE, "variables": { "input": { "dataSourceId": ds, "appId": app_id, "target": "RELEASED" } } }),
+    );
+    request
+        .headers_mut()
+        .insert("x-request-id", "trace-released-1".parse().unwrap());
+    let response = t.request(request).await;
+    assert_eq!(response.headers["x-request-id"], "trace-released-1");
+    let released = data(response.json())["resolveDataSource"].clone();
+    assert_eq!(released["environment"]["name"], "Production");
+    assert_eq!(released["dataSource"]["name"], "Orders DB");
+    assert_eq!(
+        released["options"],
+        json!({ "host": "db.internal", "port": 5432, "database": "app", "username": "app",
+                "password": "prod-secret", "ssl_mode": "prefer" })
+    );
+
+    // BUILDER: each user's own selection.
+    let builder = |user: &str| json!({ "dataSourceId": ds, "appId": app_id, "target": "BUILDER", "userId": user });
+    let for_erin =
+        data(resolve(&t, &ws.runner, builder("erin")).await)["resolveDataSource"].clone();
+    assert_eq!(for_erin["environment"]["name"], "Staging");
+    assert_eq!(
+        for_erin["options"],
+        json!({ "host": "staging.internal", "port": 6543, "database": "app", "username": "app",
+                "password": "staging-secret", "ssl_mode": "prefer" })
+    );
+    let for_frank =
+        data(resolve(&t, &ws.runner, builder("frank")).await)["resolveDataSource"].clone();
+    assert_eq!(for_frank["environment"]["name"], "Production");
+    assert_eq!(for_frank["options"]["password"], "prod-secret");
+
+    // Someone who never chose gets Development, which is not configured: a typed error
+    // naming the environment and the field, and never another environment's values.
+    let never_chose = resolve(&t, &ws.runner, builder("gina")).await;
+    assert_eq!(
+        code(&never_chose),
+        "ENVIRONMENT_NOT_CONFIGURED",
+        "{never_chose}"
+    );
+    let message = never_chose["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Development") && message.contains("host"),
+        "{message}"
+    );
+    assert_eq!(never_chose["data"], Value::Null);
+    let text = never_chose.to_string();
+    assert!(
+        !text.contains("secret") && !text.contains("internal"),
+        "{text}"
+    );
+
+    let no_user = resolve(
+        &t,
+        &ws.runner,
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "BUILDER" }),
+    )
+    .await;
+    assert_eq!(
+        (
+            code(&no_user),
+            no_user["errors"][0]["extensions"]["field"].as_str()
+        ),
+        ("BAD_USER_INPUT", Some("userId"))
+    );
+    for other in [&ws.admin, &ws.builder, &ws.viewer] {
+        let refused = resolve(&t, other, builder("erin")).await;
+        assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
+        assert!(!refused.to_string().contains("secret"));
+    }
+
+    // One row per call after authentication: 4 answered or refused by the runner
+    // before these 3 refusals, and none holds a value.
+    let client = t.db.client().await;
+    let rows = client
+        .query(
+            "SELECT actor, role, data_source_id, app_id, environment_id, request_id, details FROM audit_events
+             WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED' ORDER BY at, id",
+            &[&ws.id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 8);
+    let ds_uuid = uuid::Uuid::parse_str(&ds).unwrap();
+    let app_uuid = uuid::Uuid::parse_str(&app_id).unwrap();
+    let env_uuid = |i: usize| uuid::Uuid::parse_str(&envs[i]).unwrap();
+    let summary: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<_, String>(0),
+                r.get::<_, String>(1),
+                r.get::<_, Option<uuid::Uuid>>(2),
+                r.get::<_, Option<uuid::Uuid>>(3),
+                r.get::<_, Option<uuid::Uuid>>(4),
+                r.get::<_, Value>(6),
+            )
+        })
+        .collect();
+    let ok =
+        |target: &str, user: Value| json!({ "target": target, "userId": user, "outcome": "OK" });
+    let runner = |env: Option<uuid::Uuid>, details: Value| {
+        (
+            "runner".to_owned(),
+            "runner".to_owned(),
+            Some(ds_uuid),
+            Some(app_uuid),
+            env,
+            details,
+        )
+    };
+    assert_eq!(
+        summary[0],
+        runner(Some(env_uuid(2)), ok("RELEASED", Value::Null))
+    );
+    assert_eq!(
+        summary[1],
+        runner(Some(env_uuid(1)), ok("BUILDER", json!("erin")))
+    );
+    assert_eq!(
+        summary[2],
+        runner(Some(env_uuid(2)), ok("BUILDER", json!("frank")))
+    );
+    assert_eq!(
+        summary[3],
+        runner(
+            Some(env_uuid(0)),
+            json!({ "target": "BUILDER", "userId": "gina", "outcome": "ENVIRONMENT_NOT_CONFIGURED" })
+        )
+    );
+    assert_eq!(
+        summary[4],
+        runner(
+            None,
+            json!({ "target": "BUILDER", "userId": null, "outcome": "BAD_USER_INPUT" })
+        )
+    );
+    let refused_roles: Vec<_> = summary[5..]
+        .iter()
+        .map(|r| (r.1.as_str(), r.2, r.5["outcome"].clone()))
+        .collect();
+    assert_eq!(
+        refused_roles,
+        vec![
+            ("admin", None, json!("FORBIDDEN")),
+            ("builder", None, json!("FORBIDDEN")),
+            ("viewer", None, json!("FORBIDDEN"))
+        ]
+    );
+    assert_eq!(
+        rows[0].get::<_, Option<String>>(5).as_deref(),
+        Some("trace-released-1")
+    );
+    assert!(
+        rows.iter().all(|r| r.get::<_, Option<String>>(5).is_some()),
+        "every row has a request id"
+    );
+    let leaked =
+        t.db.count(
+            "SELECT count(*) FROM audit_events WHERE details::text ~ '(secret|internal)'",
+            &[],
+        )
+        .await;
+    assert_eq!(leaked, 0, "no value in the audit log");
+
+    // Community: the builder target is Production whatever was selected.
+    let community = TestApp::on_same_db(&t, envgate::edition::Licensing::community());
+    let in_community = data(resolve(&community, &ws.runner, builder("erin")).await);
+    assert_eq!(
+        in_community["resolveDataSource"]["environment"]["name"],
+        "Production"
+    );
+}
