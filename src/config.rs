@@ -88,8 +88,13 @@ pub struct ServeArgs {
     #[arg(long, env = "ENVGATE_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
     /// Refuse to start without an explicit database URL, JWT secret and master key.
-    #[arg(long, env = "ENVGATE_PRODUCTION")]
+    #[arg(long, env = "ENVGATE_PRODUCTION", conflicts_with = "demo")]
     pub production: bool,
+    /// Show the whole feature at once: sign a development Enterprise license (its key
+    /// pair kept in the state directory) unless a license key is configured, and seed
+    /// the demo workspace with a data source and an app. Refused with --production.
+    #[arg(long, env = "ENVGATE_DEMO")]
+    pub demo: bool,
     /// Largest number of database connections.
     #[arg(long, env = "ENVGATE_DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: usize,

@@ -144,7 +144,16 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let licensing = Licensing::load(args.license_key.as_deref(), public_key.as_deref());
+    let licensing = match configured(&args.license_key) {
+        None if args.demo => {
+            tracing::warn!(
+                "--demo: running as Enterprise with a development license signed by a key kept in {}",
+                state_dir.display()
+            );
+            envgate::demo::license(state_dir)?
+        }
+        _ => Licensing::load(args.license_key.as_deref(), public_key.as_deref()),
+    };
 
     let (url, devdb) = database(&args.database, state_dir).await?;
     let result = serve_on(
@@ -174,13 +183,15 @@ async fn serve_on(
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
-    let demo = if development_secret {
+    if development_secret {
         tracing::warn!(
             "no JWT secret configured: using a development secret kept in {}",
             state_dir.display()
         );
+    }
+    let demo = if development_secret || args.demo {
         let session = Session {
-            user_id: "demo-admin".into(),
+            user_id: envgate::demo::DEMO_USER.into(),
             workspace_id: dev::demo_workspace(state_dir)?,
             role: Role::Admin,
             expires_at: None,
@@ -199,6 +210,9 @@ async fn serve_on(
         cors_origins: args.cors_origins.clone(),
     };
     let app = App::new(pool, queries, tokens, licensing, master_key, settings);
+    if let (true, Some((_, workspace))) = (args.demo, &demo) {
+        envgate::demo::seed(&app, *workspace, url).await?;
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

@@ -66,6 +66,40 @@ async fn main() {
             .await,
     );
     let production = envs["environments"][2]["id"].clone();
+    let development = envs["environments"][0]["id"].clone();
+
+    // 100 apps with three versions each (one released), and the builder's selection.
+    let mut apps = Vec::new();
+    for i in 0..100 {
+        let app = data(
+            t.gql(
+                Some(&ws.builder),
+                "mutation($name: String!) { createApp(name: $name) { id } }",
+                json!({ "name": format!("app-{i:03}") }),
+            )
+            .await,
+        )["createApp"]["id"]
+            .clone();
+        for v in ["v1", "v2", "v3"] {
+            data(
+                t.gql(
+                    Some(&ws.builder),
+                    "mutation($app: ID!, $name: String!) { createAppVersion(appId: $app, name: $name) { id } }",
+                    json!({ "app": app, "name": v }),
+                )
+                .await,
+            );
+        }
+        data(
+            t.gql(
+                Some(&ws.builder),
+                "mutation($app: ID!, $env: ID!) { selectEnvironment(appId: $app, environmentId: $env) { id } }",
+                json!({ "app": app, "env": development }),
+            )
+            .await,
+        );
+        apps.push(app);
+    }
 
     measure(&t, "environments", async |_| {
         data(
@@ -94,6 +128,28 @@ async fn main() {
             t.gql(
                 Some(&ws.admin),
                 "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }",
+                json!({ "input": input }),
+            )
+            .await,
+        );
+    })
+    .await;
+    let apps_page = "{ apps(first: 100) { nodes { id name versions { id name status environment { name } } releasedVersion { id } builderEnvironment { name } releasedEnvironment { name } } } }";
+    measure(
+        &t,
+        "apps(first: 100) with versions and environments",
+        async |_| {
+            data(t.gql(Some(&ws.builder), apps_page, json!({})).await);
+        },
+    )
+    .await;
+    measure(&t, "resolveDataSource (BUILDER, decrypting)", async |i| {
+        let input = json!({ "dataSourceId": ids[i % ids.len()], "appId": apps[i % apps.len()],
+            "target": "BUILDER", "userId": "bob" });
+        data(
+            t.gql(
+                Some(&ws.runner),
+                "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { environment { name } options } }",
                 json!({ "input": input }),
             )
             .await,

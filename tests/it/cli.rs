@@ -195,3 +195,19 @@ fn serve_in_production_mode_needs_explicit_settings() {
             .contains("64 hexadecimal characters")
     );
 }
+
+#[test]
+fn serve_refuses_demo_with_production() {
+    let dir = temp_dir("demo-production");
+    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+        .args(["serve", "--demo", "--production"])
+        .env("ENVGATE_STATE_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--production") && stderr.contains("--demo"),
+        "{stderr}"
+    );
+}

@@ -9,6 +9,7 @@ mod connection_test;
 mod contract;
 mod data_source_access;
 mod data_sources;
+mod demo;
 mod edition;
 mod environments;
 mod http;
