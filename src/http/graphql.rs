@@ -399,7 +399,7 @@ const MAX_REQUEST_ID_BYTES: usize = 128;
 /// The request's `x-request-id` (set by the router's layer when the client sent none),
 /// when it is short printable ASCII; a new UUID otherwise, so the audit log never
 /// records arbitrary bytes.
-fn request_id(headers: &HeaderMap) -> RequestId {
+pub(super) fn request_id(headers: &HeaderMap) -> RequestId {
     let given = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

@@ -44,6 +44,8 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // The upgrade request's id stands for every operation of the connection.
+    let request_id = super::graphql::request_id(&parts.headers);
     let app = state.app.clone();
     let schema = state.schema.clone();
     upgrade
@@ -73,6 +75,7 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
                 }
                 let mut data = Data::default();
                 data.insert(Authentication::new(session));
+                data.insert(request_id);
                 Ok(data)
             };
             let output = WebSocket::new(schema, input, protocol)
