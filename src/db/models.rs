@@ -23,6 +23,8 @@ pub struct Environment {
     pub locked: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Stored protection; in effect in Enterprise only (see `environments::is_protected`).
+    pub protected: bool,
 }
 
 /// An environment to insert.
@@ -36,6 +38,7 @@ pub struct NewEnvironment<'a> {
     pub priority: i32,
     pub is_default: bool,
     pub locked: bool,
+    pub protected: bool,
 }
 
 /// A row of `data_sources`.

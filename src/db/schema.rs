@@ -75,6 +75,7 @@ diesel::table! {
         locked -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        protected -> Bool,
     }
 }
 

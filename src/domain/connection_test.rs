@@ -4,9 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{Map, Value};
+use diesel_async::AsyncPgConnection;
+use serde_json::{Map, Value, json};
 
+use crate::domain::Caller;
+use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::data_sources::TestTarget;
 use crate::domain::kinds::Kind;
+use crate::error::AppResult;
 
 /// How long a connection attempt may take.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -62,6 +67,20 @@ pub async fn run(kind: &Kind, options: &Map<String, Value>) -> ConnectionTestRes
         )),
     };
     redact(result, kind, options)
+}
+
+/// Writes the audit row of a test that ran: who tested what, and the outcome.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    target: &TestTarget,
+    result: &ConnectionTestResult,
+) -> AppResult<()> {
+    let event = Event::new(AuditAction::ConnectionTested)
+        .data_source(target.data_source_id)
+        .environment(target.environment_id)
+        .details(json!({ "ok": result.ok, "supported": result.supported }));
+    audit::record(conn, caller, event).await
 }
 
 async fn postgresql(options: &Map<String, Value>) -> ConnectionTestResult {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
 use crate::db::schema::{data_source_options, data_sources};
+use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
@@ -267,6 +268,14 @@ pub async fn create(
             .values(&rows)
             .execute(conn)
             .await?;
+        let mut details = options::audit_details(&changes);
+        details["name"] = json!(data_source.name);
+        details["kind"] = json!(data_source.kind);
+        let event = Event::new(AuditAction::DataSourceCreated)
+            .data_source(data_source.id)
+            .environment(target)
+            .details(details);
+        audit::record(conn, caller, event).await?;
         Ok(data_source)
     })
     .await
@@ -282,29 +291,45 @@ pub async fn rename(
     caller.require(Action::ManageDataSources)?;
     let name = names::checked(name)?;
     let id = ids::parse(id, "data source")?;
-    diesel::update(in_workspace(caller.workspace_id, id))
-        .set((
-            data_sources::name.eq(&name),
-            data_sources::updated_at.eq(Utc::now()),
-        ))
-        .returning(DataSource::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
-        .map_err(|e| name_taken(e, &name))?
-        .ok_or(AppError::NotFound("data source"))
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let renamed = diesel::update(in_workspace(caller.workspace_id, id))
+            .set((
+                data_sources::name.eq(&name),
+                data_sources::updated_at.eq(Utc::now()),
+            ))
+            .returning(DataSource::as_returning())
+            .get_result(conn)
+            .await
+            .optional()
+            .map_err(|e| name_taken(e, &name))?
+            .ok_or(AppError::NotFound("data source"))?;
+        let event = Event::new(AuditAction::DataSourceRenamed)
+            .data_source(id)
+            .details(json!({ "name": renamed.name }));
+        audit::record(conn, caller, event).await?;
+        Ok(renamed)
+    })
+    .await
 }
 
 /// Deletes a data source and every environment's options; returns its id.
 pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
     caller.require(Action::ManageDataSources)?;
     let id = ids::parse(id, "data source")?;
-    diesel::delete(in_workspace(caller.workspace_id, id))
-        .returning(data_sources::id)
-        .get_result(conn)
-        .await
-        .optional()?
-        .ok_or(AppError::NotFound("data source"))
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let name: String = diesel::delete(in_workspace(caller.workspace_id, id))
+            .returning(data_sources::name)
+            .get_result(conn)
+            .await
+            .optional()?
+            .ok_or(AppError::NotFound("data source"))?;
+        let event = Event::new(AuditAction::DataSourceDeleted)
+            .data_source(id)
+            .details(json!({ "name": name }));
+        audit::record(conn, caller, event).await?;
+        Ok(id)
+    })
+    .await
 }
 
 /// Saves one environment's options as a patch: keys left out keep their values, `null`
@@ -326,7 +351,15 @@ pub async fn update_options(
         let mut row = locked_row(conn, &data_source, environment).await?;
         check_revision(&row, input.expected_revision, environment)?;
         options::apply(&mut row, &changes, master_key);
-        Ok((kind, save(conn, caller, row).await?))
+        let saved = save(conn, caller, row).await?;
+        let mut details = options::audit_details(&changes);
+        details["revision"] = json!(saved.revision);
+        let event = Event::new(AuditAction::OptionsUpdated)
+            .data_source(data_source.id)
+            .environment(environment.id)
+            .details(details);
+        audit::record(conn, caller, event).await?;
+        Ok((kind, saved))
     })
     .await
 }
@@ -366,7 +399,17 @@ pub async fn copy_options(
         };
         check_revision(&target, input.expected_revision, to)?;
         options::copy(&source, &mut target, input.include_secrets, master_key)?;
-        Ok((kind, save(conn, caller, target).await?))
+        let saved = save(conn, caller, target).await?;
+        let event = Event::new(AuditAction::OptionsCopied)
+            .data_source(data_source.id)
+            .environment(to.id)
+            .details(json!({
+                "from": from.id,
+                "includeSecrets": input.include_secrets,
+                "revision": saved.revision,
+            }));
+        audit::record(conn, caller, event).await?;
+        Ok((kind, saved))
     })
     .await
 }
@@ -380,12 +423,27 @@ pub async fn connection_options(
     master_key: &MasterKey,
     data_source_id: &str,
     environment_id: &str,
-) -> AppResult<(&'static Kind, Map<String, Value>)> {
+) -> AppResult<TestTarget> {
     caller.require(Action::ManageDataSources)?;
     let data_source = get(conn, caller, data_source_id).await?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
-    decrypted_options(conn, master_key, &data_source, environment).await
+    let (kind, options) = decrypted_options(conn, master_key, &data_source, environment).await?;
+    Ok(TestTarget {
+        data_source_id: data_source.id,
+        environment_id: environment.id,
+        kind,
+        options,
+    })
+}
+
+/// What a connection test connects with.
+pub struct TestTarget {
+    pub data_source_id: Uuid,
+    pub environment_id: Uuid,
+    pub kind: &'static Kind,
+    /// Secrets decrypted: never logged (no `Debug`), never returned.
+    pub options: Map<String, Value>,
 }
 
 /// One environment's options with secrets decrypted and typed, keyed by option key:

@@ -127,6 +127,13 @@ pub fn default_of(all: &[Environment]) -> Option<&Environment> {
     all.iter().find(|e| e.is_default)
 }
 
+/// Whether `environment` is protected in effect: promoting into it, and releasing
+/// while it is the default one, need an admin. An Enterprise rule: in Community
+/// nothing is protected (the stored flag is kept for a renewed license).
+pub fn is_protected(environment: &Environment, caller: &Caller) -> bool {
+    caller.multi_environment && environment.protected
+}
+
 /// The lowest-priority environment the edition offers: where new versions start, and
 /// what a builder who never chose sees.
 pub fn lowest_offered<'a>(all: &'a [Environment], caller: &Caller) -> AppResult<&'a Environment> {

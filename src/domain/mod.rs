@@ -12,6 +12,7 @@ pub mod names;
 pub mod options;
 pub mod pagination;
 pub mod permissions;
+pub mod pipeline;
 pub mod resolution;
 pub mod selections;
 pub mod versions;

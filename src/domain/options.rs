@@ -212,6 +212,27 @@ pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_key: &Maste
     }
 }
 
+/// What an audit row says of `changes`: the non-secret keys set and cleared, and each
+/// secret as SET or CLEARED. Never a value.
+pub fn audit_details(changes: &[Change]) -> Value {
+    let keys = |set: bool| -> Vec<&str> {
+        changes
+            .iter()
+            .filter(|c| !c.field.secret && c.value.is_some() == set)
+            .map(|c| c.field.key)
+            .collect()
+    };
+    let secrets: Map<String, Value> = changes
+        .iter()
+        .filter(|c| c.field.secret)
+        .map(|c| {
+            let state = if c.value.is_some() { "SET" } else { "CLEARED" };
+            (c.field.key.to_owned(), Value::from(state))
+        })
+        .collect();
+    serde_json::json!({ "set": keys(true), "cleared": keys(false), "secrets": secrets })
+}
+
 /// The defaults of the fields `changes` leave out, as changes of their own.
 pub fn with_defaults(kind: &Kind, mut changes: Vec<Change>) -> Vec<Change> {
     for field in kind.fields {

@@ -35,6 +35,14 @@ impl CursorKey for (String, Uuid) {
     }
 }
 
+/// An instant, then an id: the order of the audit log.
+impl CursorKey for (chrono::DateTime<chrono::Utc>, Uuid) {
+    fn is_valid(&self) -> bool {
+        // Both parts were checked when the cursor was decoded.
+        true
+    }
+}
+
 /// A validated request for one page, after the position `after` encodes.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {

@@ -13,7 +13,7 @@ use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
 use crate::db::schema::{app_versions, apps};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, apps as app_rows, environments, ids, names};
+use crate::domain::{Caller, apps as app_rows, environments, ids, names, workspaces};
 use crate::error::{AppError, AppResult};
 
 /// Whether a version is the one its app runs.
@@ -79,9 +79,10 @@ pub async fn create(
     caller.require(Action::BuildApps)?;
     let app = app_rows::get(conn, caller, app_id).await?;
     let name = names::checked(name)?;
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let lowest = environments::lowest_offered(&all, caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let lowest = environments::lowest_offered(&all, caller)?;
         let version = diesel::insert_into(app_versions::table)
             .values(NewAppVersion {
                 id: Uuid::new_v4(),
@@ -123,6 +124,7 @@ pub async fn promote(
         ));
     }
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let version = locked(conn, caller, version_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let from_id = ids::parse(from_environment_id, "environment")?;
@@ -145,6 +147,9 @@ pub async fn promote(
                 ),
             )
         })?;
+        if environments::is_protected(next, caller) {
+            caller.require(Action::ReleaseProtected)?;
+        }
         let promoted = diesel::update(app_versions::table.find(version.id))
             .set((
                 app_versions::environment_id.eq(next.id),
@@ -194,6 +199,9 @@ pub async fn release(
             return Ok(app);
         }
         let all = environments::all(conn, caller.workspace_id).await?;
+        if environments::default_of(&all).is_some_and(|d| environments::is_protected(d, caller)) {
+            caller.require(Action::ReleaseProtected)?;
+        }
         let current = environment_of(&all, version.environment_id)?;
         if caller.multi_environment && !current.is_default {
             let default = environments::default_of(&all).map_or("the default environment", |d| d.name.as_str());

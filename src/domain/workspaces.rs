@@ -31,6 +31,8 @@ pub async fn provision(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> Quer
                 priority: b.priority,
                 is_default: b.is_default,
                 locked: true,
+                // Production starts protected: releasing needs an admin.
+                protected: b.is_default,
             })
             .collect();
         diesel::insert_into(environments::table)
@@ -41,4 +43,29 @@ pub async fn provision(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> Quer
         Ok(())
     })
     .await
+}
+
+/// Locks the workspace's pipeline for an edit (create, move, delete an environment):
+/// edits of one workspace take turns, and a reader holding [`share_pipeline`] waits.
+pub async fn lock_pipeline(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<()> {
+    workspaces::table
+        .find(workspace_id)
+        .select(workspaces::id)
+        .for_no_key_update()
+        .first::<Uuid>(conn)
+        .await
+        .map(drop)
+}
+
+/// Holds the workspace's pipeline still for the rest of the transaction (a promotion
+/// reading "the next environment", a version placed in "the lowest"), while letting
+/// other readers through.
+pub async fn share_pipeline(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<()> {
+    workspaces::table
+        .find(workspace_id)
+        .select(workspaces::id)
+        .for_share()
+        .first::<Uuid>(conn)
+        .await
+        .map(drop)
 }

@@ -2,15 +2,17 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::domain::{apps, connection_test, data_sources, selections, versions};
+use crate::domain::{apps, connection_test, data_sources, pipeline, selections, versions};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::app::App;
 use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::connection_test::ConnectionTestResult;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
+use crate::graphql::types::environment::Environment;
 use crate::graphql::types::inputs::{
-    CopyDataSourceOptionsInput, CreateDataSourceInput, UpdateDataSourceOptionsInput,
+    CopyDataSourceOptionsInput, CreateDataSourceInput, CreateEnvironmentInput,
+    UpdateDataSourceOptionsInput,
 };
 
 pub struct Mutation;
@@ -111,7 +113,7 @@ impl Mutation {
     ) -> async_graphql::Result<ConnectionTestResult> {
         let caller = ctx.caller()?;
         let app = ctx.app();
-        let (kind, options) = data_sources::connection_options(
+        let target = data_sources::connection_options(
             &mut *ctx.conn().await?,
             &caller,
             &app.master_key,
@@ -119,7 +121,10 @@ impl Mutation {
             &environment_id,
         )
         .await?;
-        Ok(connection_test::run(kind, &options).await.into())
+        // The database connection is given back while the test waits on the network.
+        let result = connection_test::run(target.kind, &target.options).await;
+        connection_test::record(&mut *ctx.conn().await?, &caller, &target, &result).await?;
+        Ok(result.into())
     }
 
     /// Creates an app with no versions (builders and admins). Names follow the
@@ -199,5 +204,70 @@ impl Mutation {
             &environment_id,
         )
         .await?))
+    }
+
+    /// Adds a custom environment right after `input.after` (admins, Enterprise; at most
+    /// 10 environments). Every data source gets that environment's non-secret values
+    /// and no secrets.
+    async fn create_environment(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEnvironmentInput,
+    ) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        Ok(Environment(
+            pipeline::create(&mut *ctx.conn().await?, &caller, &input.name, &input.after).await?,
+        ))
+    }
+
+    /// Renames a custom environment (admins, Enterprise); built-ins are ENVIRONMENT_LOCKED.
+    async fn rename_environment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        name: String,
+    ) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        Ok(Environment(
+            pipeline::rename(&mut *ctx.conn().await?, &caller, &id, &name).await?,
+        ))
+    }
+
+    /// returns the whole pipeline in its new order
+    ///
+    /// Moves a custom environment right after `after` (admins, Enterprise); built-ins
+    /// are ENVIRONMENT_LOCKED and the default environment stays last.
+    async fn move_environment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        after: ID,
+    ) -> async_graphql::Result<Vec<Environment>> {
+        let caller = ctx.caller()?;
+        let pipeline = pipeline::move_after(&mut *ctx.conn().await?, &caller, &id, &after).await?;
+        Ok(pipeline.into_iter().map(Environment).collect())
+    }
+
+    /// Deletes a custom environment and its options (admins, Enterprise); refused while
+    /// it holds app versions. Users who had selected it get the lowest environment.
+    async fn delete_environment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+        let caller = ctx.caller()?;
+        let deleted = pipeline::delete(&mut *ctx.conn().await?, &caller, &id).await?;
+        Ok(ID(deleted.to_string()))
+    }
+
+    /// Protects an environment or lifts its protection (admins, Enterprise): promoting
+    /// into a protected environment, and releasing while Production is protected, need
+    /// an admin.
+    async fn set_environment_protected(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        protected: bool,
+    ) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        Ok(Environment(
+            pipeline::set_protected(&mut *ctx.conn().await?, &caller, &id, protected).await?,
+        ))
     }
 }

@@ -5,9 +5,10 @@ use async_graphql::{Context, ID, Object};
 use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
-use crate::domain::{apps, environments, kinds, resolution};
+use crate::domain::{apps, audit, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::app::App;
+use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
@@ -158,5 +159,26 @@ impl Query {
         )
         .await?;
         Ok(resolved.into())
+    }
+
+    /// newest first; admins only
+    ///
+    /// The workspace's audit log a page at a time (`first` at most 100, 20 by
+    /// default): every change, connection test and decrypted read, never a secret
+    /// value. Every filter given must match; an object id that is not the workspace's
+    /// matches nothing.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AuditFilter>,
+    ) -> async_graphql::Result<Connection<AuditEvent>> {
+        let caller = ctx.caller()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let filter = filter.map(Into::into).unwrap_or_default();
+        let page = audit::list(&mut *ctx.conn().await?, &caller, &page, &filter).await?;
+        Ok(Connection::try_from_page(page, AuditEvent::try_from)?)
     }
 }

@@ -212,7 +212,7 @@ async fn release_needs_production_in_enterprise_and_replaces_the_released_versio
     let v1 = create_version(&t, &ws.builder, &app_id, "v1").await;
     let v2 = create_version(&t, &ws.builder, &app_id, "v2").await;
 
-    let early = t.gql(Some(&ws.builder), RELEASE, json!({ "v": v1 })).await;
+    let early = t.gql(Some(&ws.admin), RELEASE, json!({ "v": v1 })).await;
     assert_eq!(code(&early), "BAD_USER_INPUT");
     assert!(
         early["errors"][0]["message"]
@@ -221,17 +221,18 @@ async fn release_needs_production_in_enterprise_and_replaces_the_released_versio
             .contains("Promote it to Production first")
     );
 
+    // Production is protected: an admin promotes into it and releases.
     for v in [&v1, &v2] {
         data(promote(&t, &ws.builder, v, &envs[0]).await);
-        data(promote(&t, &ws.builder, v, &envs[1]).await);
+        data(promote(&t, &ws.admin, v, &envs[1]).await);
     }
-    let released = data(t.gql(Some(&ws.builder), RELEASE, json!({ "v": v1 })).await);
+    let released = data(t.gql(Some(&ws.admin), RELEASE, json!({ "v": v1 })).await);
     assert_eq!(
         released["releaseAppVersion"]["releasedVersion"],
         json!({ "id": v1, "name": "v1" })
     );
     // Releasing it again changes nothing.
-    data(t.gql(Some(&ws.builder), RELEASE, json!({ "v": v1 })).await);
+    data(t.gql(Some(&ws.admin), RELEASE, json!({ "v": v1 })).await);
     let replaced = data(t.gql(Some(&ws.admin), RELEASE, json!({ "v": v2 })).await);
     assert_eq!(
         replaced["releaseAppVersion"]["releasedVersion"]["id"],
@@ -470,9 +471,9 @@ async fn apps_are_listed_by_name_and_a_page_of_100_costs_what_a_page_of_2_costs(
         .await
         .batch_execute(&format!(
             "INSERT INTO apps (id, workspace_id, name) SELECT gen_random_uuid(), '{ws}', 'app-' || lpad(i::text, 3, '0') FROM generate_series(1, 120) i;
-             INSERT INTO app_versions (id, workspace_id, app_id, name, environment_id, status)
-             SELECT gen_random_uuid(), '{ws}', a.id, v.name, v.env::uuid, v.status FROM apps a
-             CROSS JOIN (VALUES ('v1', '{prod}', 'released'), ('v2', '{dev}', 'draft')) v(name, env, status)
+             INSERT INTO app_versions (id, workspace_id, app_id, name, environment_id, status, created_at)
+             SELECT gen_random_uuid(), '{ws}', a.id, v.name, v.env::uuid, v.status, now() - v.age::interval FROM apps a
+             CROSS JOIN (VALUES ('v1', '{prod}', 'released', '2 minutes'), ('v2', '{dev}', 'draft', '1 minute')) v(name, env, status, age)
              WHERE a.workspace_id = '{ws}';
              INSERT INTO environment_selections (workspace_id, app_id, user_id, environment_id)
              SELECT '{ws}', id, 'bob', '{staging}' FROM apps WHERE workspace_id = '{ws}';",
@@ -670,7 +671,8 @@ async fn no_app_query_or_mutation_reaches_another_workspace() {
     );
 }
 
-/// An app with one version `v1`, promoted `environments_up` times: (app id, version id).
+/// An app with one version `v1`, promoted `environments_up` times (by an admin, as
+/// Production is protected): (app id, version id).
 pub async fn app_with_version_in(
     t: &TestApp,
     ws: &Workspace,
@@ -680,7 +682,7 @@ pub async fn app_with_version_in(
     let app_id = create_app(t, &ws.builder, "App").await;
     let version = create_version(t, &ws.builder, &app_id, "v1").await;
     for from in envs.iter().take(environments_up) {
-        data(promote(t, &ws.builder, &version, from).await);
+        data(promote(t, &ws.admin, &version, from).await);
     }
     (app_id, version)
 }

@@ -111,23 +111,10 @@ fn signatures(sdl: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     types
 }
 
-/// The parts of the contract that later issues build: subscriptions (live updates),
-/// custom and protected environments with the audit log, and workspace constants.
+/// The parts of the contract that later issues build: subscriptions (live updates)
+/// and workspace constants.
 const NOT_YET: &[&str] = &[
     "Subscription",
-    "Environment.protected",
-    "CreateEnvironmentInput",
-    "Mutation.createEnvironment",
-    "Mutation.renameEnvironment",
-    "Mutation.moveEnvironment",
-    "Mutation.deleteEnvironment",
-    "Mutation.setEnvironmentProtected",
-    "AuditAction",
-    "AuditEvent",
-    "AuditEventEdge",
-    "AuditEventConnection",
-    "AuditFilter",
-    "Query.auditEvents",
     "ConstantType",
     "ConstantValue",
     "WorkspaceConstant",

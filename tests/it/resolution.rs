@@ -41,7 +41,7 @@ async fn the_runner_gets_the_right_environments_decrypted_options_and_every_call
 
     let (app_id, version) = app_with_version_in(&t, &ws, 2).await;
     data(
-        t.gql(Some(&ws.builder), RELEASE, json!({ "v": version }))
+        t.gql(Some(&ws.admin), RELEASE, json!({ "v": version }))
             .await,
     );
     let erin = token(ws.id, Role::Builder, "erin");
@@ -223,7 +223,7 @@ async fn the_runner_gets_the_right_environments_decrypted_options_and_every_call
     );
     let leaked =
         t.db.count(
-            "SELECT count(*) FROM audit_events WHERE details::text ~ '(secret|internal)'",
+            "SELECT count(*) FROM audit_events WHERE details::text ~ '(prod-secret|staging-secret|\\.internal)'",
             &[],
         )
         .await;

@@ -5,6 +5,7 @@ use async_graphql::{OutputType, SimpleObject};
 
 use crate::domain::pagination::{self, Page};
 use crate::graphql::types::app::App;
+use crate::graphql::types::audit_event::AuditEvent;
 use crate::graphql::types::data_source::DataSource;
 
 /// Where a page sits in the whole list.
@@ -24,7 +25,8 @@ pub struct PageInfo {
 #[derive(SimpleObject)]
 #[graphql(
     concrete(name = "DataSourceConnection", params(DataSource)),
-    concrete(name = "AppConnection", params(App))
+    concrete(name = "AppConnection", params(App)),
+    concrete(name = "AuditEventConnection", params(AuditEvent))
 )]
 pub struct Connection<T: OutputType + Clone>
 where
@@ -42,7 +44,8 @@ where
 #[derive(SimpleObject)]
 #[graphql(
     concrete(name = "DataSourceEdge", params(DataSource)),
-    concrete(name = "AppEdge", params(App))
+    concrete(name = "AppEdge", params(App)),
+    concrete(name = "AuditEventEdge", params(AuditEvent))
 )]
 pub struct Edge<T: OutputType> {
     /// Pass as `after` to get the items that follow this one.
@@ -57,25 +60,33 @@ where
 {
     /// The GraphQL page of a domain page, each row wrapped by `node`.
     pub fn from_page<R>(page: Page<R>, node: impl Fn(R) -> T) -> Self {
+        Self::try_from_page(page, |r| Ok::<_, std::convert::Infallible>(node(r)))
+            .unwrap_or_else(|never| match never {})
+    }
+
+    /// [`Self::from_page`] with a conversion that may fail.
+    pub fn try_from_page<R, E>(page: Page<R>, node: impl Fn(R) -> Result<T, E>) -> Result<Self, E> {
         let page_info = PageInfo {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
             start_cursor: page.items.first().map(|(c, _)| c.clone()),
             end_cursor: page.items.last().map(|(c, _)| c.clone()),
         };
-        let edges: Vec<_> = page
+        let edges = page
             .items
             .into_iter()
-            .map(|(cursor, row)| Edge {
-                cursor,
-                node: node(row),
+            .map(|(cursor, row)| {
+                Ok(Edge {
+                    cursor,
+                    node: node(row)?,
+                })
             })
-            .collect();
-        Self {
+            .collect::<Result<Vec<_>, E>>()?;
+        Ok(Self {
             nodes: edges.iter().map(|e| e.node.clone()).collect(),
             edges,
             page_info,
-        }
+        })
     }
 }
 

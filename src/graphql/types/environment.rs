@@ -1,8 +1,9 @@
-use async_graphql::{Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
-use crate::domain::environments::EnvironmentKind as Kind;
+use crate::domain::environments::{self, EnvironmentKind as Kind};
+use crate::graphql::ContextExt as _;
 
 /// What an environment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -58,9 +59,17 @@ impl Environment {
         self.0.is_default
     }
 
-    /// Whether the environment is built in and so can't be renamed or removed.
+    /// Whether the environment is built in and so can't be renamed, moved or deleted.
     async fn locked(&self) -> bool {
         self.0.locked
+    }
+
+    /// promotion into it, and release from it, need an admin
+    ///
+    /// True for Production in a new workspace. An Enterprise rule: in Community
+    /// nothing is protected.
+    async fn protected(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(environments::is_protected(&self.0, &ctx.caller()?))
     }
 
     /// When the environment was created.

@@ -127,3 +127,12 @@ impl From<ResolveDataSourceInput> for ResolveRequest {
         }
     }
 }
+
+/// A custom environment to add to the pipeline.
+#[derive(Clone, InputObject)]
+pub struct CreateEnvironmentInput {
+    /// Unique in the workspace regardless of case; 1 to 255 characters.
+    pub name: String,
+    /// the environment the new one follows in the pipeline; never the default one
+    pub after: ID,
+}

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod app_version;
+pub mod audit_event;
 pub mod connection;
 pub mod connection_test;
 pub mod data_source;

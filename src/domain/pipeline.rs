@@ -1,0 +1,305 @@
+//! Editing the pipeline (Enterprise, admins): custom environments created after a
+//! named one, renamed, moved and deleted, and protection switched on and off. Built-in
+//! environments are ENVIRONMENT_LOCKED; the default one stays last. Every edit locks the
+//! workspace's pipeline and renumbers priorities 1..n in its transaction, so concurrent
+//! edits end gap-free and duplicate-free.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{Array, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::db::models::{Environment, NewEnvironment};
+use crate::db::schema::{app_versions, environments};
+use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::environments::{self as envs, EnvironmentKind};
+use crate::domain::permissions::Action;
+use crate::domain::{Caller, ids, names, workspaces};
+use crate::error::{AppError, AppResult};
+
+/// The most environments a workspace may have, built-ins included.
+pub const MAX_ENVIRONMENTS: usize = 10;
+
+/// LICENSE_REQUIRED in Community; FORBIDDEN for non-admins.
+fn require_editor(caller: &Caller) -> AppResult<()> {
+    caller.require(Action::ManageEnvironments)?;
+    if !caller.multi_environment {
+        return Err(AppError::LicenseRequired(
+            "Custom and protected environments need an Enterprise license with multiple environments.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The environment `id` names in `all`, or NOT_FOUND.
+fn find<'a>(all: &'a [Environment], id: &str) -> AppResult<&'a Environment> {
+    let id = ids::parse(id, "environment")?;
+    all.iter()
+        .find(|e| e.id == id)
+        .ok_or(AppError::NotFound("environment"))
+}
+
+/// ENVIRONMENT_LOCKED for a built-in environment.
+fn require_custom(environment: &Environment, what: &str) -> AppResult<()> {
+    if environment.locked {
+        return Err(AppError::EnvironmentLocked(format!(
+            "{} is a built-in environment: it can't be {what}.",
+            environment.name
+        )));
+    }
+    Ok(())
+}
+
+/// The environment named by `after`, which a new or moved environment will follow:
+/// never the default one, which stays last.
+fn anchor<'a>(all: &'a [Environment], after: &str) -> AppResult<&'a Environment> {
+    let anchor = find(all, after)?;
+    if anchor.is_default {
+        return Err(AppError::bad_field(
+            "after",
+            format!(
+                "{} is the default environment and stays last: place the environment after another one.",
+                anchor.name
+            ),
+        ));
+    }
+    Ok(anchor)
+}
+
+/// Sets the pipeline's order to `order` (every environment id of the workspace),
+/// priorities 1..n, in one statement; the unique priority key is checked at commit.
+async fn renumber(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    order: &[Uuid],
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "UPDATE environments e SET priority = o.n, updated_at = now()
+         FROM unnest($1) WITH ORDINALITY AS o(id, n)
+         WHERE e.id = o.id AND e.workspace_id = $2 AND e.priority <> o.n",
+    )
+    .bind::<Array<SqlUuid>, _>(order)
+    .bind::<SqlUuid, _>(workspace_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+fn name_taken(error: DieselError, name: &str) -> AppError {
+    names::taken(error, "An environment", name, "this workspace")
+}
+
+/// Creates a custom environment right after `after` (never after the default one).
+/// Every data source gets that environment's non-secret values, and no secrets, in one
+/// statement.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    name: &str,
+    after: &str,
+) -> AppResult<Environment> {
+    require_editor(caller)?;
+    let name = names::checked(name)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let anchor = anchor(&all, after)?;
+        if all.len() >= MAX_ENVIRONMENTS {
+            return Err(AppError::bad_input(format!(
+                "A workspace has at most {MAX_ENVIRONMENTS} environments; delete one first."
+            )));
+        }
+        let id = Uuid::new_v4();
+        let created = diesel::insert_into(environments::table)
+            .values(NewEnvironment {
+                id,
+                workspace_id: caller.workspace_id,
+                name: &name,
+                kind: EnvironmentKind::Custom.as_str(),
+                // Placed for now after everything; renumbered below.
+                priority: i32::try_from(all.len()).unwrap_or(i32::MAX) + 1,
+                is_default: false,
+                locked: false,
+                protected: false,
+            })
+            .returning(Environment::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| name_taken(e, &name))?;
+        let mut order: Vec<Uuid> = all.iter().map(|e| e.id).collect();
+        let at = order.iter().position(|e| *e == anchor.id).unwrap_or(0) + 1;
+        order.insert(at, id);
+        renumber(conn, caller.workspace_id, &order).await?;
+        let copied = diesel::sql_query(
+            "INSERT INTO data_source_options (workspace_id, data_source_id, environment_id, \"values\", secrets, revision, updated_at, updated_by)
+             SELECT workspace_id, data_source_id, $1, \"values\", '{}', 1, now(), $2
+             FROM data_source_options WHERE workspace_id = $3 AND environment_id = $4",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<diesel::sql_types::Text, _>(&caller.user_id)
+        .bind::<SqlUuid, _>(caller.workspace_id)
+        .bind::<SqlUuid, _>(anchor.id)
+        .execute(conn)
+        .await?;
+        let event = Event::new(AuditAction::EnvironmentCreated)
+            .environment(id)
+            .details(json!({ "name": name, "after": anchor.id, "dataSourcesCopied": copied }));
+        audit::record(conn, caller, event).await?;
+        Ok(environments::table
+            .find(created.id)
+            .select(Environment::as_select())
+            .first(conn)
+            .await?)
+    })
+    .await
+}
+
+/// Renames a custom environment.
+pub async fn rename(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    name: &str,
+) -> AppResult<Environment> {
+    require_editor(caller)?;
+    let name = names::checked(name)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let environment = find(&all, id)?;
+        require_custom(environment, "renamed")?;
+        let renamed = diesel::update(environments::table.find(environment.id))
+            .set((
+                environments::name.eq(&name),
+                environments::updated_at.eq(Utc::now()),
+            ))
+            .returning(Environment::as_returning())
+            .get_result(conn)
+            .await
+            .map_err(|e| name_taken(e, &name))?;
+        let event = Event::new(AuditAction::EnvironmentRenamed)
+            .environment(environment.id)
+            .details(json!({ "from": environment.name, "to": name }));
+        audit::record(conn, caller, event).await?;
+        Ok(renamed)
+    })
+    .await
+}
+
+/// Moves a custom environment to right after `after` (never after the default one);
+/// returns the whole pipeline in its new order.
+pub async fn move_after(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    after: &str,
+) -> AppResult<Vec<Environment>> {
+    require_editor(caller)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let environment = find(&all, id)?;
+        require_custom(environment, "moved")?;
+        let anchor = anchor(&all, after)?;
+        if anchor.id == environment.id {
+            return Err(AppError::bad_field(
+                "after",
+                "An environment can't be placed after itself.",
+            ));
+        }
+        let mut order: Vec<Uuid> = all
+            .iter()
+            .map(|e| e.id)
+            .filter(|e| *e != environment.id)
+            .collect();
+        let at = order.iter().position(|e| *e == anchor.id).unwrap_or(0) + 1;
+        order.insert(at, environment.id);
+        renumber(conn, caller.workspace_id, &order).await?;
+        let event = Event::new(AuditAction::EnvironmentMoved)
+            .environment(environment.id)
+            .details(json!({ "after": anchor.id, "from": environment.priority, "to": at + 1 }));
+        audit::record(conn, caller, event).await?;
+        Ok(envs::all(conn, caller.workspace_id).await?)
+    })
+    .await
+}
+
+/// Deletes a custom environment with its options; refused while it holds versions.
+/// Selections pointing at it go with it: those users see the lowest environment again.
+pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
+    require_editor(caller)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let environment = find(&all, id)?;
+        require_custom(environment, "deleted")?;
+        let holding: i64 = app_versions::table
+            .filter(app_versions::workspace_id.eq(caller.workspace_id))
+            .filter(app_versions::environment_id.eq(environment.id))
+            .count()
+            .get_result(conn)
+            .await?;
+        let holds = |count: i64| {
+            AppError::bad_input(format!(
+                "{} holds {count} app version(s): promote them to the next environment first.",
+                environment.name
+            ))
+        };
+        if holding > 0 {
+            return Err(holds(holding));
+        }
+        diesel::delete(environments::table.find(environment.id))
+            .execute(conn)
+            .await
+            .map_err(|e| match e {
+                // A version arrived meanwhile: the foreign key keeps it.
+                DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => holds(1),
+                other => other.into(),
+            })?;
+        let order: Vec<Uuid> = all
+            .iter()
+            .map(|e| e.id)
+            .filter(|e| *e != environment.id)
+            .collect();
+        renumber(conn, caller.workspace_id, &order).await?;
+        let event = Event::new(AuditAction::EnvironmentDeleted)
+            .environment(environment.id)
+            .details(json!({ "name": environment.name }));
+        audit::record(conn, caller, event).await?;
+        Ok(environment.id)
+    })
+    .await
+}
+
+/// Switches protection on or off: promoting into a protected environment, and
+/// releasing while the default one is protected, then need an admin.
+pub async fn set_protected(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: &str,
+    protected: bool,
+) -> AppResult<Environment> {
+    require_editor(caller)?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let environment = find(&all, id)?;
+        let changed = diesel::update(environments::table.find(environment.id))
+            .set((
+                environments::protected.eq(protected),
+                environments::updated_at.eq(Utc::now()),
+            ))
+            .returning(Environment::as_returning())
+            .get_result(conn)
+            .await?;
+        if environment.protected != protected {
+            let event = Event::new(AuditAction::EnvironmentProtectionChanged)
+                .environment(environment.id)
+                .details(json!({ "protected": protected }));
+            audit::record(conn, caller, event).await?;
+        }
+        Ok(changed)
+    })
+    .await
+}
