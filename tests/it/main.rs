@@ -2,6 +2,7 @@
 //! a fresh one per test.
 
 mod apps;
+mod audit;
 mod auth;
 mod cli;
 mod common;
