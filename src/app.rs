@@ -11,7 +11,7 @@ use crate::db::{PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
 use crate::error::AppResult;
-use crate::secrets::MasterKey;
+use crate::secrets::MasterKeys;
 
 /// The shared state of a running server.
 pub struct App {
@@ -20,7 +20,8 @@ pub struct App {
     pub queries: QueryCounter,
     pub tokens: TokenKeys,
     pub licensing: Licensing,
-    pub master_key: MasterKey,
+    /// The master keys: the first seals secrets, every one opens.
+    pub master_keys: MasterKeys,
     pub settings: Settings,
     /// Workspaces known to be provisioned, so first contact costs one insert per process.
     provisioned: Mutex<HashSet<Uuid>>,
@@ -44,7 +45,7 @@ impl App {
         queries: QueryCounter,
         tokens: TokenKeys,
         licensing: Licensing,
-        master_key: MasterKey,
+        master_keys: impl Into<MasterKeys>,
         settings: Settings,
     ) -> AppState {
         Arc::new(Self {
@@ -52,7 +53,7 @@ impl App {
             queries,
             tokens,
             licensing,
-            master_key,
+            master_keys: master_keys.into(),
             settings,
             provisioned: Mutex::default(),
         })

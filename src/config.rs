@@ -39,6 +39,9 @@ pub enum Command {
     /// Make license key pairs and issue licenses.
     #[command(subcommand)]
     License(LicenseCommand),
+    /// Master-key rotation: count secrets per key, re-seal them under the current key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 /// Where the database is.
@@ -65,6 +68,49 @@ pub struct JwtArgs {
     pub jwt_audience: Option<String>,
 }
 
+/// The master keys that seal and open secrets.
+#[derive(Debug, Args)]
+pub struct MasterKeyArgs {
+    /// 64 hex characters: the one key that encrypts secrets at rest. Without it (and
+    /// without --master-keys) a development key is generated once and kept in the
+    /// state directory.
+    #[arg(
+        long,
+        env = "ENVGATE_MASTER_KEY",
+        hide_env_values = true,
+        conflicts_with = "master_keys"
+    )]
+    pub master_key: Option<String>,
+    /// Several keys for rotation: comma-separated `KEYID:64-hex-characters`; the first
+    /// seals, every one opens. `envgate keys reseal` moves every secret to the first.
+    #[arg(long, env = "ENVGATE_MASTER_KEYS", hide_env_values = true)]
+    pub master_keys: Option<String>,
+}
+
+/// What `envgate keys` works on.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub keys: MasterKeyArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Count the stored secrets per master key id.
+    Status(KeysArgs),
+    /// Re-seal every secret under the first master key, in batches (resumable and
+    /// idempotent: run it again after an interruption).
+    Reseal {
+        #[command(flatten)]
+        args: KeysArgs,
+        /// Rows of options re-sealed per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch_size: i64,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -77,13 +123,12 @@ pub struct ServeArgs {
     /// The license key (a signed JWT). Without one the server runs as Community.
     #[arg(long, env = "ENVGATE_LICENSE_KEY", hide_env_values = true)]
     pub license_key: Option<String>,
-    /// PEM file (SPKI) with the Ed25519 public key that verifies license keys.
+    /// PEM file (SPKI) with an Ed25519 public key that verifies license keys instead of
+    /// the key built into the binary; for development and tests, refused with --production.
     #[arg(long, env = "ENVGATE_LICENSE_PUBLIC_KEY_FILE")]
     pub license_public_key_file: Option<PathBuf>,
-    /// 64 hex characters: the key that encrypts data-source secrets at rest. Without it
-    /// a development key is generated once and kept in the state directory.
-    #[arg(long, env = "ENVGATE_MASTER_KEY", hide_env_values = true)]
-    pub master_key: Option<String>,
+    #[command(flatten)]
+    pub keys: MasterKeyArgs,
     /// Comma-separated origins allowed by CORS, or `*`. Without it no CORS headers are sent.
     #[arg(long, env = "ENVGATE_CORS_ORIGINS")]
     pub cors_origins: Option<String>,

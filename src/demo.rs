@@ -106,7 +106,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
     let data_source = data_sources::create(
         &mut conn,
         &caller,
-        &app.master_key,
+        &app.master_keys,
         NewDataSourceInput {
             name: "Demo PostgreSQL".into(),
             kind: "postgresql".into(),
@@ -124,7 +124,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
             options: options.clone(),
             expected_revision: None,
         };
-        data_sources::update_options(&mut conn, &caller, &app.master_key, update)
+        data_sources::update_options(&mut conn, &caller, &app.master_keys, update)
             .await
             .map_err(describe)?;
     }

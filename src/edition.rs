@@ -9,6 +9,18 @@ use ed25519_dalek::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+/// The public key of record that verifies licenses: the SPKI PEM given at build time
+/// in `ENVGATE_LICENSE_PUBLIC_KEY`, else the development key committed beside this
+/// file (whose private half is public too: it signs development licenses only).
+pub const LICENSE_PUBLIC_KEY: &str = match option_env!("ENVGATE_LICENSE_PUBLIC_KEY") {
+    Some(pem) => pem,
+    None => include_str!("dev-license/license-public.pem"),
+};
+
+/// Whether this build verifies licenses with the development key (anyone can sign
+/// for it), so `--production` must not accept a license with it.
+pub const DEVELOPMENT_LICENSE_KEY: bool = option_env!("ENVGATE_LICENSE_PUBLIC_KEY").is_none();
+
 /// The feature flag a license must carry to unlock multiple environments.
 pub const MULTI_ENVIRONMENT: &str = "multi_environment";
 
@@ -69,18 +81,14 @@ impl Licensing {
         Self(None)
     }
 
-    /// Verifies `key` with the SPKI PEM `public_key`. A key that can't be verified is
+    /// Verifies `key` with the SPKI PEM `public_key`, or the built-in key of record
+    /// ([`LICENSE_PUBLIC_KEY`]) when none is given. A key that can't be verified is
     /// remembered as invalid (and the reason logged), never an error at start.
     pub fn load(key: Option<&str>, public_key: Option<&[u8]>) -> Self {
         let Some(key) = key.map(str::trim).filter(|k| !k.is_empty()) else {
             return Self(None);
         };
-        let verified = match public_key {
-            None => {
-                Err("no license public key is configured (--license-public-key-file)".to_owned())
-            }
-            Some(pem) => verify(key, pem),
-        };
+        let verified = verify(key, public_key.unwrap_or(LICENSE_PUBLIC_KEY.as_bytes()));
         match &verified {
             Ok(license) => {
                 tracing::info!(licensee = %license.licensee, expires_at = %license.expires_at, "license verified")
@@ -220,6 +228,14 @@ mod tests {
             (EditionName::Community, LicenseStatus::Expired, false)
         );
         assert_eq!(at.expires_at, Some(expires));
+    }
+
+    #[test]
+    fn the_built_in_key_verifies_what_its_private_half_signs() {
+        let private = include_str!("dev-license/license-private.pem");
+        let key = issue(private.as_bytes(), "Dev", Utc::now() + Duration::days(1)).unwrap();
+        let edition = Licensing::load(Some(&key), None).edition_at(Utc::now());
+        assert_eq!(edition.license_status, LicenseStatus::Valid);
     }
 
     #[test]

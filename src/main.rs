@@ -11,10 +11,14 @@ use tracing_subscriber::EnvFilter;
 
 use envgate::app::{App, Settings};
 use envgate::auth::{Role, Session, TokenKeys};
-use envgate::config::{Cli, Command, DatabaseArgs, JwtArgs, LicenseCommand, ServeArgs, TokenArgs};
+use envgate::config::{
+    Cli, Command, DatabaseArgs, JwtArgs, KeysArgs, KeysCommand, LicenseCommand, MasterKeyArgs,
+    ServeArgs, TokenArgs,
+};
 use envgate::devdb::DevDatabase;
+use envgate::domain::keys;
 use envgate::edition::{self, Licensing};
-use envgate::secrets::MasterKey;
+use envgate::secrets::{MasterKey, MasterKeys};
 use envgate::{db, dev};
 
 fn main() -> anyhow::Result<()> {
@@ -49,6 +53,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token(args) => token(args, state_dir),
         Command::License(command) => license(command),
+        Command::Keys(command) => keys_command(command, state_dir).await,
     }
 }
 
@@ -112,7 +117,11 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
                 "ENVGATE_JWT_SECRET",
                 configured(&args.jwt.jwt_secret).is_none(),
             ),
-            ("ENVGATE_MASTER_KEY", configured(&args.master_key).is_none()),
+            (
+                "ENVGATE_MASTER_KEY or ENVGATE_MASTER_KEYS",
+                configured(&args.keys.master_key).is_none()
+                    && configured(&args.keys.master_keys).is_none(),
+            ),
         ]
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
@@ -123,20 +132,21 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
                 missing.join(", ")
             );
         }
+        if args.license_public_key_file.is_some() {
+            bail!(
+                "--production verifies licenses with the key built into the binary only: remove --license-public-key-file (ENVGATE_LICENSE_PUBLIC_KEY_FILE)"
+            );
+        }
+        if configured(&args.license_key).is_some() && edition::DEVELOPMENT_LICENSE_KEY {
+            bail!(
+                "--production with a license needs a binary built with ENVGATE_LICENSE_PUBLIC_KEY set: this one verifies licenses with the public development key"
+            );
+        }
         if configured(&args.jwt.jwt_secret).is_some_and(|s| s.len() < MIN_JWT_SECRET_BYTES) {
             bail!("--production needs a JWT secret of at least {MIN_JWT_SECRET_BYTES} bytes");
         }
     }
-    let master_key = match configured(&args.master_key) {
-        Some(key) => MasterKey::from_hex(key).context("ENVGATE_MASTER_KEY")?,
-        None => {
-            tracing::warn!(
-                "no master key configured: using a development key kept in {}",
-                state_dir.display()
-            );
-            MasterKey::from_hex(&dev::master_key(state_dir)?)?
-        }
-    };
+    let master_keys = master_keys(&args.keys, state_dir)?;
     let (tokens, development_secret) = jwt_keys(&args.jwt, state_dir)?;
     let public_key = match &args.license_public_key_file {
         Some(path) => {
@@ -163,7 +173,7 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         tokens,
         development_secret,
         licensing,
-        master_key,
+        master_keys,
     )
     .await;
     stop(devdb).await;
@@ -177,7 +187,7 @@ async fn serve_on(
     tokens: TokenKeys,
     development_secret: bool,
     licensing: Licensing,
-    master_key: MasterKey,
+    master_keys: MasterKeys,
 ) -> anyhow::Result<()> {
     let ran = db::migrate(url).await?;
     if ran > 0 {
@@ -209,7 +219,8 @@ async fn serve_on(
         demo_token: demo.as_ref().map(|(token, _)| token.clone()),
         cors_origins: args.cors_origins.clone(),
     };
-    let app = App::new(pool, queries, tokens, licensing, master_key, settings);
+    let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
+    refuse_unheld_keys(&app).await?;
     if let (true, Some((_, workspace))) = (args.demo, &demo) {
         envgate::demo::seed(&app, *workspace, url).await?;
     }
@@ -229,6 +240,98 @@ async fn serve_on(
         .await?;
     tracing::info!("envgate stopped");
     Ok(())
+}
+
+/// The configured master keys, or the development key of the state directory.
+fn master_keys(args: &MasterKeyArgs, state_dir: &Path) -> anyhow::Result<MasterKeys> {
+    if let Some(list) = configured(&args.master_keys) {
+        return MasterKeys::parse(list).context("ENVGATE_MASTER_KEYS");
+    }
+    let key = match configured(&args.master_key) {
+        Some(key) => MasterKey::from_hex(key).context("ENVGATE_MASTER_KEY")?,
+        None => {
+            tracing::warn!(
+                "no master key configured: using a development key kept in {}",
+                state_dir.display()
+            );
+            MasterKey::from_hex(&dev::master_key(state_dir)?)?
+        }
+    };
+    Ok(key.into())
+}
+
+/// Refuses to serve when a stored secret was sealed under a key this server does not
+/// hold: it would otherwise fail on every read of it.
+async fn refuse_unheld_keys(app: &App) -> anyhow::Result<()> {
+    let mut conn = app.conn().await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let unheld = keys::unheld(&mut conn, &app.master_keys)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    if unheld.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = unheld
+        .iter()
+        .map(|c| format!("{} secret(s) under master key {}", c.secrets, c.key_id))
+        .collect();
+    bail!(
+        "refusing to start: {} are sealed under keys this server does not hold (it holds {}). Add them to ENVGATE_MASTER_KEYS as KEYID:HEX after the current key.",
+        listed.join(", "),
+        app.master_keys.ids().join(", ")
+    )
+}
+
+/// `envgate keys status | reseal`.
+async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<()> {
+    let (args, batch_size) = match &command {
+        KeysCommand::Status(args) => (args, None),
+        KeysCommand::Reseal { args, batch_size } => (args, Some(*batch_size)),
+    };
+    let KeysArgs {
+        database: database_args,
+        keys: key_args,
+    } = args;
+    let master_keys = master_keys(key_args, state_dir)?;
+    let (url, devdb) = database(database_args, state_dir).await?;
+    let result = async {
+        let mut conn =
+            <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
+                .await
+                .context("connecting to the database")?;
+        let failed = |e: envgate::error::AppError| anyhow::anyhow!(e.message());
+        if let Some(batch_size) = batch_size {
+            let total = keys::rows_to_reseal(&mut conn, &master_keys)
+                .await
+                .map_err(failed)?;
+            let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));
+            let summary = keys::reseal(&mut conn, &master_keys, batch_size, None, |done| {
+                bar.set_position(done)
+            })
+            .await
+            .map_err(failed)?;
+            bar.finish_and_clear();
+            println!(
+                "re-sealed {} secret(s) in {} row(s) under master key {}",
+                summary.secrets,
+                summary.rows,
+                master_keys.current().id()
+            );
+        }
+        for count in keys::status(&mut conn).await.map_err(failed)? {
+            let held = if count.key_id == master_keys.current().id() {
+                "current"
+            } else if master_keys.holds(&count.key_id) {
+                "held"
+            } else {
+                "NOT HELD"
+            };
+            println!("{}\t{} secret(s)\t{held}", count.key_id, count.secrets);
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    stop(devdb).await;
+    result
 }
 
 async fn shutdown_signal() {

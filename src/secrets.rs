@@ -14,6 +14,92 @@ use uuid::Uuid;
 
 const VERSION: &str = "v1";
 const NONCE_LEN: usize = 12;
+/// The longest key id `ENVGATE_MASTER_KEYS` accepts.
+const MAX_KEY_ID_LEN: usize = 32;
+
+/// The id of the master key that sealed `sealed`, if it is a sealed secret at all.
+pub fn key_id_of(sealed: &str) -> Option<&str> {
+    let mut parts = sealed.splitn(3, '.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(VERSION), Some(id), Some(_)) => Some(id),
+        _ => None,
+    }
+}
+
+/// The master keys a server holds: the first seals, every one opens what it sealed.
+/// Rotation adds a new key in front, re-seals (`envgate keys reseal`), then drops the
+/// old one.
+#[derive(Debug)]
+pub struct MasterKeys {
+    keys: Vec<MasterKey>,
+}
+
+impl From<MasterKey> for MasterKeys {
+    fn from(key: MasterKey) -> Self {
+        Self { keys: vec![key] }
+    }
+}
+
+impl MasterKeys {
+    /// The keys in order; the first seals. Refuses an empty list and repeated ids.
+    pub fn new(keys: Vec<MasterKey>) -> anyhow::Result<Self> {
+        anyhow::ensure!(!keys.is_empty(), "at least one master key is needed");
+        for (i, key) in keys.iter().enumerate() {
+            anyhow::ensure!(
+                !keys[..i].iter().any(|k| k.id == key.id),
+                "master key id {} is given twice",
+                key.id
+            );
+        }
+        Ok(Self { keys })
+    }
+
+    /// `ENVGATE_MASTER_KEYS`: comma-separated `KEYID:64-hex-characters`, first seals.
+    pub fn parse(list: &str) -> anyhow::Result<Self> {
+        let keys = list
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let (id, hex_key) = entry
+                    .split_once(':')
+                    .ok_or_else(|| anyhow::anyhow!("each master key is KEYID:64-hex-characters"))?;
+                MasterKey::with_id(id, hex_key)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Self::new(keys)
+    }
+
+    /// The key that seals.
+    pub fn current(&self) -> &MasterKey {
+        &self.keys[0]
+    }
+
+    /// Whether a key with this id is held.
+    pub fn holds(&self, id: &str) -> bool {
+        self.keys.iter().any(|k| k.id == id)
+    }
+
+    /// The ids held, the sealing one first.
+    pub fn ids(&self) -> Vec<&str> {
+        self.keys.iter().map(|k| k.id.as_str()).collect()
+    }
+
+    /// Seals with the current key.
+    pub fn seal(&self, plaintext: &str, binding: Binding<'_>) -> String {
+        self.current().seal(plaintext, binding)
+    }
+
+    /// Opens with whichever held key sealed it.
+    pub fn open(&self, sealed: &str, binding: Binding<'_>) -> Result<String, OpenError> {
+        let id = key_id_of(sealed).ok_or(OpenError::Malformed)?;
+        self.keys
+            .iter()
+            .find(|k| k.id == id)
+            .ok_or_else(|| OpenError::UnknownKey(id.to_owned()))?
+            .open(sealed, binding)
+    }
+}
 
 /// The row a secret belongs to: its associated data.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +162,23 @@ impl MasterKey {
         Ok(Self {
             cipher: Aes256Gcm::new(&key),
             id,
+        })
+    }
+
+    /// A key from 64 hex characters with an id of the operator's choosing (letters,
+    /// digits, `-` and `_`, at most 32), as `ENVGATE_MASTER_KEYS` names them.
+    pub fn with_id(id: &str, hex_key: &str) -> anyhow::Result<Self> {
+        let id = id.trim();
+        anyhow::ensure!(
+            (1..=MAX_KEY_ID_LEN).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "a master key id must be 1 to {MAX_KEY_ID_LEN} letters, digits, '-' or '_' (got {id:?})"
+        );
+        Ok(Self {
+            id: id.to_owned(),
+            ..Self::from_hex(hex_key)?
         })
     }
 
@@ -181,6 +284,28 @@ mod tests {
             b.open(&sealed, binding("password")),
             Err(OpenError::UnknownKey(a.id().to_owned()))
         );
+    }
+
+    #[test]
+    fn a_keyring_seals_with_its_first_key_and_opens_with_any() {
+        let old = MasterKey::with_id("old", &MasterKey::generate_hex()).unwrap();
+        let sealed_by_old = old.seal("x", binding("password"));
+        let new_hex = MasterKey::generate_hex();
+        let ring = MasterKeys::parse(&format!(" new:{new_hex} , old:{}", "0".repeat(64))).unwrap();
+        assert_eq!(ring.ids(), ["new", "old"]);
+        assert_eq!(key_id_of(&ring.seal("y", binding("password"))), Some("new"));
+        // A key of the same id but other bytes does not open it.
+        assert_eq!(
+            ring.open(&sealed_by_old, binding("password")),
+            Err(OpenError::Forged)
+        );
+        let ring =
+            MasterKeys::new(vec![MasterKey::with_id("new", &new_hex).unwrap(), old]).unwrap();
+        assert_eq!(ring.open(&sealed_by_old, binding("password")).unwrap(), "x");
+        assert!(MasterKeys::parse("a:00").is_err());
+        assert!(MasterKeys::parse(&format!("a.b:{new_hex}")).is_err());
+        assert!(MasterKeys::parse(&format!("a:{new_hex},a:{new_hex}")).is_err());
+        assert!(MasterKeys::parse(" , ").is_err());
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub struct NewDataSource<'a> {
 /// A row of `data_source_options`: one environment's options of one data source.
 /// `values` holds the non-secret values, `secrets` the sealed secrets, both keyed by
 /// option key.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = data_source_options, check_for_backend(diesel::pg::Pg))]
 pub struct DataSourceOptions {
     pub workspace_id: Uuid,

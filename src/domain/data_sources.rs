@@ -17,7 +17,7 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, environments, ids, names};
 use crate::error::{AppError, AppResult};
-use crate::secrets::MasterKey;
+use crate::secrets::MasterKeys;
 
 /// What `createDataSource` asks for.
 #[derive(Debug, Clone)]
@@ -199,7 +199,7 @@ fn name_taken(error: diesel::result::Error, name: &str) -> AppError {
 pub async fn create(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     input: NewDataSourceInput,
 ) -> AppResult<DataSource> {
     caller.require(Action::ManageDataSources)?;
@@ -237,7 +237,7 @@ pub async fn create(
                 .filter(|c| environment.id == target || !c.field.secret)
                 .cloned()
                 .collect();
-            options::apply(&mut row, &changes, master_key);
+            options::apply(&mut row, &changes, master_keys);
             row
         })
         .collect();
@@ -338,7 +338,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
 pub async fn update_options(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     input: OptionsUpdate,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require(Action::ManageDataSources)?;
@@ -350,7 +350,7 @@ pub async fn update_options(
         let changes = options::validate(kind, &input.options)?;
         let mut row = locked_row(conn, &data_source, environment).await?;
         check_revision(&row, input.expected_revision, environment)?;
-        options::apply(&mut row, &changes, master_key);
+        options::apply(&mut row, &changes, master_keys);
         let saved = save(conn, caller, row).await?;
         let mut details = options::audit_details(&changes);
         details["revision"] = json!(saved.revision);
@@ -368,7 +368,7 @@ pub async fn update_options(
 pub async fn copy_options(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     input: OptionsCopy,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require(Action::ManageDataSources)?;
@@ -398,7 +398,7 @@ pub async fn copy_options(
             (second_row, first_row)
         };
         check_revision(&target, input.expected_revision, to)?;
-        options::copy(&source, &mut target, input.include_secrets, master_key)?;
+        options::copy(&source, &mut target, input.include_secrets, master_keys)?;
         let saved = save(conn, caller, target).await?;
         let event = Event::new(AuditAction::OptionsCopied)
             .data_source(data_source.id)
@@ -420,7 +420,7 @@ pub async fn copy_options(
 pub async fn connection_options(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     data_source_id: &str,
     environment_id: &str,
 ) -> AppResult<TestTarget> {
@@ -428,7 +428,7 @@ pub async fn connection_options(
     let data_source = get(conn, caller, data_source_id).await?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
-    let (kind, options) = decrypted_options(conn, master_key, &data_source, environment).await?;
+    let (kind, options) = decrypted_options(conn, master_keys, &data_source, environment).await?;
     Ok(TestTarget {
         data_source_id: data_source.id,
         environment_id: environment.id,
@@ -452,7 +452,7 @@ pub struct TestTarget {
 /// required option is unset: never another environment's values instead.
 pub async fn decrypted_options(
     conn: &mut AsyncPgConnection,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     data_source: &DataSource,
     environment: &Environment,
 ) -> AppResult<(&'static Kind, Map<String, Value>)> {
@@ -467,7 +467,7 @@ pub async fn decrypted_options(
         .optional()?
         .unwrap_or_else(|| empty_options(data_source, environment.id));
     require_configured(kind, data_source, environment, &row)?;
-    Ok((kind, options::decrypted(kind, &row, master_key)?))
+    Ok((kind, options::decrypted(kind, &row, master_keys)?))
 }
 
 /// ENVIRONMENT_NOT_CONFIGURED, naming what is missing, unless every required option is set.

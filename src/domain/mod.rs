@@ -7,6 +7,7 @@ pub mod connection_test;
 pub mod data_sources;
 pub mod environments;
 pub mod ids;
+pub mod keys;
 pub mod kinds;
 pub mod names;
 pub mod options;

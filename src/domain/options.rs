@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::db::models::DataSourceOptions;
 use crate::domain::kinds::{Field, Kind, OptionType};
 use crate::error::{AppError, AppResult};
-use crate::secrets::{Binding, MasterKey};
+use crate::secrets::{Binding, MasterKeys};
 
 /// One option as a client sends it; `None` clears the field.
 #[derive(Clone)]
@@ -180,7 +180,7 @@ pub fn view(kind: &Kind, row: &DataSourceOptions) -> Vec<OptionView> {
 
 /// Applies validated changes to a row: non-secret values in `values`, secrets sealed
 /// for this row into `secrets`.
-pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_key: &MasterKey) {
+pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_keys: &MasterKeys) {
     for change in changes {
         let key = change.field.key;
         let (map, value) = match (&change.value, change.field.secret) {
@@ -200,7 +200,7 @@ pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_key: &Maste
                 let binding = binding(row.data_source_id, row.environment_id, key);
                 (
                     &mut row.secrets,
-                    Some(Value::from(master_key.seal(&plaintext, binding))),
+                    Some(Value::from(master_keys.seal(&plaintext, binding))),
                 )
             }
         };
@@ -255,16 +255,16 @@ pub fn copy(
     from: &DataSourceOptions,
     to: &mut DataSourceOptions,
     include_secrets: bool,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
 ) -> AppResult<()> {
     to.values = from.values.clone();
     if include_secrets {
         let mut secrets = Map::new();
         for (key, sealed) in object_ref(&from.secrets) {
-            let plaintext = open(master_key, from, key, sealed)?;
+            let plaintext = open(master_keys, from, key, sealed)?;
             secrets.insert(
                 key.clone(),
-                Value::from(master_key.seal(
+                Value::from(master_keys.seal(
                     &plaintext,
                     binding(to.data_source_id, to.environment_id, key),
                 )),
@@ -275,12 +275,36 @@ pub fn copy(
     Ok(())
 }
 
+/// Re-seals under the current master key every secret of `row` that another key
+/// sealed; returns how many. The values do not change, so neither does the revision.
+pub fn reseal(row: &mut DataSourceOptions, master_keys: &MasterKeys) -> AppResult<usize> {
+    let current = master_keys.current().id().to_owned();
+    let stale: Vec<(String, Value)> = object_ref(&row.secrets)
+        .filter(|(_, sealed)| {
+            sealed
+                .as_str()
+                .and_then(crate::secrets::key_id_of)
+                .is_some_and(|id| id != current)
+        })
+        .map(|(key, sealed)| (key.clone(), sealed.clone()))
+        .collect();
+    for (key, sealed) in &stale {
+        let plaintext = open(master_keys, row, key, sealed)?;
+        let resealed = master_keys.seal(
+            &plaintext,
+            binding(row.data_source_id, row.environment_id, key),
+        );
+        object(&mut row.secrets).insert(key.clone(), Value::from(resealed));
+    }
+    Ok(stale.len())
+}
+
 /// Every set option with its real value, secrets decrypted: for the query runner and
 /// the connection test only.
 pub fn decrypted(
     kind: &Kind,
     row: &DataSourceOptions,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
 ) -> AppResult<Map<String, Value>> {
     let mut options = Map::new();
     for field in kind.fields {
@@ -288,7 +312,7 @@ pub fn decrypted(
             if let Some(sealed) = row.secrets.get(field.key).filter(|v| !v.is_null()) {
                 options.insert(
                     field.key.to_owned(),
-                    Value::from(open(master_key, row, field.key, sealed)?),
+                    Value::from(open(master_keys, row, field.key, sealed)?),
                 );
             }
         } else if let Some(value) = row.values.get(field.key).filter(|v| !v.is_null()) {
@@ -299,13 +323,13 @@ pub fn decrypted(
 }
 
 fn open(
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     row: &DataSourceOptions,
     key: &str,
     sealed: &Value,
 ) -> AppResult<String> {
     let sealed = sealed.as_str().unwrap_or_default();
-    master_key
+    master_keys
         .open(sealed, binding(row.data_source_id, row.environment_id, key))
         .map_err(|e| {
             AppError::internal(anyhow::anyhow!(
@@ -343,6 +367,7 @@ fn object_ref(value: &Value) -> impl Iterator<Item = (&String, &Value)> {
 mod tests {
     use super::*;
     use crate::domain::kinds;
+    use crate::secrets::MasterKey;
     use serde_json::json;
 
     fn input(key: &str, value: Value) -> OptionInput {
@@ -410,7 +435,7 @@ mod tests {
     #[test]
     fn secrets_are_sealed_masked_and_cleared_by_null() {
         let pg = kinds::find("postgresql").unwrap();
-        let master = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        let master = MasterKeys::from(MasterKey::from_hex(&MasterKey::generate_hex()).unwrap());
         let mut r = row();
         let changes = validate(
             pg,
@@ -453,7 +478,7 @@ mod tests {
     #[test]
     fn a_secret_copied_to_another_row_does_not_open() {
         let pg = kinds::find("postgresql").unwrap();
-        let master = MasterKey::from_hex(&MasterKey::generate_hex()).unwrap();
+        let master = MasterKeys::from(MasterKey::from_hex(&MasterKey::generate_hex()).unwrap());
         let mut a = row();
         apply(
             &mut a,

@@ -12,7 +12,7 @@ use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, apps, data_sources, environments, selections};
 use crate::error::{AppError, AppResult};
-use crate::secrets::MasterKey;
+use crate::secrets::MasterKeys;
 
 /// Where the app runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,13 +66,13 @@ impl std::fmt::Debug for Resolution {
 pub async fn resolve(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     request: &ResolveRequest,
 ) -> AppResult<Resolution> {
     let mut event = Event::new(AuditAction::DataSourceResolved);
     let answered = conn
         .transaction::<_, AppError, _>(async |conn| {
-            let resolution = resolve_in(conn, caller, master_key, request, &mut event).await?;
+            let resolution = resolve_in(conn, caller, master_keys, request, &mut event).await?;
             let ok = with_outcome(event.clone(), request, "OK");
             audit::record(conn, caller, ok).await?;
             Ok(resolution)
@@ -103,7 +103,7 @@ fn with_outcome(event: Event, request: &ResolveRequest, outcome: &str) -> Event 
 async fn resolve_in(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    master_key: &MasterKey,
+    master_keys: &MasterKeys,
     request: &ResolveRequest,
     event: &mut Event,
 ) -> AppResult<Resolution> {
@@ -138,7 +138,7 @@ async fn resolve_in(
     };
     event.environment_id = Some(environment.id);
     let (_, options) =
-        data_sources::decrypted_options(conn, master_key, &data_source, environment).await?;
+        data_sources::decrypted_options(conn, master_keys, &data_source, environment).await?;
     Ok(Resolution {
         data_source,
         environment: environment.clone(),

@@ -32,7 +32,7 @@ impl Mutation {
         let created = data_sources::create(
             &mut *ctx.conn().await?,
             &caller,
-            &app.master_key,
+            &app.master_keys,
             input.into(),
         )
         .await?;
@@ -76,7 +76,7 @@ impl Mutation {
         let (kind, row) = data_sources::update_options(
             &mut *ctx.conn().await?,
             &caller,
-            &app.master_key,
+            &app.master_keys,
             input.into(),
         )
         .await?;
@@ -95,7 +95,7 @@ impl Mutation {
         let (kind, row) = data_sources::copy_options(
             &mut *ctx.conn().await?,
             &caller,
-            &app.master_key,
+            &app.master_keys,
             input.into(),
         )
         .await?;
@@ -116,7 +116,7 @@ impl Mutation {
         let target = data_sources::connection_options(
             &mut *ctx.conn().await?,
             &caller,
-            &app.master_key,
+            &app.master_keys,
             &data_source_id,
             &environment_id,
         )

@@ -154,7 +154,7 @@ impl Query {
         let resolved = resolution::resolve(
             &mut *ctx.conn().await?,
             &caller,
-            &app.master_key,
+            &app.master_keys,
             &input.into(),
         )
         .await?;

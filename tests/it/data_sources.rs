@@ -227,7 +227,7 @@ async fn the_stored_row_holds_no_plaintext_secret() {
         "{everything}"
     );
     assert!(
-        everything.contains(&format!("v1.{}.", t.app.master_key.id())),
+        everything.contains(&format!("v1.{}.", t.app.master_keys.current().id())),
         "sealed with a key id: {everything}"
     );
 }

@@ -14,6 +14,7 @@ mod demo;
 mod edition;
 mod environments;
 mod http;
+mod keys;
 mod pipeline;
 mod resolution;
 mod websocket;
