@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{
-    app_versions, apps, audit_events, data_source_options, data_sources, environment_selections,
-    environments,
+    app_versions, apps, audit_events, constant_values, constants, data_source_options,
+    data_sources, environment_selections, environments,
 };
 
 /// A row of `environments`.
@@ -77,6 +77,8 @@ pub struct DataSourceOptions {
     pub revision: i32,
     pub updated_at: Option<DateTime<Utc>>,
     pub updated_by: Option<String>,
+    /// The constants each option references, by option key (`{"host": ["constants.DB_HOST"]}`).
+    pub references: serde_json::Value,
 }
 
 /// A row of `apps`.
@@ -170,4 +172,30 @@ pub struct NewAuditEvent<'a> {
     pub version_id: Option<Uuid>,
     pub request_id: Option<&'a str>,
     pub details: serde_json::Value,
+}
+
+/// A row of `constants`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = constants, check_for_backend(diesel::pg::Pg))]
+pub struct Constant {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    /// `global` or `secret`
+    #[diesel(column_name = type_)]
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `constant_values`: one environment's value of a constant, sealed for a
+/// SECRET one.
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = constant_values, check_for_backend(diesel::pg::Pg))]
+pub struct ConstantValue {
+    pub workspace_id: Uuid,
+    pub constant_id: Uuid,
+    pub environment_id: Uuid,
+    pub value: String,
+    pub updated_at: DateTime<Utc>,
 }

@@ -41,6 +41,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    constant_values (constant_id, environment_id) {
+        workspace_id -> Uuid,
+        constant_id -> Uuid,
+        environment_id -> Uuid,
+        value -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    constants (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+        #[sql_name = "type"]
+        type_ -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     data_source_options (data_source_id, environment_id) {
         workspace_id -> Uuid,
         data_source_id -> Uuid,
@@ -50,6 +72,7 @@ diesel::table! {
         revision -> Int4,
         updated_at -> Nullable<Timestamptz>,
         updated_by -> Nullable<Text>,
+        references -> Jsonb,
     }
 }
 
@@ -99,6 +122,7 @@ diesel::table! {
 diesel::joinable!(app_versions -> apps (app_id));
 diesel::joinable!(apps -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
+diesel::joinable!(constants -> workspaces (workspace_id));
 diesel::joinable!(data_sources -> workspaces (workspace_id));
 diesel::joinable!(environments -> workspaces (workspace_id));
 
@@ -106,6 +130,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     app_versions,
     apps,
     audit_events,
+    constant_values,
+    constants,
     data_source_options,
     data_sources,
     environment_selections,

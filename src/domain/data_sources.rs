@@ -15,7 +15,7 @@ use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, environments, ids, names};
+use crate::domain::{Caller, constants, environments, ids, names};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -186,6 +186,7 @@ fn empty_row(workspace_id: Uuid, data_source_id: Uuid, environment_id: Uuid) -> 
         revision: 0,
         updated_at: None,
         updated_by: None,
+        references: json!({}),
     }
 }
 
@@ -253,6 +254,7 @@ pub async fn create(
     }
 
     conn.transaction::<_, AppError, _>(async |conn| {
+        check_references(conn, caller, &changes).await?;
         let data_source = diesel::insert_into(data_sources::table)
             .values(NewDataSource {
                 id,
@@ -348,6 +350,7 @@ pub async fn update_options(
         let all = environments::all(conn, caller.workspace_id).await?;
         let environment = environments::find_offered(&all, &input.environment_id, caller)?;
         let changes = options::validate(kind, &input.options)?;
+        check_references(conn, caller, &changes).await?;
         let mut row = locked_row(conn, &data_source, environment).await?;
         check_revision(&row, input.expected_revision, environment)?;
         options::apply(&mut row, &changes, master_keys);
@@ -398,7 +401,13 @@ pub async fn copy_options(
             (second_row, first_row)
         };
         check_revision(&target, input.expected_revision, to)?;
-        options::copy(&source, &mut target, input.include_secrets, master_keys)?;
+        options::copy(
+            kind,
+            &source,
+            &mut target,
+            input.include_secrets,
+            master_keys,
+        )?;
         let saved = save(conn, caller, target).await?;
         let event = Event::new(AuditAction::OptionsCopied)
             .data_source(data_source.id)
@@ -467,7 +476,44 @@ pub async fn decrypted_options(
         .optional()?
         .unwrap_or_else(|| empty_options(data_source, environment.id));
     require_configured(kind, data_source, environment, &row)?;
-    Ok((kind, options::decrypted(kind, &row, master_keys)?))
+    let mut options = options::decrypted(kind, &row, master_keys)?;
+    let referenced = options::referenced(&row);
+    if !referenced.is_empty() {
+        let values = constants::values_in(
+            conn,
+            master_keys,
+            data_source.workspace_id,
+            environment.id,
+            &referenced,
+        )
+        .await?;
+        options::substitute(&mut options, &row, &values).map_err(|missing| {
+            AppError::EnvironmentNotConfigured(format!(
+                "Data source \"{}\" is not configured in {}: constant {missing} has no value there.",
+                data_source.name, environment.name
+            ))
+        })?;
+    }
+    Ok((kind, options))
+}
+
+/// BAD_USER_INPUT, naming the field and the constant, unless every constant the
+/// changes reference exists with the right type (held still until the save commits).
+async fn check_references(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    changes: &[options::Change],
+) -> AppResult<()> {
+    for change in changes.iter().filter(|c| !c.references.is_empty()) {
+        constants::check_references(
+            conn,
+            caller.workspace_id,
+            change.field.key,
+            &change.references,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// ENVIRONMENT_NOT_CONFIGURED, naming what is missing, unless every required option is set.
@@ -560,6 +606,7 @@ async fn save(
             .set((
                 data_source_options::values.eq(&row.values),
                 data_source_options::secrets.eq(&row.secrets),
+                data_source_options::references.eq(&row.references),
                 data_source_options::revision.eq(data_source_options::revision + 1),
                 data_source_options::updated_at.eq(now),
                 data_source_options::updated_by.eq(&caller.user_id),

@@ -5,8 +5,8 @@
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 
-use crate::db::models::DataSourceOptions;
-use crate::domain::options;
+use crate::db::models::{ConstantValue, DataSourceOptions};
+use crate::domain::{constants, options};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -19,12 +19,17 @@ pub struct KeyCount {
     pub secrets: i64,
 }
 
-/// The stored secrets of every workspace, counted per master key id.
+/// The stored secrets of every workspace (options and SECRET constants), counted per
+/// master key id.
 pub async fn status(conn: &mut AsyncPgConnection) -> AppResult<Vec<KeyCount>> {
     Ok(diesel::sql_query(
-        "SELECT split_part(s.value, '.', 2) AS key_id, count(*) AS secrets
-         FROM data_source_options o, jsonb_each_text(o.secrets) s
-         GROUP BY 1 ORDER BY 1",
+        "SELECT key_id, count(*) AS secrets FROM (
+             SELECT split_part(s.value, '.', 2) AS key_id
+             FROM data_source_options o, jsonb_each_text(o.secrets) s
+             UNION ALL
+             SELECT split_part(v.value, '.', 2)
+             FROM constant_values v JOIN constants c ON c.id = v.constant_id WHERE c.type = 'secret'
+         ) sealed GROUP BY 1 ORDER BY 1",
     )
     .load(conn)
     .await?)
@@ -43,23 +48,29 @@ pub async fn unheld(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> AppResul
 /// What a reseal did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResealSummary {
-    /// Options rows rewritten.
+    /// Rows rewritten: options rows and SECRET constant values.
     pub rows: u64,
     /// Secrets re-sealed under the current key.
     pub secrets: u64,
 }
 
-/// How many options rows hold a secret not sealed by the current key.
+/// The SECRET constant values sealed by another key than `$1`.
+const STALE_CONSTANTS: &str = "FROM constant_values v JOIN constants c ON c.id = v.constant_id
+     WHERE c.type = 'secret' AND split_part(v.value, '.', 2) <> $1";
+
+/// How many rows (options rows, SECRET constant values) hold a secret not sealed by
+/// the current key.
 pub async fn rows_to_reseal(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> AppResult<i64> {
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let count: Count = diesel::sql_query(
-        "SELECT count(*) AS n FROM data_source_options o
-         WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE split_part(s.value, '.', 2) <> $1)",
-    )
+    let count: Count = diesel::sql_query(format!(
+        "SELECT (SELECT count(*) FROM data_source_options o
+         WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE split_part(s.value, '.', 2) <> $1))
+         + (SELECT count(*) {STALE_CONSTANTS}) AS n"
+    ))
     .bind::<Text, _>(keys.current().id())
     .get_result(conn)
     .await?;
@@ -111,7 +122,28 @@ pub async fn reseal(
                     .execute(conn)
                     .await?;
                 }
-                Ok((rows.len() as u64, secrets))
+                let values: Vec<ConstantValue> = diesel::sql_query(format!(
+                    "SELECT v.* {STALE_CONSTANTS} ORDER BY v.constant_id, v.environment_id
+                     LIMIT $2 FOR UPDATE OF v SKIP LOCKED"
+                ))
+                .bind::<Text, _>(keys.current().id())
+                .bind::<BigInt, _>(batch_size)
+                .load(conn)
+                .await?;
+                for mut value in values.iter().cloned() {
+                    if constants::reseal(value.constant_id, &mut value, keys)? {
+                        secrets += 1;
+                    }
+                    diesel::sql_query(
+                        "UPDATE constant_values SET value = $1 WHERE constant_id = $2 AND environment_id = $3",
+                    )
+                    .bind::<Text, _>(&value.value)
+                    .bind::<diesel::sql_types::Uuid, _>(value.constant_id)
+                    .bind::<diesel::sql_types::Uuid, _>(value.environment_id)
+                    .execute(conn)
+                    .await?;
+                }
+                Ok(((rows.len() + values.len()) as u64, secrets))
             })
             .await?;
         batches += 1;

@@ -158,6 +158,17 @@ pub static KINDS: &[Kind] = &[
     },
 ];
 
+/// Every key that is a secret in some kind.
+pub fn secret_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&str> = KINDS
+        .iter()
+        .flat_map(|k| k.fields.iter().filter(|f| f.secret).map(|f| f.key))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The kind named `kind`, if there is one.
 pub fn find(kind: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.kind == kind)

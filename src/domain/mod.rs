@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod audit;
 pub mod connection_test;
+pub mod constants;
 pub mod data_sources;
 pub mod environments;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod options;
 pub mod pagination;
 pub mod permissions;
 pub mod pipeline;
+pub mod references;
 pub mod resolution;
 pub mod selections;
 pub mod versions;

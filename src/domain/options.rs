@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::db::models::DataSourceOptions;
 use crate::domain::kinds::{Field, Kind, OptionType};
+use crate::domain::references::{self, Namespace};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKeys};
 
@@ -21,6 +22,18 @@ pub struct OptionInput {
 pub struct Change {
     pub field: &'static Field,
     pub value: Option<Value>,
+    /// The constants the value references (see [`references`]), as they are stored.
+    pub references: Vec<(Namespace, String)>,
+}
+
+impl Change {
+    /// The references as stored in a row: `constants.NAME`, `secrets.NAME`.
+    pub fn qualified_references(&self) -> Vec<String> {
+        self.references
+            .iter()
+            .map(|(namespace, name)| format!("{}.{name}", namespace.as_str()))
+            .collect()
+    }
 }
 
 // Values may be secrets: what is debug-printed (and so maybe logged) never shows them.
@@ -80,9 +93,40 @@ pub fn validate(kind: &Kind, inputs: &[OptionInput]) -> AppResult<Vec<Change>> {
             None | Some(Value::Null) => None,
             Some(value) => Some(check_value(field, value)?),
         };
-        changes.push(Change { field, value });
+        let references = value
+            .as_ref()
+            .map(|v| references_in(field, v))
+            .transpose()?
+            .unwrap_or_default();
+        changes.push(Change {
+            field,
+            value,
+            references,
+        });
     }
     Ok(changes)
+}
+
+/// The constants a value references: in a string, or in the values of a string map.
+fn references_in(field: &Field, value: &Value) -> AppResult<Vec<(Namespace, String)>> {
+    let texts: Vec<&str> = match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Object(map) => map.values().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut found: Vec<(Namespace, String)> = Vec::new();
+    for text in texts {
+        let parsed = references::parse(text).map_err(|problem| {
+            AppError::bad_field(field.key, format!("Option `{}`: {problem}.", field.key))
+        })?;
+        for reference in parsed {
+            let entry = (reference.namespace, reference.name.to_owned());
+            if !found.contains(&entry) {
+                found.push(entry);
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
@@ -183,6 +227,13 @@ pub fn view(kind: &Kind, row: &DataSourceOptions) -> Vec<OptionView> {
 pub fn apply(row: &mut DataSourceOptions, changes: &[Change], master_keys: &MasterKeys) {
     for change in changes {
         let key = change.field.key;
+        let references = change.qualified_references();
+        let stored = object(&mut row.references);
+        if references.is_empty() {
+            stored.remove(key);
+        } else {
+            stored.insert(key.to_owned(), Value::from(references));
+        }
         let (map, value) = match (&change.value, change.field.secret) {
             (None, secret) => (
                 if secret {
@@ -243,6 +294,7 @@ pub fn with_defaults(kind: &Kind, mut changes: Vec<Change>) -> Vec<Change> {
             changes.push(Change {
                 field,
                 value: Some(default.to_json()),
+                references: Vec::new(),
             });
         }
     }
@@ -252,12 +304,26 @@ pub fn with_defaults(kind: &Kind, mut changes: Vec<Change>) -> Vec<Change> {
 /// Copies `from` onto `to`: non-secret values replaced; secrets re-sealed for `to`
 /// (replaced, unset ones included) when `include_secrets`, else left as they were.
 pub fn copy(
+    kind: &Kind,
     from: &DataSourceOptions,
     to: &mut DataSourceOptions,
     include_secrets: bool,
     master_keys: &MasterKeys,
 ) -> AppResult<()> {
     to.values = from.values.clone();
+    // References follow the values they are in: every non-secret field's, and the
+    // secrets' only when secrets are copied.
+    let secret = |key: &str| kind.field(key).is_some_and(|f| f.secret);
+    let mut references: Map<String, Value> = object_ref(&to.references)
+        .filter(|(key, _)| secret(key) && !include_secrets)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    references.extend(
+        object_ref(&from.references)
+            .filter(|(key, _)| !secret(key) || include_secrets)
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    to.references = Value::Object(references);
     if include_secrets {
         let mut secrets = Map::new();
         for (key, sealed) in object_ref(&from.secrets) {
@@ -297,6 +363,42 @@ pub fn reseal(row: &mut DataSourceOptions, master_keys: &MasterKeys) -> AppResul
         object(&mut row.secrets).insert(key.clone(), Value::from(resealed));
     }
     Ok(stale.len())
+}
+
+/// Every constant a row's options reference, qualified (`constants.NAME`), once each.
+pub fn referenced(row: &DataSourceOptions) -> Vec<String> {
+    let mut names: Vec<String> = object_ref(&row.references)
+        .flat_map(|(_, list)| list.as_array().into_iter().flatten())
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Replaces every reference in the decrypted `options` with the environment's values
+/// (`values`, keyed by qualified name); the error names the first constant without a
+/// value there.
+pub fn substitute(
+    options: &mut Map<String, Value>,
+    row: &DataSourceOptions,
+    values: &std::collections::HashMap<String, String>,
+) -> Result<(), String> {
+    for (key, _) in object_ref(&row.references) {
+        let lookup = |r: &references::Reference<'_>| values.get(&r.qualified()).cloned();
+        match options.get_mut(key.as_str()) {
+            Some(Value::String(text)) => *text = references::substitute(text, lookup)?,
+            Some(Value::Object(map)) => {
+                for value in map.values_mut() {
+                    if let Value::String(text) = value {
+                        *text = references::substitute(text, lookup)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Every set option with its real value, secrets decrypted: for the query runner and
@@ -387,6 +489,7 @@ mod tests {
             revision: 1,
             updated_at: None,
             updated_by: None,
+            references: json!({}),
         }
     }
 
@@ -498,7 +601,7 @@ mod tests {
             environment_id: Uuid::from_u128(4),
             ..row()
         };
-        copy(&a, &mut c, true, &master).unwrap();
+        copy(pg, &a, &mut c, true, &master).unwrap();
         assert_eq!(decrypted(pg, &c, &master).unwrap()["password"], "pw");
     }
 }

@@ -17,7 +17,7 @@ use crate::db::schema::{app_versions, environments};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::environments::{self as envs, EnvironmentKind};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, ids, names, workspaces};
+use crate::domain::{Caller, ids, kinds, names, workspaces};
 use crate::error::{AppError, AppResult};
 
 /// The most environments a workspace may have, built-ins included.
@@ -134,14 +134,16 @@ pub async fn create(
         order.insert(at, id);
         renumber(conn, caller.workspace_id, &order).await?;
         let copied = diesel::sql_query(
-            "INSERT INTO data_source_options (workspace_id, data_source_id, environment_id, \"values\", secrets, revision, updated_at, updated_by)
-             SELECT workspace_id, data_source_id, $1, \"values\", '{}', 1, now(), $2
+            "INSERT INTO data_source_options (workspace_id, data_source_id, environment_id, \"values\", secrets, \"references\", revision, updated_at, updated_by)
+             SELECT workspace_id, data_source_id, $1, \"values\", '{}', \"references\" - $5::text[], 1, now(), $2
              FROM data_source_options WHERE workspace_id = $3 AND environment_id = $4",
         )
         .bind::<SqlUuid, _>(id)
         .bind::<diesel::sql_types::Text, _>(&caller.user_id)
         .bind::<SqlUuid, _>(caller.workspace_id)
         .bind::<SqlUuid, _>(anchor.id)
+        // The secrets' references stay behind with the secrets.
+        .bind::<Array<diesel::sql_types::Text>, _>(kinds::secret_keys())
         .execute(conn)
         .await?;
         let event = Event::new(AuditAction::EnvironmentCreated)

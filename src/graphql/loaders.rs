@@ -19,7 +19,7 @@ use super::Authentication;
 use crate::app::AppState;
 use crate::auth::Session;
 use crate::db::models::{AppVersion, DataSourceOptions, Environment};
-use crate::domain::{apps, data_sources, environments, selections};
+use crate::domain::{apps, constants, data_sources, environments, selections};
 use crate::error::AppError;
 
 /// The key of the workspace's environment list: there is only one per request.
@@ -72,6 +72,32 @@ impl Loader<Uuid> for OptionsLoader {
                 .push(row);
         }
         Ok(by_data_source)
+    }
+}
+
+/// Which constants (qualified names) have a value in which environment, for the
+/// workspace: loaded only when an options row references a constant.
+pub struct ConstantsLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+/// The constants' availability: (qualified name, environment id) pairs.
+pub type Availability = Vec<(String, Uuid)>;
+
+impl Loader<AllEnvironments> for ConstantsLoader {
+    type Value = Availability;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        _: &[AllEnvironments],
+    ) -> Result<HashMap<AllEnvironments, Self::Value>, Self::Error> {
+        let mut conn = self.app.conn().await?;
+        let available = constants::availability(&mut conn, self.workspace_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(HashMap::from([(AllEnvironments, available)]))
     }
 }
 
@@ -129,6 +155,7 @@ pub struct Loaders {
     pub options: DataLoader<OptionsLoader, HashMapCache>,
     pub versions: DataLoader<VersionsLoader, HashMapCache>,
     pub selections: DataLoader<SelectionsLoader, HashMapCache>,
+    pub constants: DataLoader<ConstantsLoader, HashMapCache>,
 }
 
 fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
@@ -156,6 +183,10 @@ impl Loaders {
                 workspace_id,
                 user_id: session.user_id.clone(),
             }),
+            constants: cached(ConstantsLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
         }
     }
 
@@ -165,6 +196,7 @@ impl Loaders {
         self.options.clear::<Uuid>();
         self.versions.clear::<Uuid>();
         self.selections.clear::<Uuid>();
+        self.constants.clear::<AllEnvironments>();
     }
 }
 

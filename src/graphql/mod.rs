@@ -101,6 +101,8 @@ pub(crate) trait ContextExt {
         versions: bool,
         selections: bool,
     ) -> async_graphql::Result<()>;
+    /// Which constants have a value in which environment, loaded once per request.
+    async fn constant_availability(&self) -> async_graphql::Result<loaders::Availability>;
     /// The options rows of a data source, batched across the request.
     async fn options_rows(
         &self,
@@ -205,6 +207,15 @@ impl ContextExt for Context<'_> {
             },
         )?;
         Ok(())
+    }
+
+    async fn constant_availability(&self) -> async_graphql::Result<loaders::Availability> {
+        let loaders = loaders(self)?;
+        Ok(loaders
+            .constants
+            .load_one(AllEnvironments)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn options_rows(

@@ -2,11 +2,14 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::domain::{apps, connection_test, data_sources, pipeline, selections, versions};
+use crate::domain::{
+    apps, connection_test, constants, data_sources, pipeline, selections, versions,
+};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::app::App;
 use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::connection_test::ConnectionTestResult;
+use crate::graphql::types::constant::{ConstantType, ConstantValueInput, WorkspaceConstant};
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
 use crate::graphql::types::environment::Environment;
@@ -270,4 +273,61 @@ impl Mutation {
             pipeline::set_protected(&mut *ctx.conn().await?, &caller, &id, protected).await?,
         ))
     }
+
+    /// Creates a workspace constant (admins) with values for some environments. Names
+    /// match `[A-Za-z_][A-Za-z0-9_]{0,63}`, unique regardless of case.
+    async fn create_constant(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(name = "type")] kind: ConstantType,
+        values: Vec<ConstantValueInput>,
+    ) -> async_graphql::Result<WorkspaceConstant> {
+        let caller = ctx.caller()?;
+        let values: Vec<_> = values.into_iter().map(Into::into).collect();
+        let mut conn = ctx.conn().await?;
+        let constant = constants::create(
+            &mut conn,
+            &caller,
+            &ctx.app().master_keys,
+            &name,
+            kind.into(),
+            &values,
+        )
+        .await?;
+        constant_with_values(&mut conn, constant).await
+    }
+
+    /// Sets a constant's value in some environments, or clears it with null (admins);
+    /// the other environments keep theirs.
+    async fn set_constant_values(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        values: Vec<ConstantValueInput>,
+    ) -> async_graphql::Result<WorkspaceConstant> {
+        let caller = ctx.caller()?;
+        let values: Vec<_> = values.into_iter().map(Into::into).collect();
+        let mut conn = ctx.conn().await?;
+        let constant =
+            constants::set_values(&mut conn, &caller, &ctx.app().master_keys, &id, &values).await?;
+        constant_with_values(&mut conn, constant).await
+    }
+
+    /// Deletes a constant (admins); refused while data-source options reference it.
+    async fn delete_constant(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+        let caller = ctx.caller()?;
+        let deleted = constants::delete(&mut *ctx.conn().await?, &caller, &id).await?;
+        Ok(ID(deleted.to_string()))
+    }
+}
+
+async fn constant_with_values(
+    conn: &mut crate::db::PgConn,
+    constant: crate::db::models::Constant,
+) -> async_graphql::Result<WorkspaceConstant> {
+    let values = constants::values_of(conn, constant.workspace_id, &[constant.id])
+        .await
+        .map_err(crate::error::AppError::from)?;
+    Ok(WorkspaceConstant { constant, values })
 }

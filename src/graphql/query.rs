@@ -5,11 +5,12 @@ use async_graphql::{Context, ID, Object};
 use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
-use crate::domain::{apps, audit, environments, kinds, resolution};
+use crate::domain::{apps, audit, constants, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
+use crate::graphql::types::constant::WorkspaceConstant;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
 use crate::graphql::types::edition::Edition;
@@ -180,5 +181,45 @@ impl Query {
         let filter = filter.map(Into::into).unwrap_or_default();
         let page = audit::list(&mut *ctx.conn().await?, &caller, &page, &filter).await?;
         Ok(Connection::try_from_page(page, AuditEvent::try_from)?)
+    }
+
+    /// The workspace's constants by name, with their values in every environment the
+    /// edition offers (SECRET values only say whether they are set).
+    async fn constants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WorkspaceConstant>> {
+        let caller = ctx.caller()?;
+        let mut conn = ctx.conn().await?;
+        let list = constants::list(&mut conn, &caller).await?;
+        let ids: Vec<_> = list.iter().map(|c| c.id).collect();
+        let mut values = constants::values_of(&mut conn, caller.workspace_id, &ids)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(list
+            .into_iter()
+            .map(|constant| {
+                let (mine, rest) = values.drain(..).partition(|v| v.constant_id == constant.id);
+                values = rest;
+                WorkspaceConstant {
+                    constant,
+                    values: mine,
+                }
+            })
+            .collect())
+    }
+
+    /// The constant with exactly this name, or null when the workspace has none.
+    async fn constant(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<Option<WorkspaceConstant>> {
+        let caller = ctx.caller()?;
+        let mut conn = ctx.conn().await?;
+        let Some(constant) = constants::by_name(&mut conn, &caller, &name).await? else {
+            return Ok(None);
+        };
+        let values = constants::values_of(&mut conn, caller.workspace_id, &[constant.id])
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(Some(WorkspaceConstant { constant, values }))
     }
 }

@@ -92,9 +92,20 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
         )
         .await,
     );
-    assert_eq!(status(&before).await, [("key-a".to_owned(), 2)]);
+    let production = created["createDataSource"]["environments"][2]["environment"]["id"].clone();
+    data(
+        gql(
+            &before,
+            &ws.admin,
+            "mutation($values: [ConstantValueInput!]!) { createConstant(name: \"API_KEY\", type: SECRET, values: $values) { id } }",
+            json!({ "values": [{ "environmentId": production, "value": "constant-pw" }] }),
+        )
+        .await,
+    );
+    assert_eq!(status(&before).await, [("key-a".to_owned(), 3)]);
 
-    // B in front, A still held: one batch of one row, then an interruption.
+    // B in front, A still held: one batch (one options row, one constant value), then
+    // an interruption.
     let both = app_with(&db.url, ring(&[("key-b", &b), ("key-a", &a)]));
     let mut conn = both.conn().await.ok().unwrap();
     let mut seen = Vec::new();
@@ -102,10 +113,10 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
         .await
         .ok()
         .unwrap();
-    assert_eq!((first.rows, first.secrets, seen), (1, 1, vec![1]));
+    assert_eq!((first.rows, first.secrets, seen), (2, 2, vec![2]));
     assert_eq!(
         status(&both).await,
-        [("key-a".to_owned(), 1), ("key-b".to_owned(), 1)]
+        [("key-a".to_owned(), 1), ("key-b".to_owned(), 2)]
     );
     assert_eq!(
         keys::rows_to_reseal(&mut conn, &both.master_keys)
@@ -124,7 +135,7 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
         .ok()
         .unwrap();
     assert_eq!((again.rows, again.secrets), (0, 0));
-    assert_eq!(status(&both).await, [("key-b".to_owned(), 2)]);
+    assert_eq!(status(&both).await, [("key-b".to_owned(), 3)]);
     drop(conn);
 
     // A retired: every secret still opens, with B alone.
@@ -150,6 +161,16 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
     );
     let resolve =
         "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { options } }";
+    let constant = data(
+        gql(
+            &after,
+            &ws.runner,
+            "{ constant(name: \"API_KEY\") { values { isSet } } }",
+            json!({}),
+        )
+        .await,
+    );
+    assert_eq!(constant["constant"]["values"][2]["isSet"], true);
     for (target, password) in [("RELEASED", "prod-pw"), ("BUILDER", "staging-pw")] {
         let resolved = data(
             gql(
@@ -175,7 +196,7 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
     );
     assert_eq!(
         String::from_utf8(status_out.stdout).unwrap(),
-        "key-b\t2 secret(s)\tcurrent\n"
+        "key-b\t3 secret(s)\tcurrent\n"
     );
     let refused = envgate_cli(
         &db.url,
@@ -185,7 +206,7 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8(refused.stderr).unwrap();
     assert!(
-        stderr.contains("2 secret(s) under master key key-b") && stderr.contains("key-c"),
+        stderr.contains("3 secret(s) under master key key-b") && stderr.contains("key-c"),
         "{stderr}"
     );
 }

@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod common;
 mod connection_test;
+mod constants;
 mod contract;
 mod data_source_access;
 mod data_sources;

@@ -64,9 +64,22 @@ impl DataSourceOptions {
         ctx.environment_by_id(self.row.environment_id).await
     }
 
-    /// Whether every required field has a value: only then can apps run against it.
-    async fn configured(&self) -> bool {
-        options::configured(self.kind, &self.row)
+    /// Whether every required field has a value, and every constant the options
+    /// reference has a value in this environment: only then can apps run against it.
+    async fn configured(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        if !options::configured(self.kind, &self.row) {
+            return Ok(false);
+        }
+        let referenced = options::referenced(&self.row);
+        if referenced.is_empty() {
+            return Ok(true);
+        }
+        let available = ctx.constant_availability().await?;
+        Ok(referenced.iter().all(|name| {
+            available
+                .iter()
+                .any(|(n, environment)| n == name && *environment == self.row.environment_id)
+        }))
     }
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.

@@ -5,6 +5,7 @@ pub mod app_version;
 pub mod audit_event;
 pub mod connection;
 pub mod connection_test;
+pub mod constant;
 pub mod data_source;
 pub mod data_source_kind;
 pub mod data_source_options;
