@@ -22,9 +22,19 @@ use crate::db::models::{AppVersion, DataSourceOptions, Environment};
 use crate::domain::{apps, constants, data_sources, environments, selections};
 use crate::error::AppError;
 
-/// The key of the workspace's environment list: there is only one per request.
+/// The key of a loader that loads one list for the whole workspace (its environments,
+/// its constants' availability): there is only one per request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct AllEnvironments;
+pub struct WholeWorkspace;
+
+/// `rows` grouped by `key`, with an empty group for every key asked that has none.
+fn grouped<T>(keys: &[Uuid], rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut groups: HashMap<Uuid, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
+}
 
 /// Every environment of the workspace, by priority, in one query per request.
 pub struct EnvironmentsLoader {
@@ -32,19 +42,19 @@ pub struct EnvironmentsLoader {
     workspace_id: Uuid,
 }
 
-impl Loader<AllEnvironments> for EnvironmentsLoader {
+impl Loader<WholeWorkspace> for EnvironmentsLoader {
     type Value = Vec<Environment>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
-        _: &[AllEnvironments],
-    ) -> Result<HashMap<AllEnvironments, Self::Value>, Self::Error> {
+        _: &[WholeWorkspace],
+    ) -> Result<HashMap<WholeWorkspace, Self::Value>, Self::Error> {
         let mut conn = self.app.conn().await?;
         let all = environments::all(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
-        Ok(HashMap::from([(AllEnvironments, all)]))
+        Ok(HashMap::from([(WholeWorkspace, all)]))
     }
 }
 
@@ -63,15 +73,7 @@ impl Loader<Uuid> for OptionsLoader {
         let rows = data_sources::options_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
-        let mut by_data_source: HashMap<Uuid, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            by_data_source
-                .entry(row.data_source_id)
-                .or_default()
-                .push(row);
-        }
-        Ok(by_data_source)
+        Ok(grouped(keys, rows, |r| r.data_source_id))
     }
 }
 
@@ -85,19 +87,19 @@ pub struct ConstantsLoader {
 /// The constants' availability: (qualified name, environment id) pairs.
 pub type Availability = Vec<(String, Uuid)>;
 
-impl Loader<AllEnvironments> for ConstantsLoader {
+impl Loader<WholeWorkspace> for ConstantsLoader {
     type Value = Availability;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
-        _: &[AllEnvironments],
-    ) -> Result<HashMap<AllEnvironments, Self::Value>, Self::Error> {
+        _: &[WholeWorkspace],
+    ) -> Result<HashMap<WholeWorkspace, Self::Value>, Self::Error> {
         let mut conn = self.app.conn().await?;
         let available = constants::availability(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
-        Ok(HashMap::from([(AllEnvironments, available)]))
+        Ok(HashMap::from([(WholeWorkspace, available)]))
     }
 }
 
@@ -116,12 +118,7 @@ impl Loader<Uuid> for VersionsLoader {
         let rows = apps::versions_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
-        let mut by_app: HashMap<Uuid, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            by_app.entry(row.app_id).or_default().push(row);
-        }
-        Ok(by_app)
+        Ok(grouped(keys, rows, |r| r.app_id))
     }
 }
 
@@ -192,11 +189,11 @@ impl Loaders {
 
     /// Forgets everything loaded: what a mutation wrote is read anew.
     fn clear(&self) {
-        self.environments.clear::<AllEnvironments>();
+        self.environments.clear::<WholeWorkspace>();
         self.options.clear::<Uuid>();
         self.versions.clear::<Uuid>();
         self.selections.clear::<Uuid>();
-        self.constants.clear::<AllEnvironments>();
+        self.constants.clear::<WholeWorkspace>();
     }
 }
 

@@ -18,7 +18,7 @@ use crate::db::models::{AppVersion, DataSourceOptions, Environment};
 use crate::domain::Caller;
 use crate::error::{AppError, AppResult};
 
-use loaders::{AllEnvironments, Loaders};
+use loaders::{Loaders, WholeWorkspace};
 pub use mutation::Mutation;
 pub use query::Query;
 use types::environment::Environment as EnvironmentObject;
@@ -156,7 +156,7 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         Ok(loaders
             .environments
-            .load_one(AllEnvironments)
+            .load_one(WholeWorkspace)
             .await?
             .unwrap_or_default())
     }
@@ -201,7 +201,7 @@ impl ContextExt for Context<'_> {
             async {
                 if selections {
                     loaders.selections.load_many(ids()).await?;
-                    loaders.environments.load_one(AllEnvironments).await?;
+                    loaders.environments.load_one(WholeWorkspace).await?;
                 }
                 Ok(())
             },
@@ -213,7 +213,7 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         Ok(loaders
             .constants
-            .load_one(AllEnvironments)
+            .load_one(WholeWorkspace)
             .await?
             .unwrap_or_default())
     }
@@ -234,7 +234,7 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
-            loaders.environments.load_one(AllEnvironments),
+            loaders.environments.load_one(WholeWorkspace),
         )?;
         Ok(())
     }

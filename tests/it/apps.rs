@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::common::{TestApp, Workspace, code, data, token};
 use crate::data_sources::environment_ids;
+use crate::overlap::HeldLock;
 
 pub const CREATE_APP: &str = "mutation($name: String!) { createApp(name: $name) { id name } }";
 pub const CREATE_VERSION: &str = "mutation($app: ID!, $name: String!) { createAppVersion(appId: $app, name: $name) { id name status environment { name } } }";
@@ -134,42 +135,19 @@ async fn of_twenty_concurrent_promotions_of_one_version_exactly_one_wins() {
     let version_uuid = uuid::Uuid::parse_str(&version).unwrap();
 
     // Hold the version's row lock so every promotion has to wait on it, then let go.
-    let holder = t.db.client().await;
-    holder.batch_execute("BEGIN").await.unwrap();
-    holder
-        .query(
-            "SELECT 1 FROM app_versions WHERE id = $1 FOR UPDATE",
-            &[&version_uuid],
-        )
-        .await
-        .unwrap();
-    let observer = t.db.client().await;
+    let lock = HeldLock::take(
+        &t.db,
+        "SELECT 1 FROM app_versions WHERE id = $1 FOR UPDATE",
+        &[&version_uuid],
+    )
+    .await;
     let pool_size = t.app.pool.status().max_size as i64;
     let expected_waiters = pool_size.min(20);
     let promotions = futures_util::future::join_all(
         (0..20).map(|_| promote(&t, &ws.builder, &version, &envs[0])),
     );
-    let release_when_all_wait = async {
-        let mut waiting = 0;
-        // Bounded: at most 10 s for the promotions to queue up on the lock.
-        for _ in 0..200 {
-            waiting = observer
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .get::<_, i64>(0);
-            if waiting >= expected_waiters {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        holder.batch_execute("COMMIT").await.unwrap();
-        waiting
-    };
-    let (responses, waiting) = tokio::join!(promotions, release_when_all_wait);
+    let (responses, waiting) =
+        tokio::join!(promotions, lock.release_when_waiting(expected_waiters));
     assert_eq!(
         waiting, expected_waiters,
         "the promotions did not all wait on the version's row lock"

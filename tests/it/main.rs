@@ -16,6 +16,7 @@ mod edition;
 mod environments;
 mod http;
 mod keys;
+mod overlap;
 mod pipeline;
 mod resolution;
 mod websocket;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::apps::{PROMOTE, RELEASE, SELECT, create_app, create_version};
 use crate::common::{TestApp, Workspace, code, data, token};
 use crate::data_sources::{OPTIONS_FIELDS, create_pg, environment_ids};
+use crate::overlap::HeldLock;
 use envgate::auth::Role;
 
 const CREATE: &str = "mutation($name: String!, $after: ID!) { createEnvironment(input: { name: $name, after: $after }) { id name kind priority isDefault locked protected } }";
@@ -289,16 +290,12 @@ async fn concurrent_creates_leave_a_gap_free_duplicate_free_pipeline() {
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
     // Hold the workspace's pipeline lock so every create has to wait on it, then let go.
-    let holder = t.db.client().await;
-    holder.batch_execute("BEGIN").await.unwrap();
-    holder
-        .query(
-            "SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE",
-            &[&ws.id],
-        )
-        .await
-        .unwrap();
-    let observer = t.db.client().await;
+    let lock = HeldLock::take(
+        &t.db,
+        "SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE",
+        &[&ws.id],
+    )
+    .await;
     let creates = futures_util::future::join_all((0..6).map(|i| {
         t.gql(
             Some(&ws.admin),
@@ -306,26 +303,7 @@ async fn concurrent_creates_leave_a_gap_free_duplicate_free_pipeline() {
             json!({ "name": format!("Custom {i}"), "after": envs[i % 2] }),
         )
     }));
-    let release_when_all_wait = async {
-        let mut waiting = 0;
-        for _ in 0..200 {
-            waiting = observer
-                .query_one(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .get::<_, i64>(0);
-            if waiting >= 6 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        holder.batch_execute("COMMIT").await.unwrap();
-        waiting
-    };
-    let (responses, waiting) = tokio::join!(creates, release_when_all_wait);
+    let (responses, waiting) = tokio::join!(creates, lock.release_when_waiting(6));
     assert_eq!(
         waiting, 6,
         "the creates did not all wait on the pipeline lock"
