@@ -13,5 +13,6 @@ mod demo;
 mod edition;
 mod environments;
 mod http;
+mod playground;
 mod resolution;
 mod websocket;
