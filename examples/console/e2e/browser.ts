@@ -106,8 +106,16 @@ function killNow() {
   rmSync(stateDir, { recursive: true, force: true });
 }
 
+// `timeout` signals the whole process group, so a second signal may come while
+// cleaning up: it must not cut the cleanup short. (Run this file with
+// `node --import tsx`, not the `tsx` command: that one relays signals to a child
+// process and kills it outright when it does not answer within 30 ms, which a
+// synchronous cleanup can't.)
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     console.error(`[browser] ${signal}: stopping`);
     killNow();
     process.exit(1);
