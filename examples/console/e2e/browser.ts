@@ -15,7 +15,7 @@
 // ENVGATE_BROWSER_PG (the server the test database is made on).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -246,9 +246,11 @@ const WEBSOCKET_PROBE = `new Promise((resolve) => {
 // --- the run ---------------------------------------------------------------------
 
 async function main() {
+  // Only this run's pictures and logs in the directory afterwards.
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  for (const old of ['playground', 'data-sources', 'environment-switcher']) {
-    rmSync(path.join(SCREENSHOT_DIR, `${old}.png`), { force: true });
+  const ours = /^(playground|data-sources|environment-switcher)\.png$|^failure-/;
+  for (const old of readdirSync(SCREENSHOT_DIR).filter((file) => ours.test(file))) {
+    rmSync(path.join(SCREENSHOT_DIR, old), { force: true });
   }
 
   // envgate, as a new user starts it, on a database of its own.
