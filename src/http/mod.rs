@@ -47,6 +47,7 @@ pub fn router(app: AppState) -> Router {
     });
     let router = Router::new()
         .route("/", get(playground::page))
+        .route("/playground/{fingerprint}/{file}", get(playground::asset))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

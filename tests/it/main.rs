@@ -18,5 +18,6 @@ mod http;
 mod keys;
 mod overlap;
 mod pipeline;
+mod playground;
 mod resolution;
 mod websocket;

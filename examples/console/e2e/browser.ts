@@ -1,0 +1,474 @@
+// The browser test (run by `.ci/browser`): a real envgate (`serve --demo`) on a fresh
+// database, the console's production build behind `vite preview`, and Debian's
+// Chromium driven by playwright-core, with every request to another origin refused
+// so that "works offline" is what is checked. It runs the README's first query in
+// the playground, then walks the console: save Staging's options, see the revision
+// bump, test the connection, lose a race to a second page and resolve the conflict,
+// copy options between environments, switch the builder's environment and reload.
+//
+// Every wait is bounded (a step waits at most STEP_MS, the whole run OVERALL_MS), the
+// children are killed and the database dropped at the end whatever happened, and
+// screenshots land in SCREENSHOT_DIR (failure-*.png when a step fails).
+//
+// Settings (environment): ENVGATE_BIN (default: ../../target/debug/envgate),
+// CHROMIUM (/usr/bin/chromium), SCREENSHOT_DIR (../../target/browser-screenshots),
+// ENVGATE_BROWSER_PG (the server the test database is made on).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const consoleDir = path.resolve(here, '..');
+const repo = path.resolve(consoleDir, '../..');
+
+const ENVGATE_BIN = path.resolve(process.env.ENVGATE_BIN ?? path.join(repo, 'target/debug/envgate'));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(repo, 'target/browser-screenshots'));
+const PG = process.env.ENVGATE_BROWSER_PG ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** The longest any single wait may take (a page load, a click's answer). */
+const STEP_MS = 20_000;
+/** envgate's start: migrating a fresh database and seeding the demo workspace. */
+const START_MS = 90_000;
+/** The whole run, after which everything is torn down and the test fails. */
+const OVERALL_MS = 300_000;
+
+/** The README's first query. */
+const README_QUERY =
+  '{ viewer { workspaceId role } edition { name licenseStatus } environments { id name priority isDefault } }';
+
+// --- what must be cleaned up -----------------------------------------------------
+
+const children: { name: string; process: ChildProcess; log: string[] }[] = [];
+const pages = new Map<string, Page>();
+let browser: Browser | undefined;
+const database = `envgate_browser_${randomBytes(6).toString('hex')}`;
+const stateDir = mkdtempSync(path.join(tmpdir(), 'envgate-browser-'));
+let databaseCreated = false;
+
+function log(message: string) {
+  console.log(`[browser] ${message}`);
+}
+
+function psql(sql: string) {
+  const result = spawnSync('psql', [`${PG}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (result.status !== 0) {
+    throw new Error(`psql failed (${sql}): ${result.stderr || result.error?.message}`);
+  }
+}
+
+/** Stops the children (TERM, then KILL after 5 s), drops the database and removes the
+ *  state directory. Synchronous where it matters so that the watchdog and signal
+ *  handlers can call it too. */
+async function cleanUp() {
+  if (browser) {
+    const closing = browser.close().catch(() => undefined);
+    browser = undefined;
+    await Promise.race([closing, sleep(10_000)]);
+  }
+  for (const child of children.splice(0)) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) continue;
+    child.process.kill('SIGTERM');
+    const exited = await Promise.race([
+      new Promise<boolean>((resolve) => child.process.once('exit', () => resolve(true))),
+      sleep(5_000).then(() => false),
+    ]);
+    if (!exited) child.process.kill('SIGKILL');
+  }
+  if (databaseCreated) {
+    databaseCreated = false;
+    try {
+      psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } catch (error) {
+      console.error(`[browser] could not drop ${database}: ${(error as Error).message}`);
+    }
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+function killNow() {
+  for (const child of children) child.process.kill('SIGKILL');
+  if (databaseCreated) {
+    try {
+      psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } catch {
+      // reported by the caller's exit status already
+    }
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+// `timeout` signals the whole process group, so a second signal may come while
+// cleaning up: it must not cut the cleanup short. (Run this file with
+// `node --import tsx`, not the `tsx` command: that one relays signals to a child
+// process and kills it outright when it does not answer within 30 ms, which a
+// synchronous cleanup can't.)
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`[browser] ${signal}: stopping`);
+    killNow();
+    process.exit(1);
+  });
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`[browser] FAILED: the run took longer than ${OVERALL_MS / 1000} s`);
+  void saveFailureScreenshots().finally(() => {
+    killNow();
+    process.exit(1);
+  });
+}, OVERALL_MS);
+
+// --- helpers ---------------------------------------------------------------------
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns true, at most `timeoutMs`. */
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = STEP_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${String(last)})` : ''}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd = repo) {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const entry = { name, process: child, log: [] as string[] };
+  const keep = (chunk: Buffer) => {
+    entry.log.push(chunk.toString());
+    if (entry.log.length > 2000) entry.log.splice(0, 1000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('exit', (code, signal) => entry.log.push(`\n[${name} exited: ${signal ?? code}]\n`));
+  children.push(entry);
+  return entry;
+}
+
+async function httpOk(url: string) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  return response.ok;
+}
+
+/** The text of `locator` comes to contain `text`. */
+async function waitForText(locator: Locator, text: string) {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: STEP_MS });
+}
+
+async function revisionOf(page: Page): Promise<number> {
+  const text = await page.getByTestId('revision').innerText({ timeout: STEP_MS });
+  const match = /Revision (\d+)/.exec(text);
+  if (!match) throw new Error(`no revision in "${text}"`);
+  return Number(match[1]);
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+async function screenshot(page: Page, name: string) {
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, timeout: STEP_MS });
+  log(`screenshot: ${file}`);
+}
+
+async function saveFailureScreenshots() {
+  for (const [name, page] of pages) {
+    try {
+      await screenshot(page, `failure-${name}`);
+    } catch (error) {
+      console.error(`[browser] no screenshot of ${name}: ${(error as Error).message}`);
+    }
+  }
+  for (const child of children) {
+    const file = path.join(SCREENSHOT_DIR, `failure-${child.name}.log`);
+    writeFileSync(file, child.log.join(''));
+    console.error(`[browser] ${child.name}'s output: ${file}`);
+  }
+}
+
+/** Run in the playground page: opens the WebSocket GraphiQL would open for a
+ *  subscription, with the page's pre-filled headers as the connection_init payload,
+ *  and answers with the result of `{ viewer { role } }` over it. Plain JavaScript
+ *  source, because tsx would add helpers to a compiled function that the page lacks. */
+const WEBSOCKET_PROBE = `new Promise((resolve) => {
+  const block = document.getElementById('envgate-playground-config');
+  const headers = JSON.parse(block ? block.textContent : '{}').headers;
+  const url = new URL('/graphql', window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  const timer = setTimeout(() => { socket.close(); resolve('no answer within 10 s'); }, 10000);
+  function done(result) { clearTimeout(timer); socket.close(); resolve(result); }
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: headers }));
+  socket.onmessage = (event) => {
+    const message = JSON.parse(String(event.data));
+    if (message.type === 'connection_ack') {
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { role } }' } }));
+    } else if (message.type === 'next' || message.type === 'error') {
+      done(JSON.stringify(message.payload));
+    }
+  };
+  socket.onerror = () => done('WebSocket error');
+  socket.onclose = (event) => done('closed with ' + event.code);
+})`;
+
+// --- the run ---------------------------------------------------------------------
+
+async function main() {
+  // Only this run's pictures and logs in the directory afterwards.
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const ours = /^(playground|data-sources|environment-switcher)\.png$|^failure-/;
+  for (const old of readdirSync(SCREENSHOT_DIR).filter((file) => ours.test(file))) {
+    rmSync(path.join(SCREENSHOT_DIR, old), { force: true });
+  }
+
+  // envgate, as a new user starts it, on a database of its own.
+  psql(`CREATE DATABASE ${database}`);
+  databaseCreated = true;
+  const envgatePort = await freePort();
+  const envgateUrl = `http://127.0.0.1:${envgatePort}`;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ENVGATE_')));
+  const envgate = start('envgate', ENVGATE_BIN, ['serve', '--demo'], {
+    ...env,
+    DATABASE_URL: `${PG}/${database}`,
+    ENVGATE_STATE_DIR: stateDir,
+    ENVGATE_LISTEN: `127.0.0.1:${envgatePort}`,
+    RUST_LOG: 'info',
+  });
+  let token = '';
+  await waitUntil(
+    'envgate to print the demo token',
+    () => {
+      if (envgate.process.exitCode !== null) throw new Error(`envgate exited: ${envgate.log.join('')}`);
+      const jwt = envgate.log
+        .join('')
+        .split('\n')
+        .find((line) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(line.trim()));
+      token = jwt?.trim() ?? '';
+      return token !== '';
+    },
+    START_MS,
+  );
+  await waitUntil('envgate to be ready', () => httpOk(`${envgateUrl}/readyz`));
+  log(`envgate is up at ${envgateUrl} on database ${database}`);
+
+  // The console's production build, with `/graphql` proxied to that envgate.
+  const consolePort = await freePort();
+  const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  start(
+    'vite',
+    process.execPath,
+    [path.join(consoleDir, 'node_modules/vite/bin/vite.js'), 'preview', '--port', String(consolePort), '--strictPort'],
+    { ...env, ENVGATE_URL: envgateUrl },
+    consoleDir,
+  );
+  await waitUntil('the console to be served', () => httpOk(`${consoleUrl}/`), 30_000);
+  log(`the console is up at ${consoleUrl}`);
+
+  // Chromium with a fresh profile (playwright-core makes one per launch) and without
+  // its own background traffic; any request to another origin is refused and noted.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    timeout: 60_000,
+    args: [
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(STEP_MS);
+  context.setDefaultNavigationTimeout(STEP_MS);
+  const allowed = new Set([envgateUrl, consoleUrl]);
+  const foreign: string[] = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (allowed.has(url.origin)) return route.continue();
+    foreign.push(url.href);
+    return route.abort('blockedbyclient');
+  });
+
+  // 1. The playground, offline: the README's first query, with the pre-filled token.
+  const playground = await context.newPage();
+  pages.set('playground', playground);
+  const playgroundErrors: string[] = [];
+  playground.on('console', (message) => {
+    if (message.type() === 'error') playgroundErrors.push(message.text());
+  });
+  playground.on('pageerror', (error) => playgroundErrors.push(error.message));
+  await playground.goto(`${envgateUrl}/`);
+  await playground.locator('.graphiql-container').waitFor();
+  await playground.locator('.graphiql-query-editor .CodeMirror').first().click();
+  await playground.keyboard.press('Control+A');
+  await playground.keyboard.insertText(README_QUERY);
+  await playground.locator('.graphiql-execute-button').click();
+  const responseText = () =>
+    playground.evaluate(() => {
+      const editor = document.querySelector('.graphiql-response .CodeMirror') as
+        | (Element & { CodeMirror?: { getValue(): string } })
+        | null;
+      return editor?.CodeMirror?.getValue() ?? '';
+    });
+  await waitUntil('the playground to show the answer', async () => (await responseText()).includes('licenseStatus'));
+  const answer = JSON.parse(await responseText()) as {
+    data?: {
+      viewer: { role: string };
+      edition: { name: string; licenseStatus: string };
+      environments: { name: string; isDefault: boolean }[];
+    };
+    errors?: unknown;
+  };
+  check(answer.data && !answer.errors, `the query answered without errors: ${JSON.stringify(answer)}`);
+  check(answer.data.viewer.role === 'ADMIN', 'the demo token is pre-filled (role ADMIN)');
+  check(answer.data.edition.name === 'ENTERPRISE' && answer.data.edition.licenseStatus === 'VALID', 'Enterprise');
+  check(
+    answer.data.environments.map((e) => e.name).join() === 'Development,Staging,Production',
+    'three environments by priority',
+  );
+  await playground.getByRole('button', { name: /^Prettify query/ }).click();
+  await waitUntil('the answer to be on screen', async () =>
+    (await playground.locator('.graphiql-response').innerText()).includes('Staging'),
+  );
+  await screenshot(playground, 'playground');
+  // The same page may open GraphiQL's subscription WebSocket: its policy allows it and
+  // envgate accepts the pre-filled token as the connection_init payload.
+  const overWebSocket = (await playground.evaluate(WEBSOCKET_PROBE)) as string;
+  check(overWebSocket === '{"data":{"viewer":{"role":"ADMIN"}}}', `the WebSocket answered: ${overWebSocket}`);
+  check(playgroundErrors.length === 0, `no errors in the playground's console: ${playgroundErrors.join(' | ')}`);
+  log('playground: the README query answered offline; the WebSocket accepts the pre-filled token');
+
+  // 2. The console's data-source screen.
+  const first = await context.newPage();
+  pages.set('console', first);
+  await first.goto(`${consoleUrl}/`);
+  await first.getByLabel('API token').fill(token);
+  await first.getByRole('button', { name: 'Use token' }).click();
+  await waitForText(first.locator('.whoami'), 'ENTERPRISE (VALID)');
+  for (const name of ['Development', 'Staging', 'Production']) {
+    await first.getByRole('tab', { name }).waitFor();
+  }
+  await first.getByRole('tab', { name: 'Staging' }).click();
+  await waitForText(first.getByRole('tabpanel'), 'Save Staging');
+  const r0 = await revisionOf(first);
+  await first.getByLabel('SSL mode').selectOption('prefer');
+  check((await first.getByTestId('secret-password').innerText()) === 'not set', 'no Staging password at first');
+  await first.getByRole('button', { name: 'Set new password' }).click();
+  await first.getByLabel('New password').fill('staging-secret');
+  await first.getByRole('button', { name: 'Save Staging' }).click();
+  await waitForText(first.getByRole('status'), `Saved Staging: revision ${r0} → ${r0 + 1}.`);
+  await waitForText(first.getByTestId('revision'), `Revision ${r0 + 1}`);
+  await waitForText(first.getByTestId('secret-password'), 'set');
+  check((await first.getByLabel('SSL mode').inputValue()) === 'prefer', 'the saved value shows');
+  log(`data sources: Staging saved, revision ${r0} -> ${r0 + 1}`);
+
+  await first.getByRole('button', { name: 'Test connection' }).click();
+  await waitForText(first.getByTestId('test-result'), 'Connected to Staging');
+  log('data sources: Staging connects');
+
+  // A colleague saves Staging from a second page meanwhile...
+  const second = await context.newPage();
+  pages.set('console-second', second);
+  await second.goto(first.url());
+  await waitForText(second.getByTestId('revision'), `Revision ${r0 + 1}`);
+  await second.getByLabel('SSL mode').selectOption('disable');
+  await second.getByRole('button', { name: 'Save Staging' }).click();
+  await waitForText(second.getByRole('status'), `Saved Staging: revision ${r0 + 1} → ${r0 + 2}.`);
+  // ...so the first page's save, made from revision r0 + 1, is a conflict.
+  await first.getByRole('button', { name: 'Set new password' }).click();
+  await first.getByLabel('New password').fill('another-secret');
+  await first.getByRole('button', { name: 'Save Staging' }).click();
+  const conflict = first.getByRole('alert');
+  await waitForText(conflict, 'Not saved: someone else changed Staging while you were editing.');
+  await waitForText(conflict, `You started from revision ${r0 + 1}; it is now at revision ${r0 + 2}.`);
+  await screenshot(first, 'data-sources');
+  // Applying the change on top keeps the colleague's edit (a save is a patch).
+  await first.getByRole('button', { name: 'Apply mine on top' }).click();
+  await waitForText(first.getByRole('status'), `Saved Staging: revision ${r0 + 2} → ${r0 + 3}.`);
+  check((await first.getByLabel('SSL mode').inputValue()) === 'disable', "the colleague's SSL mode stays");
+  check((await first.getByRole('alert').count()) === 0, 'the conflict is gone');
+  log('data sources: a stale save is REVISION_CONFLICT, shown and resolved');
+
+  // Copy from another environment, secrets included.
+  await first.getByRole('tab', { name: 'Development' }).click();
+  await waitForText(first.getByRole('tabpanel'), 'Save Development');
+  const d0 = await revisionOf(first);
+  await first.getByLabel('Copy from').selectOption({ label: 'Staging' });
+  await first.getByLabel('including secrets').check();
+  await first.getByRole('button', { name: 'Copy onto Development' }).click();
+  await waitForText(
+    first.getByRole('status'),
+    `Copied Staging's options and secrets onto Development: revision ${d0} → ${d0 + 1}.`,
+  );
+  await waitForText(first.getByTestId('secret-password'), 'set');
+  log('data sources: Staging copied onto Development');
+
+  // 3. The app builder's environment switcher, remembered across a reload.
+  await first.getByRole('link', { name: 'App builder' }).click();
+  await waitForText(first.getByTestId('released'), 'runs on Production');
+  const environment = first.getByLabel('Environment', { exact: true });
+  const chosen = () => environment.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text ?? '');
+  const before = await chosen();
+  const target = before === 'Staging' ? 'Development' : 'Staging';
+  await environment.selectOption({ label: target });
+  await waitForText(first.getByRole('status'), `You now build against ${target}`);
+  await first.reload();
+  await waitForText(first.getByTestId('released'), 'runs on Production');
+  await waitUntil(`the switcher to come back on ${target}`, async () => (await chosen()) === target);
+  await screenshot(first, 'environment-switcher');
+  log(`environment switcher: ${before} -> ${target}, still ${target} after a reload`);
+
+  check(foreign.length === 0, `no request left the machine, but: ${foreign.join(', ')}`);
+}
+
+const started = Date.now();
+main()
+  .then(async () => {
+    clearTimeout(watchdog);
+    await cleanUp();
+    log(`PASSED in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${SCREENSHOT_DIR}`);
+    process.exit(0);
+  })
+  .catch(async (error: unknown) => {
+    clearTimeout(watchdog);
+    console.error(`[browser] FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await saveFailureScreenshots();
+    await cleanUp();
+    console.error(`[browser] screenshots and logs in ${SCREENSHOT_DIR}`);
+    process.exit(1);
+  });

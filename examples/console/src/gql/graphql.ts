@@ -1,0 +1,731 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /**
+   * Implement the DateTime<Utc> scalar
+   *
+   * The input/output is a string in RFC3339 format.
+   */
+  DateTime: { input: string; output: string; }
+  /** A scalar that can represent any JSON value. */
+  JSON: { input: unknown; output: unknown; }
+};
+
+/**
+ * An app of the builder: its versions climb the environment pipeline, and the
+ * released one runs on the default environment.
+ */
+export type App = {
+  __typename: 'App';
+  /**
+   * the environment the calling user last selected for this app in the builder
+   *
+   * Development (the lowest environment) for a user who never chose; Production in
+   * the Community edition, whatever was chosen before.
+   */
+  builderEnvironment: Environment;
+  /** When the app was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Stable id of the app. */
+  id: Scalars['ID']['output'];
+  /** Name, unique in the workspace regardless of case. */
+  name: Scalars['String']['output'];
+  /**
+   * the environment the released app runs against
+   *
+   * Always the default environment (Production), whatever anyone selected.
+   */
+  releasedEnvironment: Environment;
+  /** The version end users run, if one is released. */
+  releasedVersion?: Maybe<AppVersion>;
+  /** When the app was created or last released. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Every version of the app, oldest first. */
+  versions: Array<AppVersion>;
+};
+
+/** One page of a list, in the list's order. */
+export type AppConnection = {
+  __typename: 'AppConnection';
+  /** The items with their cursors. */
+  edges: Array<AppEdge>;
+  /** The items alone. */
+  nodes: Array<App>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type AppEdge = {
+  __typename: 'AppEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: App;
+};
+
+/** A version of an app, sitting in one environment of the pipeline. */
+export type AppVersion = {
+  __typename: 'AppVersion';
+  /** The app this version belongs to. */
+  appId: Scalars['ID']['output'];
+  /** When the version was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The environment the version is in: where it started, or where promotion took it. */
+  environment: Environment;
+  /** Stable id of the version. */
+  id: Scalars['ID']['output'];
+  /** Name, unique in its app regardless of case. */
+  name: Scalars['String']['output'];
+  /** DRAFT, or RELEASED for the one version end users run. */
+  status: VersionStatus;
+  /** When the version was last promoted, released or returned to draft. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** The outcome of a connection test. */
+export type ConnectionTestResult = {
+  __typename: 'ConnectionTestResult';
+  /** How long a successful connection took, in milliseconds. */
+  latencyMs?: Maybe<Scalars['Int']['output']>;
+  /** What happened, for the user; never contains a secret. */
+  message: Scalars['String']['output'];
+  /** Whether the server could connect with the stored options. */
+  ok: Scalars['Boolean']['output'];
+  /**
+   * Whether the server can test this data source at all; when false, `ok` is false
+   * without the connection having failed, and `message` says why.
+   */
+  supported: Scalars['Boolean']['output'];
+};
+
+/** Copy one environment's options onto another. */
+export type CopyDataSourceOptionsInput = {
+  /** The data source whose options are copied. */
+  dataSourceId: Scalars['ID']['input'];
+  /**
+   * The target environment's revision the caller last read; a stale one is
+   * REVISION_CONFLICT (with `extensions.currentRevision`).
+   */
+  expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** The environment copied from. */
+  fromEnvironmentId: Scalars['ID']['input'];
+  /** Whether secrets are copied too (replacing the target's); otherwise the target keeps its own. */
+  includeSecrets?: Scalars['Boolean']['input'];
+  /** The environment copied onto: its non-secret values are replaced. */
+  toEnvironmentId: Scalars['ID']['input'];
+};
+
+/** A new data source and its options for one environment. */
+export type CreateDataSourceInput = {
+  /**
+   * The environment the options are for; Production when left out. The other
+   * environments get the non-secret values and no secrets.
+   */
+  environmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** One of `dataSourceKinds`. */
+  kind: Scalars['String']['input'];
+  /** Unique in the workspace; 1 to 255 characters. */
+  name: Scalars['String']['input'];
+  /** Values for the kind's fields; required fields must be given. */
+  options: Array<DataSourceOptionInput>;
+};
+
+/**
+ * A connection to an external system (a database, an API), with one set of options
+ * per environment.
+ */
+export type DataSource = {
+  __typename: 'DataSource';
+  /** When the data source was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Its options in every environment the edition offers, by priority (secrets masked). */
+  environments: Array<DataSourceOptions>;
+  /** Stable id of the data source. */
+  id: Scalars['ID']['output'];
+  /** Its kind, one of `dataSourceKinds`. */
+  kind: Scalars['String']['output'];
+  /** Name, unique in the workspace. */
+  name: Scalars['String']['output'];
+  /**
+   * Its options in one environment (secrets masked). Naming an environment the
+   * edition does not offer is LICENSE_REQUIRED.
+   */
+  options: DataSourceOptions;
+  /** When the data source or any of its options last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/**
+ * A connection to an external system (a database, an API), with one set of options
+ * per environment.
+ */
+export type DataSourceOptionsArgs = {
+  environmentId: Scalars['ID']['input'];
+};
+
+/** One page of a list, in the list's order. */
+export type DataSourceConnection = {
+  __typename: 'DataSourceConnection';
+  /** The items with their cursors. */
+  edges: Array<DataSourceEdge>;
+  /** The items alone. */
+  nodes: Array<DataSource>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type DataSourceEdge = {
+  __typename: 'DataSourceEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: DataSource;
+};
+
+/** One option field of a data-source kind: what a form needs to render and check it. */
+export type DataSourceField = {
+  __typename: 'DataSourceField';
+  /** For string fields with a fixed choice: the accepted values. */
+  allowedValues?: Maybe<Array<Scalars['String']['output']>>;
+  /** The value used on create when none is given. */
+  defaultValue?: Maybe<Scalars['JSON']['output']>;
+  /** The key options are saved under. */
+  key: Scalars['String']['output'];
+  /** A human label for the field. */
+  label: Scalars['String']['output'];
+  /** Whether an environment is configured only when this field is set. */
+  required: Scalars['Boolean']['output'];
+  /** Whether the value is a secret: encrypted at rest and never returned. */
+  secret: Scalars['Boolean']['output'];
+  /** The type its value must have. */
+  type: OptionType;
+};
+
+/** A kind of data source (PostgreSQL, REST API, ...) and its option fields. */
+export type DataSourceKind = {
+  __typename: 'DataSourceKind';
+  /** A human name for the kind. */
+  displayName: Scalars['String']['output'];
+  /** The option fields, in the order forms show them. */
+  fields: Array<DataSourceField>;
+  /** The kind's identifier, as `DataSource.kind` and `createDataSource` spell it. */
+  kind: Scalars['String']['output'];
+};
+
+/** One option of one environment, as clients read it. */
+export type DataSourceOption = {
+  __typename: 'DataSourceOption';
+  /** Whether the field has a value (for secrets, the only thing said about them). */
+  isSet: Scalars['Boolean']['output'];
+  /** The field's key. */
+  key: Scalars['String']['output'];
+  /** Whether the field is a secret. */
+  secret: Scalars['Boolean']['output'];
+  /** null for secrets: their values are never returned */
+  value?: Maybe<Scalars['JSON']['output']>;
+};
+
+/** One option value to save. */
+export type DataSourceOptionInput = {
+  /** The field's key, as `DataSourceKind.fields` lists it. */
+  key: Scalars['String']['input'];
+  /** a secret given as null is cleared; a secret left out keeps its value */
+  value?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/** A data source's options in one environment. */
+export type DataSourceOptions = {
+  __typename: 'DataSourceOptions';
+  /** Whether every required field has a value: only then can apps run against it. */
+  configured: Scalars['Boolean']['output'];
+  /** The data source these options belong to. */
+  dataSourceId: Scalars['ID']['output'];
+  /** The environment these options are for. */
+  environment: Environment;
+  /** stable id of this (data source, environment) pair, so client caches can normalize it */
+  id: Scalars['ID']['output'];
+  /** Bumped by every save; send it back as `expectedRevision` to detect concurrent edits. */
+  revision: Scalars['Int']['output'];
+  /** When these options were last saved. */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who last saved these options. */
+  updatedBy?: Maybe<Scalars['ID']['output']>;
+  /** Every field of the kind, in the kind's order; secrets say only whether they are set. */
+  values: Array<DataSourceOption>;
+};
+
+/** The running edition and its license, as of this request. */
+export type Edition = {
+  __typename: 'Edition';
+  /** When the license lapses, when it verifies. */
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Whether a license is configured, valid, expired or invalid. */
+  licenseStatus: LicenseStatus;
+  /** Who the license is for, when it verifies. */
+  licensee?: Maybe<Scalars['String']['output']>;
+  /** Whether environments other than Production can be used. */
+  multiEnvironment: Scalars['Boolean']['output'];
+  /** COMMUNITY or ENTERPRISE. */
+  name: EditionName;
+};
+
+/** The edition the server runs as. */
+export type EditionName =
+  /** Production only: one environment. */
+  | 'COMMUNITY'
+  /** Multiple environments, from a valid license. */
+  | 'ENTERPRISE';
+
+/** A stage of the workspace's pipeline, with its own data-source settings. */
+export type Environment = {
+  __typename: 'Environment';
+  /** When the environment was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Stable id of the environment. */
+  id: Scalars['ID']['output'];
+  /** Whether released apps run on this environment (Production). */
+  isDefault: Scalars['Boolean']['output'];
+  /** What the environment is for. */
+  kind: EnvironmentKind;
+  /** Whether the environment is built in and so can't be renamed or removed. */
+  locked: Scalars['Boolean']['output'];
+  /** Display name, unique in the workspace. */
+  name: Scalars['String']['output'];
+  /** Position in the pipeline: versions are promoted from lower to higher priority. */
+  priority: Scalars['Int']['output'];
+  /** When the environment was last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** What an environment is for. */
+export type EnvironmentKind =
+  /** An environment a workspace added to the pipeline. */
+  | 'CUSTOM'
+  /** Where new app versions start. */
+  | 'DEVELOPMENT'
+  /** Where released apps run: the default environment. */
+  | 'PRODUCTION'
+  /** Where versions are checked before release. */
+  | 'STAGING';
+
+/** The state of the configured license key. */
+export type LicenseStatus =
+  /** The license verifies but its expiry has passed. */
+  | 'EXPIRED'
+  /** The license does not verify (bad signature or shape). */
+  | 'INVALID'
+  /** No license key is configured. */
+  | 'NONE'
+  /** The license verifies and has not expired. */
+  | 'VALID';
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type Mutation = {
+  __typename: 'Mutation';
+  /**
+   * Copies one environment's options onto another (admins); secrets only with
+   * `includeSecrets`. Returns the target environment's options.
+   */
+  copyDataSourceOptions: DataSourceOptions;
+  /**
+   * Creates an app with no versions (builders and admins). Names follow the
+   * data-source rules: unique in the workspace regardless of case, 1 to 255 characters.
+   */
+  createApp: App;
+  /**
+   * Creates a DRAFT version of an app in the lowest environment the edition offers
+   * (Development; Production in Community). Names are unique per app.
+   */
+  createAppVersion: AppVersion;
+  /**
+   * Creates a data source (admins). The options go to the named environment, or
+   * Production; the other environments get the non-secret values and no secrets.
+   */
+  createDataSource: DataSource;
+  /** Deletes a data source and its options in every environment (admins); returns its id. */
+  deleteDataSource: Scalars['ID']['output'];
+  /**
+   * Moves a version to the next environment by priority (Enterprise). Pass the
+   * environment you believe the version is in: if it moved meanwhile, the answer is
+   * VERSION_CONFLICT. A version in the default environment can't go further.
+   */
+  promoteAppVersion: AppVersion;
+  /**
+   * Makes a version the one its app runs; the version released before returns to
+   * DRAFT. In Enterprise the version must be in the default environment (promote it
+   * first); Community releases any version. Returns the app.
+   */
+  releaseAppVersion: App;
+  /** Renames a data source (admins). */
+  renameDataSource: DataSource;
+  /**
+   * Remembers the environment the caller works in for an app in the builder;
+   * `App.builderEnvironment` returns it from then on, for this user only.
+   */
+  selectEnvironment: App;
+  /**
+   * Tries to connect with one environment's stored options (admins), with a timeout
+   * of a few seconds. An environment missing required options is
+   * ENVIRONMENT_NOT_CONFIGURED.
+   */
+  testDataSourceConnection: ConnectionTestResult;
+  /**
+   * Saves one environment's options as a patch (admins): fields left out keep their
+   * values, `null` clears one. A stale `expectedRevision` is REVISION_CONFLICT.
+   */
+  updateDataSourceOptions: DataSourceOptions;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCopyDataSourceOptionsArgs = {
+  input: CopyDataSourceOptionsInput;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCreateAppArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCreateAppVersionArgs = {
+  appId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCreateDataSourceArgs = {
+  input: CreateDataSourceInput;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationDeleteDataSourceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationPromoteAppVersionArgs = {
+  fromEnvironmentId: Scalars['ID']['input'];
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationReleaseAppVersionArgs = {
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationRenameDataSourceArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSelectEnvironmentArgs = {
+  appId: Scalars['ID']['input'];
+  environmentId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationTestDataSourceConnectionArgs = {
+  dataSourceId: Scalars['ID']['input'];
+  environmentId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationUpdateDataSourceOptionsArgs = {
+  input: UpdateDataSourceOptionsInput;
+};
+
+/** The type of an option's value. */
+export type OptionType =
+  /** true or false. */
+  | 'BOOLEAN'
+  /** A JSON integer. */
+  | 'INTEGER'
+  /** A JSON string. */
+  | 'STRING'
+  /** A JSON object whose values are strings, such as HTTP headers. */
+  | 'STRING_MAP';
+
+/** Where a page sits in the whole list. */
+export type PageInfo = {
+  __typename: 'PageInfo';
+  /** The cursor of the last item of the page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether another page follows: pass `endCursor` as `after` to get it. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Whether this page started after a cursor. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item of the page. */
+  startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type Query = {
+  __typename: 'Query';
+  /**
+   * One app of the caller's workspace. An unknown id, or another workspace's, is
+   * NOT_FOUND.
+   */
+  app?: Maybe<App>;
+  /**
+   * The workspace's apps by name, a page at a time (`first` at most 100, 20 by
+   * default). Versions and environments of a whole page are loaded at once.
+   */
+  apps: AppConnection;
+  /**
+   * One data source of the caller's workspace. An unknown id, or another workspace's,
+   * is NOT_FOUND.
+   */
+  dataSource?: Maybe<DataSource>;
+  /** Every kind of data source the server knows, with its option fields. */
+  dataSourceKinds: Array<DataSourceKind>;
+  /**
+   * The workspace's data sources by name, a page at a time (`first` at most 100,
+   * 20 by default), optionally of one `kind` or whose name contains `search`.
+   */
+  dataSources: DataSourceConnection;
+  /** The running edition and the state of its license, as of this request. */
+  edition: Edition;
+  /**
+   * One environment of the caller's workspace. An unknown id, or another workspace's,
+   * is NOT_FOUND; one the edition does not offer is LICENSE_REQUIRED.
+   */
+  environment?: Maybe<Environment>;
+  /**
+   * The environments the edition offers, by priority: Development, Staging and
+   * Production with an Enterprise license, Production alone in Community.
+   */
+  environments: Array<Environment>;
+  /**
+   * The options the query runner uses for a data source of an app (the RUNNER role
+   * only), secrets decrypted: RELEASED runs on the default environment, BUILDER on
+   * the environment `userId` last selected for the app (the lowest one if none).
+   * An environment missing required options is ENVIRONMENT_NOT_CONFIGURED, never
+   * another environment's options. Every call is written to the audit log.
+   */
+  resolveDataSource: ResolvedDataSource;
+  /** The caller, as their token describes them. */
+  viewer: Viewer;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryAppArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryAppsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryDataSourceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryDataSourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind?: InputMaybe<Scalars['String']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryEnvironmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryResolveDataSourceArgs = {
+  input: ResolveDataSourceInput;
+};
+
+/** What the query runner needs resolved. */
+export type ResolveDataSourceInput = {
+  /** The app that runs. */
+  appId: Scalars['ID']['input'];
+  /** The data source the app queries. */
+  dataSourceId: Scalars['ID']['input'];
+  /** The released app, or the builder. */
+  target: RunTarget;
+  /** whose builder selection to use, with target BUILDER */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/**
+ * A data source resolved for an app run: the environment it runs against and that
+ * environment's options.
+ */
+export type ResolvedDataSource = {
+  __typename: 'ResolvedDataSource';
+  /** The data source. */
+  dataSource: DataSource;
+  /** The environment whose options these are. */
+  environment: Environment;
+  /**
+   * decrypted options, secrets included: only for the RUNNER role
+   *
+   * A JSON object keyed by option key, values typed (`{"host": "db", "port": 5432,
+   * "password": "..."}`); unset optional fields are left out.
+   */
+  options: Scalars['JSON']['output'];
+};
+
+/** What a caller may do, from their token. */
+export type Role =
+  /** Everything, including data-source credentials. */
+  | 'ADMIN'
+  /** Builds apps, switches environments and promotes; reads settings without secrets. */
+  | 'BUILDER'
+  /** The query runner's service account: the only role that reads decrypted credentials. */
+  | 'RUNNER'
+  /** An end user: runs released apps and reads environments. */
+  | 'VIEWER';
+
+/** Where an app runs, for `resolveDataSource`. */
+export type RunTarget =
+  /** In the builder: the environment the given user last selected for the app. */
+  | 'BUILDER'
+  /** The released app: always the default environment (Production). */
+  | 'RELEASED';
+
+/** A patch of one environment's options. */
+export type UpdateDataSourceOptionsInput = {
+  /** The data source to change. */
+  dataSourceId: Scalars['ID']['input'];
+  /** The environment to change; no other environment is touched. */
+  environmentId: Scalars['ID']['input'];
+  /**
+   * The revision the caller last read; a stale one is refused with REVISION_CONFLICT,
+   * whose `extensions.currentRevision` gives the revision now stored.
+   */
+  expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** The fields to change: fields left out keep their values, `null` clears. */
+  options: Array<DataSourceOptionInput>;
+};
+
+/** Whether a version is the one its app runs. */
+export type VersionStatus =
+  /** Being built or tested; not what end users run. */
+  | 'DRAFT'
+  /** The version end users run; at most one per app. */
+  | 'RELEASED';
+
+/** The caller, as their token describes them. */
+export type Viewer = {
+  __typename: 'Viewer';
+  /** The caller's role. */
+  role: Role;
+  /** The token's subject. */
+  userId: Scalars['ID']['output'];
+  /** The workspace every query and mutation of this caller is confined to. */
+  workspaceId: Scalars['ID']['output'];
+};
+
+export type ConsoleHeaderQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleHeaderQuery = { __typename: 'Query', viewer: { __typename: 'Viewer', userId: string, workspaceId: string, role: Role }, edition: { __typename: 'Edition', name: EditionName, licenseStatus: LicenseStatus } };
+
+export type OptionsFieldsFragment = { __typename: 'DataSourceOptions', id: string, dataSourceId: string, configured: boolean, revision: number, updatedAt?: string | null, updatedBy?: string | null, environment: { __typename: 'Environment', id: string, name: string }, values: Array<{ __typename: 'DataSourceOption', key: string, value?: unknown | null, secret: boolean, isSet: boolean }> };
+
+export type DataSourceScreenQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DataSourceScreenQuery = { __typename: 'Query', environments: Array<{ __typename: 'Environment', id: string, name: string, priority: number, isDefault: boolean }>, dataSourceKinds: Array<{ __typename: 'DataSourceKind', kind: string, displayName: string, fields: Array<{ __typename: 'DataSourceField', key: string, label: string, type: OptionType, required: boolean, secret: boolean, defaultValue?: unknown | null, allowedValues?: Array<string> | null }> }>, dataSources: { __typename: 'DataSourceConnection', nodes: Array<{ __typename: 'DataSource', id: string, name: string, kind: string }> } };
+
+export type DataSourceOptionsQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type DataSourceOptionsQuery = { __typename: 'Query', dataSource?: { __typename: 'DataSource', id: string, name: string, kind: string, environments: Array<{ __typename: 'DataSourceOptions', id: string, dataSourceId: string, configured: boolean, revision: number, updatedAt?: string | null, updatedBy?: string | null, environment: { __typename: 'Environment', id: string, name: string }, values: Array<{ __typename: 'DataSourceOption', key: string, value?: unknown | null, secret: boolean, isSet: boolean }> }> } | null };
+
+export type UpdateDataSourceOptionsMutationVariables = Exact<{
+  input: UpdateDataSourceOptionsInput;
+}>;
+
+
+export type UpdateDataSourceOptionsMutation = { __typename: 'Mutation', updateDataSourceOptions: { __typename: 'DataSourceOptions', id: string, dataSourceId: string, configured: boolean, revision: number, updatedAt?: string | null, updatedBy?: string | null, environment: { __typename: 'Environment', id: string, name: string }, values: Array<{ __typename: 'DataSourceOption', key: string, value?: unknown | null, secret: boolean, isSet: boolean }> } };
+
+export type CopyDataSourceOptionsMutationVariables = Exact<{
+  input: CopyDataSourceOptionsInput;
+}>;
+
+
+export type CopyDataSourceOptionsMutation = { __typename: 'Mutation', copyDataSourceOptions: { __typename: 'DataSourceOptions', id: string, dataSourceId: string, configured: boolean, revision: number, updatedAt?: string | null, updatedBy?: string | null, environment: { __typename: 'Environment', id: string, name: string }, values: Array<{ __typename: 'DataSourceOption', key: string, value?: unknown | null, secret: boolean, isSet: boolean }> } };
+
+export type TestDataSourceConnectionMutationVariables = Exact<{
+  dataSourceId: Scalars['ID']['input'];
+  environmentId: Scalars['ID']['input'];
+}>;
+
+
+export type TestDataSourceConnectionMutation = { __typename: 'Mutation', testDataSourceConnection: { __typename: 'ConnectionTestResult', ok: boolean, supported: boolean, message: string, latencyMs?: number | null } };
+
+export type BuilderAppsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type BuilderAppsQuery = { __typename: 'Query', environments: Array<{ __typename: 'Environment', id: string, name: string, priority: number, isDefault: boolean }>, apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string }> } };
+
+export type BuilderAppQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type BuilderAppQuery = { __typename: 'Query', app?: { __typename: 'App', id: string, name: string, builderEnvironment: { __typename: 'Environment', id: string, name: string }, releasedEnvironment: { __typename: 'Environment', id: string, name: string }, releasedVersion?: { __typename: 'AppVersion', id: string, name: string } | null, versions: Array<{ __typename: 'AppVersion', id: string, name: string, status: VersionStatus, environment: { __typename: 'Environment', id: string, name: string } }> } | null };
+
+export type SelectEnvironmentMutationVariables = Exact<{
+  appId: Scalars['ID']['input'];
+  environmentId: Scalars['ID']['input'];
+}>;
+
+
+export type SelectEnvironmentMutation = { __typename: 'Mutation', selectEnvironment: { __typename: 'App', id: string, builderEnvironment: { __typename: 'Environment', id: string, name: string } } };
+
+export const OptionsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<OptionsFieldsFragment, unknown>;
+export const ConsoleHeaderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleHeader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edition"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"licenseStatus"}}]}}]}}]} as unknown as DocumentNode<ConsoleHeaderQuery, ConsoleHeaderQueryVariables>;
+export const DataSourceScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceScreen"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"allowedValues"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<DataSourceScreenQuery, DataSourceScreenQueryVariables>;
+export const DataSourceOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OptionsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<DataSourceOptionsQuery, DataSourceOptionsQueryVariables>;
+export const UpdateDataSourceOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateDataSourceOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateDataSourceOptionsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateDataSourceOptions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OptionsFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<UpdateDataSourceOptionsMutation, UpdateDataSourceOptionsMutationVariables>;
+export const CopyDataSourceOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CopyDataSourceOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CopyDataSourceOptionsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"copyDataSourceOptions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OptionsFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<CopyDataSourceOptionsMutation, CopyDataSourceOptionsMutationVariables>;
+export const TestDataSourceConnectionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TestDataSourceConnection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"dataSourceId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"testDataSourceConnection"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"dataSourceId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"dataSourceId"}}},{"kind":"Argument","name":{"kind":"Name","value":"environmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"supported"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"latencyMs"}}]}}]}}]} as unknown as DocumentNode<TestDataSourceConnectionMutation, TestDataSourceConnectionMutationVariables>;
+export const BuilderAppsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppsQuery, BuilderAppsQueryVariables>;
+export const BuilderAppDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"app"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppQuery, BuilderAppQueryVariables>;
+export const SelectEnvironmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SelectEnvironment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"selectEnvironment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}},{"kind":"Argument","name":{"kind":"Name","value":"environmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<SelectEnvironmentMutation, SelectEnvironmentMutationVariables>;
