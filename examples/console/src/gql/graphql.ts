@@ -96,6 +96,112 @@ export type AppVersion = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** What an audit row records. */
+export type AuditAction =
+  /** `createApp`. */
+  | 'APP_CREATED'
+  /** `testDataSourceConnection`. */
+  | 'CONNECTION_TESTED'
+  /** A workspace constant was created. */
+  | 'CONSTANT_CREATED'
+  /** A workspace constant was deleted. */
+  | 'CONSTANT_DELETED'
+  /** A workspace constant's values changed. */
+  | 'CONSTANT_UPDATED'
+  /** `createDataSource`. */
+  | 'DATA_SOURCE_CREATED'
+  /** `deleteDataSource`. */
+  | 'DATA_SOURCE_DELETED'
+  /** `renameDataSource`. */
+  | 'DATA_SOURCE_RENAMED'
+  /** `resolveDataSource`, answered or refused. */
+  | 'DATA_SOURCE_RESOLVED'
+  /** `createEnvironment`. */
+  | 'ENVIRONMENT_CREATED'
+  /** `deleteEnvironment`. */
+  | 'ENVIRONMENT_DELETED'
+  /** `moveEnvironment`. */
+  | 'ENVIRONMENT_MOVED'
+  /** `setEnvironmentProtected`. */
+  | 'ENVIRONMENT_PROTECTION_CHANGED'
+  /** `renameEnvironment`. */
+  | 'ENVIRONMENT_RENAMED'
+  /** `copyDataSourceOptions`. */
+  | 'OPTIONS_COPIED'
+  /** `updateDataSourceOptions`. */
+  | 'OPTIONS_UPDATED'
+  /** `createAppVersion`. */
+  | 'VERSION_CREATED'
+  /** `promoteAppVersion`. */
+  | 'VERSION_PROMOTED'
+  /** `releaseAppVersion`. */
+  | 'VERSION_RELEASED';
+
+/** One change, decrypted read or connection test, as the audit log keeps it. */
+export type AuditEvent = {
+  __typename: 'AuditEvent';
+  /** What was done. */
+  action: AuditAction;
+  /** the token's sub */
+  actor: Scalars['String']['output'];
+  /** The app concerned, if any. */
+  appId?: Maybe<Scalars['ID']['output']>;
+  /** When it happened. */
+  at: Scalars['DateTime']['output'];
+  /** The data source concerned, if any. */
+  dataSourceId?: Maybe<Scalars['ID']['output']>;
+  /** what changed, never a secret value: e.g. the option keys saved, secrets as SET or CLEARED */
+  details: Scalars['JSON']['output'];
+  /** The environment concerned, if any. */
+  environmentId?: Maybe<Scalars['ID']['output']>;
+  /** Stable id of the row. */
+  id: Scalars['ID']['output'];
+  /** the request's x-request-id */
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** The actor's role at the time. */
+  role: Role;
+  /** The app version concerned, if any. */
+  versionId?: Maybe<Scalars['ID']['output']>;
+};
+
+/** One page of a list, in the list's order. */
+export type AuditEventConnection = {
+  __typename: 'AuditEventConnection';
+  /** The items with their cursors. */
+  edges: Array<AuditEventEdge>;
+  /** The items alone. */
+  nodes: Array<AuditEvent>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type AuditEventEdge = {
+  __typename: 'AuditEventEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: AuditEvent;
+};
+
+/** What a page of the audit log is narrowed to; every filter given must match. */
+export type AuditFilter = {
+  /** Any of these actions. */
+  actions?: InputMaybe<Array<AuditAction>>;
+  /** The token `sub` that acted. */
+  actor?: InputMaybe<Scalars['String']['input']>;
+  /** Rows about this app. */
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  /** Rows about this data source. */
+  dataSourceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Rows about this environment. */
+  environmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** From this instant on (inclusive). */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Before this instant (exclusive). */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 /** The outcome of a connection test. */
 export type ConnectionTestResult = {
   __typename: 'ConnectionTestResult';
@@ -110,6 +216,32 @@ export type ConnectionTestResult = {
    * without the connection having failed, and `message` says why.
    */
   supported: Scalars['Boolean']['output'];
+};
+
+/** GLOBAL or SECRET. */
+export type ConstantType =
+  /** a plain value, readable by every role */
+  | 'GLOBAL'
+  /** encrypted at rest, never returned; only the runner gets it, substituted */
+  | 'SECRET';
+
+/** A constant's value in one environment. */
+export type ConstantValue = {
+  __typename: 'ConstantValue';
+  /** The environment this value is for. */
+  environment: Environment;
+  /** Whether the constant has a value in this environment. */
+  isSet: Scalars['Boolean']['output'];
+  /** null for secrets */
+  value?: Maybe<Scalars['String']['output']>;
+};
+
+/** One environment's value of a constant, to set or clear. */
+export type ConstantValueInput = {
+  /** The environment; one the edition offers. */
+  environmentId: Scalars['ID']['input'];
+  /** null clears the value in that environment */
+  value?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Copy one environment's options onto another. */
@@ -142,6 +274,14 @@ export type CreateDataSourceInput = {
   name: Scalars['String']['input'];
   /** Values for the kind's fields; required fields must be given. */
   options: Array<DataSourceOptionInput>;
+};
+
+/** A custom environment to add to the pipeline. */
+export type CreateEnvironmentInput = {
+  /** the environment the new one follows in the pipeline; never the default one */
+  after: Scalars['ID']['input'];
+  /** Unique in the workspace regardless of case; 1 to 255 characters. */
+  name: Scalars['String']['input'];
 };
 
 /**
@@ -252,7 +392,10 @@ export type DataSourceOptionInput = {
 /** A data source's options in one environment. */
 export type DataSourceOptions = {
   __typename: 'DataSourceOptions';
-  /** Whether every required field has a value: only then can apps run against it. */
+  /**
+   * Whether every required field has a value, and every constant the options
+   * reference has a value in this environment: only then can apps run against it.
+   */
   configured: Scalars['Boolean']['output'];
   /** The data source these options belong to. */
   dataSourceId: Scalars['ID']['output'];
@@ -303,12 +446,19 @@ export type Environment = {
   isDefault: Scalars['Boolean']['output'];
   /** What the environment is for. */
   kind: EnvironmentKind;
-  /** Whether the environment is built in and so can't be renamed or removed. */
+  /** Whether the environment is built in and so can't be renamed, moved or deleted. */
   locked: Scalars['Boolean']['output'];
   /** Display name, unique in the workspace. */
   name: Scalars['String']['output'];
   /** Position in the pipeline: versions are promoted from lower to higher priority. */
   priority: Scalars['Int']['output'];
+  /**
+   * promotion into it, and release from it, need an admin
+   *
+   * True for Production in a new workspace. An Enterprise rule: in Community
+   * nothing is protected.
+   */
+  protected: Scalars['Boolean']['output'];
   /** When the environment was last changed. */
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -354,12 +504,37 @@ export type Mutation = {
    */
   createAppVersion: AppVersion;
   /**
+   * Creates a workspace constant (admins) with values for some environments. Names
+   * match `[A-Za-z_][A-Za-z0-9_]{0,63}`, unique regardless of case.
+   */
+  createConstant: WorkspaceConstant;
+  /**
    * Creates a data source (admins). The options go to the named environment, or
    * Production; the other environments get the non-secret values and no secrets.
    */
   createDataSource: DataSource;
+  /**
+   * Adds a custom environment right after `input.after` (admins, Enterprise; at most
+   * 10 environments). Every data source gets that environment's non-secret values
+   * and no secrets.
+   */
+  createEnvironment: Environment;
+  /** Deletes a constant (admins); refused while data-source options reference it. */
+  deleteConstant: Scalars['ID']['output'];
   /** Deletes a data source and its options in every environment (admins); returns its id. */
   deleteDataSource: Scalars['ID']['output'];
+  /**
+   * Deletes a custom environment and its options (admins, Enterprise); refused while
+   * it holds app versions. Users who had selected it get the lowest environment.
+   */
+  deleteEnvironment: Scalars['ID']['output'];
+  /**
+   * returns the whole pipeline in its new order
+   *
+   * Moves a custom environment right after `after` (admins, Enterprise); built-ins
+   * are ENVIRONMENT_LOCKED and the default environment stays last.
+   */
+  moveEnvironment: Array<Environment>;
   /**
    * Moves a version to the next environment by priority (Enterprise). Pass the
    * environment you believe the version is in: if it moved meanwhile, the answer is
@@ -374,11 +549,24 @@ export type Mutation = {
   releaseAppVersion: App;
   /** Renames a data source (admins). */
   renameDataSource: DataSource;
+  /** Renames a custom environment (admins, Enterprise); built-ins are ENVIRONMENT_LOCKED. */
+  renameEnvironment: Environment;
   /**
    * Remembers the environment the caller works in for an app in the builder;
    * `App.builderEnvironment` returns it from then on, for this user only.
    */
   selectEnvironment: App;
+  /**
+   * Sets a constant's value in some environments, or clears it with null (admins);
+   * the other environments keep theirs.
+   */
+  setConstantValues: WorkspaceConstant;
+  /**
+   * Protects an environment or lifts its protection (admins, Enterprise): promoting
+   * into a protected environment, and releasing while Production is protected, need
+   * an admin.
+   */
+  setEnvironmentProtected: Environment;
   /**
    * Tries to connect with one environment's stored options (admins), with a timeout
    * of a few seconds. An environment missing required options is
@@ -413,13 +601,46 @@ export type MutationCreateAppVersionArgs = {
 
 
 /** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCreateConstantArgs = {
+  name: Scalars['String']['input'];
+  type: ConstantType;
+  values: Array<ConstantValueInput>;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
 export type MutationCreateDataSourceArgs = {
   input: CreateDataSourceInput;
 };
 
 
 /** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCreateEnvironmentArgs = {
+  input: CreateEnvironmentInput;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationDeleteConstantArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
 export type MutationDeleteDataSourceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationDeleteEnvironmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationMoveEnvironmentArgs = {
+  after: Scalars['ID']['input'];
   id: Scalars['ID']['input'];
 };
 
@@ -445,9 +666,30 @@ export type MutationRenameDataSourceArgs = {
 
 
 /** Every change a caller can make, confined to the workspace of their token. */
+export type MutationRenameEnvironmentArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
 export type MutationSelectEnvironmentArgs = {
   appId: Scalars['ID']['input'];
   environmentId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetConstantValuesArgs = {
+  id: Scalars['ID']['input'];
+  values: Array<ConstantValueInput>;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetEnvironmentProtectedArgs = {
+  id: Scalars['ID']['input'];
+  protected: Scalars['Boolean']['input'];
 };
 
 
@@ -501,6 +743,22 @@ export type Query = {
    */
   apps: AppConnection;
   /**
+   * newest first; admins only
+   *
+   * The workspace's audit log a page at a time (`first` at most 100, 20 by
+   * default): every change, connection test and decrypted read, never a secret
+   * value. Every filter given must match; an object id that is not the workspace's
+   * matches nothing.
+   */
+  auditEvents: AuditEventConnection;
+  /** The constant with exactly this name, or null when the workspace has none. */
+  constant?: Maybe<WorkspaceConstant>;
+  /**
+   * The workspace's constants by name, with their values in every environment the
+   * edition offers (SECRET values only say whether they are set).
+   */
+  constants: Array<WorkspaceConstant>;
+  /**
    * One data source of the caller's workspace. An unknown id, or another workspace's,
    * is NOT_FOUND.
    */
@@ -547,6 +805,20 @@ export type QueryAppArgs = {
 export type QueryAppsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryConstantArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -656,6 +928,23 @@ export type Viewer = {
   userId: Scalars['ID']['output'];
   /** The workspace every query and mutation of this caller is confined to. */
   workspaceId: Scalars['ID']['output'];
+};
+
+/** A named value with one value per environment, referenced from data-source options. */
+export type WorkspaceConstant = {
+  __typename: 'WorkspaceConstant';
+  /** When the constant was created. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Stable id of the constant. */
+  id: Scalars['ID']['output'];
+  /** referenced in option values as {{constants.NAME}} (GLOBAL) or {{secrets.NAME}} (SECRET) */
+  name: Scalars['String']['output'];
+  /** GLOBAL (plain, readable by every role) or SECRET (never returned). */
+  type: ConstantType;
+  /** When the constant or one of its values last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** one entry per environment the edition offers, by priority */
+  values: Array<ConstantValue>;
 };
 
 export type ConsoleHeaderQueryVariables = Exact<{ [key: string]: never; }>;
