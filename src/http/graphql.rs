@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::HttpState;
@@ -168,7 +168,7 @@ pub async fn get(State(state): State<Arc<HttpState>>, request: Request) -> Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if accepts_html && !query.contains("query=") {
-        return Html(super::playground::render(&state)).into_response();
+        return super::playground::page(State(state)).await;
     }
     let Some(media) = MediaType::negotiate(&parts.headers) else {
         return not_acceptable();
