@@ -226,6 +226,13 @@ impl TestDb {
         Self::create(&format!("TEMPLATE {template}")).await
     }
 
+    /// An empty database, not migrated: for `serve` to migrate.
+    pub async fn empty() -> Self {
+        // Still after the template: it cleans up what killed runs left.
+        template().await;
+        Self::create("").await
+    }
+
     async fn create(options: &str) -> Self {
         // Named per run and dated, so that a later run can tell it is stale if this
         // run is killed before dropping it.

@@ -14,4 +14,5 @@ mod edition;
 mod environments;
 mod http;
 mod resolution;
+mod serve;
 mod websocket;
