@@ -14,5 +14,6 @@ mod edition;
 mod environments;
 mod http;
 mod resolution;
-mod serve;
 mod websocket;
+// The real binary, end to end.
+mod serve;
