@@ -228,9 +228,11 @@ impl TestDb {
 
     /// An empty database, not migrated: for `serve` to migrate.
     pub async fn empty() -> Self {
-        // Still after the template: it cleans up what killed runs left.
+        // Still after the template: it cleans up what killed runs left. From template0,
+        // which nobody can be connected to (a session in template1 would make the
+        // CREATE fail).
         template().await;
-        Self::create("").await
+        Self::create("TEMPLATE template0").await
     }
 
     async fn create(options: &str) -> Self {
