@@ -49,6 +49,11 @@ fn run(mut command: Command) -> Output {
     }
 }
 
+/// A state directory of the test's own, removed when it ends.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("cli-{name}"))
+}
+
 fn envgate_command(state_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
     command.env("ENVGATE_STATE_DIR", state_dir);
@@ -66,8 +71,8 @@ fn envgate(args: &[&str], state_dir: &std::path::Path) -> Output {
 
 #[test]
 fn schema_prints_the_committed_sdl() {
-    let dir = TempDir::new("cli-schema");
-    let out = envgate(&["schema"], dir.path());
+    let dir = temp_dir("schema");
+    let out = envgate(&["schema"], &dir);
     assert!(out.status.success());
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
@@ -76,11 +81,11 @@ fn schema_prints_the_committed_sdl() {
 
 #[test]
 fn license_keygen_and_issue_make_a_license_that_verifies() {
-    let dir = TempDir::new("cli-license");
-    let keys = dir.path().join("keys");
+    let dir = temp_dir("license");
+    let keys = dir.join("keys");
     let out = envgate(
         &["license", "keygen", "--out", keys.to_str().unwrap()],
-        dir.path(),
+        &dir,
     );
     assert!(
         out.status.success(),
@@ -91,7 +96,7 @@ fn license_keygen_and_issue_make_a_license_that_verifies() {
     assert!(
         !envgate(
             &["license", "keygen", "--out", keys.to_str().unwrap()],
-            dir.path()
+            &dir
         )
         .status
         .success()
@@ -108,7 +113,7 @@ fn license_keygen_and_issue_make_a_license_that_verifies() {
             "--expires",
             "2099-12-31",
         ],
-        dir.path(),
+        &dir,
     );
     assert!(
         out.status.success(),
@@ -132,9 +137,9 @@ fn license_keygen_and_issue_make_a_license_that_verifies() {
 
 #[test]
 fn token_mints_with_the_configured_or_development_secret() {
-    let dir = TempDir::new("cli-token");
+    let dir = temp_dir("token");
     let workspace = uuid::Uuid::new_v4().to_string();
-    let mut command = envgate_command(dir.path());
+    let mut command = envgate_command(&dir);
     command
         .args([
             "token",
@@ -162,10 +167,10 @@ fn token_mints_with_the_configured_or_development_secret() {
     // Without a secret: the development one, generated once into the state directory.
     let out = envgate(
         &["token", "--workspace", &workspace, "--role", "admin"],
-        dir.path(),
+        &dir,
     );
     assert!(out.status.success());
-    let secret = std::fs::read_to_string(dir.path().join("jwt-secret")).unwrap();
+    let secret = std::fs::read_to_string(dir.join("jwt-secret")).unwrap();
     let token = String::from_utf8(out.stdout).unwrap();
     assert!(
         TokenKeys::new(secret.as_bytes(), None, None)
@@ -173,17 +178,14 @@ fn token_mints_with_the_configured_or_development_secret() {
             .is_ok()
     );
     assert!(
-        !envgate(
-            &["token", "--workspace", "nope", "--role", "admin"],
-            dir.path()
-        )
-        .status
-        .success()
+        !envgate(&["token", "--workspace", "nope", "--role", "admin"], &dir)
+            .status
+            .success()
     );
     assert!(
         !envgate(
             &["token", "--workspace", &workspace, "--role", "owner"],
-            dir.path()
+            &dir
         )
         .status
         .success()
@@ -192,8 +194,8 @@ fn token_mints_with_the_configured_or_development_secret() {
 
 #[test]
 fn serve_in_production_mode_needs_explicit_settings() {
-    let dir = TempDir::new("cli-production");
-    let mut command = envgate_command(dir.path());
+    let dir = temp_dir("production");
+    let mut command = envgate_command(&dir);
     command
         .args(["serve", "--production", "--jwt-secret", "  "])
         .env_remove("DATABASE_URL")
@@ -207,7 +209,7 @@ fn serve_in_production_mode_needs_explicit_settings() {
             && stderr.contains("ENVGATE_MASTER_KEY"),
         "{stderr}"
     );
-    let mut command = envgate_command(dir.path());
+    let mut command = envgate_command(&dir);
     command
         .args([
             "serve",
@@ -225,7 +227,7 @@ fn serve_in_production_mode_needs_explicit_settings() {
             .unwrap()
             .contains("at least 32 bytes")
     );
-    let mut command = envgate_command(dir.path());
+    let mut command = envgate_command(&dir);
     command
         .args(["serve", "--master-key", "abc"])
         .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none");
@@ -240,8 +242,8 @@ fn serve_in_production_mode_needs_explicit_settings() {
 
 #[test]
 fn serve_refuses_demo_with_production() {
-    let dir = TempDir::new("cli-demo-production");
-    let mut command = envgate_command(dir.path());
+    let dir = temp_dir("demo-production");
+    let mut command = envgate_command(&dir);
     command
         .args(["serve", "--demo", "--production"])
         .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none");
