@@ -572,6 +572,21 @@ pub const QUEUE_UP: Duration = Duration::from_secs(30);
 /// connection and provisions its workspace, which can take a while under load).
 pub const MARGIN: Duration = Duration::from_secs(8);
 
+/// Sleeps until the wall clock (which the server reads) is at or past `at`: no margin
+/// to guess, and bounded (each round sleeps for what is left).
+pub async fn sleep_until_past(at: DateTime<Utc>) {
+    for _ in 0..100 {
+        let Ok(left) = (at - Utc::now()).to_std() else {
+            return;
+        };
+        if left.is_zero() {
+            return;
+        }
+        tokio::time::sleep(left.max(Duration::from_millis(10))).await;
+    }
+    panic!("the clock did not reach {at}");
+}
+
 /// A directory of its own under the temporary directory, removed when dropped.
 pub struct TempDir(std::path::PathBuf);
 

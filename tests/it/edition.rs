@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::common::{MARGIN, TestApp, data, license, license_keys, licensing};
+use crate::common::{MARGIN, TestApp, data, license, license_keys, licensing, sleep_until_past};
 use envgate::edition::{self, Licensing};
 
 const EDITION: &str =
@@ -114,10 +114,8 @@ async fn a_license_lapses_at_its_expiry_while_the_server_runs() {
     let before = edition_of(&t).await;
     assert_eq!(before["edition"]["licenseStatus"], "VALID");
     assert_eq!(before["environments"].as_array().unwrap().len(), 3);
-    // Past the expiry (a timer never fires early), the same server runs as Community.
-    let wait =
-        (expires - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(500);
-    tokio::time::sleep(wait).await;
+    // From the expiry on, the same server runs as Community.
+    sleep_until_past(expires).await;
     let after = edition_of(&t).await;
     assert_eq!(after["edition"]["name"], "COMMUNITY");
     assert_eq!(after["edition"]["licenseStatus"], "EXPIRED");
