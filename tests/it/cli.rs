@@ -1,32 +1,78 @@
 //! The `envgate` command line, run as a user would.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use envgate::auth::TokenKeys;
 use envgate::edition::{EditionName, LicenseStatus, Licensing};
 
-fn envgate(args: &[&str], state_dir: &std::path::Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_envgate"))
-        .args(args)
-        .env("ENVGATE_STATE_DIR", state_dir)
-        .env_remove("ENVGATE_JWT_SECRET")
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap()
+use crate::common::TempDir;
+
+/// How long one command may run: a `serve` that should refuse to start and starts
+/// instead must fail its test, not hang the run.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs `command` to its end and returns what it printed; kills it past [`LIMIT`].
+fn run(mut command: Command) -> Output {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    // Read both pipes on threads of their own, so that a chatty child can't block.
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} was still running after {LIMIT:?}: killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "envgate-cli-{name}-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A state directory of the test's own, removed when it ends.
+fn temp_dir(name: &str) -> TempDir {
+    TempDir::new(&format!("cli-{name}"))
+}
+
+fn envgate_command(state_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
+    command.env("ENVGATE_STATE_DIR", state_dir);
+    command
+}
+
+fn envgate(args: &[&str], state_dir: &std::path::Path) -> Output {
+    let mut command = envgate_command(state_dir);
+    command
+        .args(args)
+        .env_remove("ENVGATE_JWT_SECRET")
+        .env_remove("DATABASE_URL");
+    run(command)
 }
 
 #[test]
 fn schema_prints_the_committed_sdl() {
-    let out = envgate(&["schema"], &temp_dir("schema"));
+    let dir = temp_dir("schema");
+    let out = envgate(&["schema"], &dir);
     assert!(out.status.success());
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
@@ -93,7 +139,8 @@ fn license_keygen_and_issue_make_a_license_that_verifies() {
 fn token_mints_with_the_configured_or_development_secret() {
     let dir = temp_dir("token");
     let workspace = uuid::Uuid::new_v4().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = envgate_command(&dir);
+    command
         .args([
             "token",
             "--workspace",
@@ -105,9 +152,8 @@ fn token_mints_with_the_configured_or_development_secret() {
             "--ttl",
             "30m",
         ])
-        .env("ENVGATE_JWT_SECRET", "configured-secret")
-        .output()
-        .unwrap();
+        .env("ENVGATE_JWT_SECRET", "configured-secret");
+    let out = run(command);
     assert!(out.status.success());
     let token = String::from_utf8(out.stdout).unwrap();
     let session = TokenKeys::new(b"configured-secret", None, None)
@@ -149,13 +195,12 @@ fn token_mints_with_the_configured_or_development_secret() {
 #[test]
 fn serve_in_production_mode_needs_explicit_settings() {
     let dir = temp_dir("production");
-    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = envgate_command(&dir);
+    command
         .args(["serve", "--production", "--jwt-secret", "  "])
-        .env("ENVGATE_STATE_DIR", &dir)
         .env_remove("DATABASE_URL")
-        .env_remove("ENVGATE_MASTER_KEY")
-        .output()
-        .unwrap();
+        .env_remove("ENVGATE_MASTER_KEY");
+    let out = run(command);
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -164,7 +209,8 @@ fn serve_in_production_mode_needs_explicit_settings() {
             && stderr.contains("ENVGATE_MASTER_KEY"),
         "{stderr}"
     );
-    let short = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = envgate_command(&dir);
+    command
         .args([
             "serve",
             "--production",
@@ -173,21 +219,19 @@ fn serve_in_production_mode_needs_explicit_settings() {
             "--master-key",
             &"ab".repeat(32),
         ])
-        .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"])
-        .env("ENVGATE_STATE_DIR", &dir)
-        .output()
-        .unwrap();
+        .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"]);
+    let short = run(command);
     assert!(!short.status.success());
     assert!(
         String::from_utf8(short.stderr)
             .unwrap()
             .contains("at least 32 bytes")
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = envgate_command(&dir);
+    command
         .args(["serve", "--master-key", "abc"])
-        .env("ENVGATE_STATE_DIR", &dir)
-        .output()
-        .unwrap();
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none");
+    let out = run(command);
     assert!(!out.status.success());
     assert!(
         String::from_utf8(out.stderr)
@@ -199,11 +243,11 @@ fn serve_in_production_mode_needs_explicit_settings() {
 #[test]
 fn serve_refuses_demo_with_production() {
     let dir = temp_dir("demo-production");
-    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = envgate_command(&dir);
+    command
         .args(["serve", "--demo", "--production"])
-        .env("ENVGATE_STATE_DIR", &dir)
-        .output()
-        .unwrap();
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none");
+    let out = run(command);
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(

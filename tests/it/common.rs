@@ -19,8 +19,10 @@ use envgate::edition::{self, Licensing};
 use envgate::secrets::MasterKey;
 
 /// The server tests connect to as a superuser: `ENVGATE_TEST_DATABASE_URL`, else the
-/// local server on 5432, else a private cluster under `target/` started for the tests
-/// (and left running for the next run).
+/// local server on 5432, else a private cluster under the temporary directory. That
+/// cluster is shared by every run (a concurrent run reuses it) and no run ever stops it,
+/// so one run can't pull it from under another; each run's state in it is named per run
+/// (see [`TestDb`]).
 async fn admin_url() -> &'static str {
     static URL: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     URL.get_or_init(|| async {
@@ -28,7 +30,12 @@ async fn admin_url() -> &'static str {
             return url;
         }
         let local = "postgres://postgres@127.0.0.1:5432/postgres".to_owned();
-        let answers = tokio::time::timeout(Duration::from_secs(3), tokio_postgres::connect(&local, tokio_postgres::NoTls)).await;
+        // A generous bound: a loaded machine must not fall back to a private cluster.
+        let answers = tokio::time::timeout(
+            Duration::from_secs(15),
+            tokio_postgres::connect(&local, tokio_postgres::NoTls),
+        )
+        .await;
         if matches!(answers, Ok(Ok(_))) {
             return local;
         }
@@ -64,18 +71,35 @@ async fn admin_client() -> tokio_postgres::Client {
     client
 }
 
-/// A template database migrated once per set of migrations, shared by every test.
+/// Test databases are named `envgate_test_<unix seconds>_<uuid>`: one older than this
+/// was left by a run that was killed (a run is bounded by CI's 40 minutes), and the next
+/// run drops it.
+const STALE_TEST_DATABASE: Duration = Duration::from_secs(24 * 3600);
+/// A template of other migrations (another checkout's, an older commit's) that no run
+/// has used for this long is dropped. Each run marks its template as used when it
+/// starts; a template without the mark is never dropped.
+const STALE_TEMPLATE: Duration = Duration::from_secs(7 * 24 * 3600);
+const TEMPLATE_MARK: &str = "envgate test template, last used at unix time ";
+/// Every process builds templates and cleans up under this advisory lock.
+const TEMPLATE_LOCK: i64 = 74201;
+
+/// A template database migrated once per set of migrations, shared by every test (and
+/// by concurrent runs of the same migrations).
 async fn template() -> &'static str {
     static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
     TEMPLATE
         .get_or_init(|| async {
             let name = format!("envgate_template_{:016x}", migrations_digest());
             let client = admin_client().await;
-            // Other test processes may build the same template: take turns.
-            client
-                .execute("SELECT pg_advisory_lock(74201)", &[])
-                .await
-                .unwrap();
+            // Other test processes may build the same template: take turns (bounded, so
+            // a stuck process elsewhere fails this run instead of hanging it).
+            tokio::time::timeout(
+                Duration::from_secs(300),
+                client.execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK]),
+            )
+            .await
+            .expect("another test run held the template lock for 5 minutes")
+            .unwrap();
             let exists = client
                 .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
                 .await
@@ -101,27 +125,66 @@ async fn template() -> &'static str {
                     .execute(&format!("ALTER DATABASE {building} RENAME TO {name}"), &[])
                     .await
                     .unwrap();
-                // Templates of older migrations are of no use any more.
-                let stale = client
-                    .query(
-                        "SELECT datname FROM pg_database WHERE datname LIKE 'envgate\\_template\\_%' AND datname <> $1",
-                        &[&name],
-                    )
-                    .await
-                    .unwrap();
-                for row in stale {
-                    let stale: String = row.get(0);
-                    let sql = format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)");
-                    let _ = client.execute(&sql, &[]).await;
-                }
             }
+            let now = Utc::now().timestamp();
             client
-                .execute("SELECT pg_advisory_unlock(74201)", &[])
+                .batch_execute(&format!(
+                    "COMMENT ON DATABASE {name} IS '{TEMPLATE_MARK}{now}'"
+                ))
+                .await
+                .unwrap();
+            drop_stale_databases(&client, &name, now).await;
+            client
+                .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK])
                 .await
                 .unwrap();
             name
         })
         .await
+}
+
+/// Drops what earlier runs left behind and provably nobody uses any more (see
+/// [`STALE_TEST_DATABASE`] and [`STALE_TEMPLATE`]); called under the template lock.
+/// Never with FORCE: a database someone is connected to stays.
+async fn drop_stale_databases(client: &tokio_postgres::Client, template: &str, now: i64) {
+    let rows = client
+        .query(
+            "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database \
+             WHERE datname LIKE 'envgate\\_template\\_%' OR datname LIKE 'envgate\\_test\\_%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let older_than = |at: i64, age: Duration| {
+        now.saturating_sub(at) > i64::try_from(age.as_secs()).unwrap_or(i64::MAX)
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let comment: Option<String> = row.get(1);
+        let stale = if name == template || name == format!("{template}_building") {
+            false
+        } else if name.ends_with("_building") {
+            // Templates are only built under the lock we hold: nobody is building it.
+            name.starts_with("envgate_template_")
+        } else if name.starts_with("envgate_template_") {
+            comment
+                .as_deref()
+                .and_then(|c| c.strip_prefix(TEMPLATE_MARK))
+                .and_then(|at| at.parse().ok())
+                .is_some_and(|at| older_than(at, STALE_TEMPLATE))
+        } else {
+            // envgate_test_<unix seconds>_<uuid>; older names carry no time and stay.
+            name.strip_prefix("envgate_test_")
+                .and_then(|rest| rest.split_once('_'))
+                .and_then(|(at, _)| at.parse().ok())
+                .is_some_and(|at| older_than(at, STALE_TEST_DATABASE))
+        };
+        if stale && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            let _ = client
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await;
+        }
+    }
 }
 
 fn migrations_digest() -> u64 {
@@ -160,14 +223,56 @@ pub struct TestDb {
 impl TestDb {
     pub async fn new() -> Self {
         let template = template().await;
-        let name = format!("envgate_test_{}", Uuid::new_v4().simple());
+        Self::create(&format!("TEMPLATE {template}")).await
+    }
+
+    /// An empty database, not migrated: for `serve` to migrate.
+    pub async fn empty() -> Self {
+        // Still after the template: it cleans up what killed runs left. From template0,
+        // which nobody can be connected to (a session in template1 would make the
+        // CREATE fail).
+        template().await;
+        Self::create("TEMPLATE template0").await
+    }
+
+    async fn create(options: &str) -> Self {
+        // Named per run and dated, so that a later run can tell it is stale if this
+        // run is killed before dropping it.
+        let name = format!(
+            "envgate_test_{}_{}",
+            Utc::now().timestamp(),
+            Uuid::new_v4().simple()
+        );
         admin_client()
             .await
-            .execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"), &[])
+            .execute(&format!("CREATE DATABASE {name} {options}"), &[])
             .await
             .expect("creating a test database");
         let url = url_for(&name).await;
         Self { name, url }
+    }
+
+    /// Waits until `expected` sessions of this database wait on a lock (bounded by
+    /// [`QUEUE_UP`]) and returns how many did; a forced race test asserts it got them all.
+    pub async fn lock_waiters(&self, expected: i64) -> i64 {
+        let observer = self.client().await;
+        let mut waiting = 0;
+        let polls = QUEUE_UP.as_millis() / 50;
+        for _ in 0..polls {
+            waiting = observer
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if waiting >= expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        waiting
     }
 
     /// Drops the database now, connections and all: the database going away.
@@ -427,4 +532,102 @@ pub fn data(response: Value) -> Value {
         "unexpected errors: {response}"
     );
     response["data"].clone()
+}
+
+/// A transaction of its own holding locks, as another session would: a race test
+/// starts its requests behind it, waits until they queue up ([`TestDb::lock_waiters`]),
+/// then lets go, so that the requests really overlap.
+pub struct HeldLock(tokio_postgres::Client);
+
+impl TestDb {
+    /// Opens a transaction on a direct connection and runs `sql` (a `SELECT ... FOR
+    /// UPDATE`, an uncommitted `INSERT`) in it.
+    pub async fn hold(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> HeldLock {
+        let client = self.client().await;
+        client.batch_execute("BEGIN").await.unwrap();
+        let rows = client.execute(sql, params).await.unwrap();
+        assert!(rows > 0, "nothing to hold a lock on: {sql}");
+        HeldLock(client)
+    }
+}
+
+impl HeldLock {
+    pub async fn commit(self) {
+        self.0.batch_execute("COMMIT").await.unwrap();
+    }
+
+    pub async fn rollback(self) {
+        self.0.batch_execute("ROLLBACK").await.unwrap();
+    }
+}
+
+/// How long a forced race test waits for its requests to queue up on a held lock.
+pub const QUEUE_UP: Duration = Duration::from_secs(30);
+
+/// The smallest time margin a test may rely on (a first request also opens a pool
+/// connection and provisions its workspace, which can take a while under load).
+pub const MARGIN: Duration = Duration::from_secs(8);
+
+/// Sleeps until the wall clock (which the server reads) is at or past `at`: no margin
+/// to guess, and bounded (each round sleeps for what is left).
+pub async fn sleep_until_past(at: DateTime<Utc>) {
+    for _ in 0..100 {
+        let Ok(left) = (at - Utc::now()).to_std() else {
+            return;
+        };
+        if left.is_zero() {
+            return;
+        }
+        tokio::time::sleep(left.max(Duration::from_millis(10))).await;
+    }
+    panic!("the clock did not reach {at}");
+}
+
+/// A directory of its own under the temporary directory, removed when dropped.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "envgate-{name}-{}-{}",
+            std::process::id(),
+            Uuid::new_v4().simple()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::common::{TestApp, code, data};
+use crate::common::{TempDir, TestApp, code, data};
 use crate::data_sources::{CREATE, environment_ids};
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -12,15 +12,30 @@ const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDa
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_test_really_connects_and_never_echoes_the_password() {
-    let dir = crate::common::cluster_dir("envgate-test-postgres-scram");
-    let cluster = envgate::devdb::PrivateCluster::start(&dir, Some(PASSWORD))
+    // A cluster of this run's own, in a directory of its own: another run (another
+    // checkout, CI) may run this test at the same time, and stops only its own cluster.
+    let dir = TempDir::new("test-postgres-scram");
+    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), Some(PASSWORD))
         .await
         .expect("a private PostgreSQL cluster");
+    // The test runs as a task of its own so that the cluster is stopped (and its
+    // directory removed) whether it passes or fails.
+    let outcome = tokio::spawn(connects_and_never_echoes(cluster.port())).await;
+    cluster.stop().await.unwrap();
+    drop(dir);
+    match outcome {
+        Ok(()) => {}
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+async fn connects_and_never_echoes(port: u16) {
     let t = TestApp::new().await;
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
     let options = json!([
-        { "key": "host", "value": "127.0.0.1" }, { "key": "port", "value": cluster.port() },
+        { "key": "host", "value": "127.0.0.1" }, { "key": "port", "value": port },
         { "key": "database", "value": "postgres" }, { "key": "username", "value": "postgres" },
         { "key": "password", "value": PASSWORD },
     ]);
@@ -57,6 +72,12 @@ async fn a_connection_test_really_connects_and_never_echoes_the_password() {
     )["testDataSourceConnection"]
         .clone();
     assert_eq!(no_password["ok"], false);
+    let message = no_password["message"].as_str().unwrap();
+    assert!(
+        message.contains("Could not connect") && message.contains("password missing"),
+        "refused for want of a password, and says so: {no_password}"
+    );
+    assert_eq!(no_password["latencyMs"], serde_json::Value::Null);
     let wrong = "wrong-password-123";
     data(t.gql(Some(&ws.admin), UPDATE, json!({ "input": { "dataSourceId": id, "environmentId": envs[1], "options": [{ "key": "password", "value": wrong }] } })).await);
     let refused = t
@@ -87,7 +108,6 @@ async fn a_connection_test_really_connects_and_never_echoes_the_password() {
             .contains("127.0.0.1:1/postgres"),
         "{closed}"
     );
-    cluster.stop().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -193,7 +193,9 @@ async fn data_sources_are_listed_by_name_a_page_at_a_time() {
     let mut seen = names(&first);
     let mut after = info["endCursor"].clone();
     assert_eq!(first["data"]["dataSources"]["edges"][1]["cursor"], after);
-    loop {
+    // Six data sources, two a page: two more pages after the first, and no more.
+    let mut last_page = false;
+    for _ in 0..2 {
         let next = page(json!(2), after.clone(), Value::Null, Value::Null).await;
         seen.extend(names(&next));
         assert_eq!(
@@ -201,10 +203,12 @@ async fn data_sources_are_listed_by_name_a_page_at_a_time() {
             true
         );
         if next["data"]["dataSources"]["pageInfo"]["hasNextPage"] == false {
+            last_page = true;
             break;
         }
         after = next["data"]["dataSources"]["pageInfo"]["endCursor"].clone();
     }
+    assert!(last_page, "six data sources fill three pages: {seen:?}");
     let mut sorted = seen.clone();
     sorted.sort();
     assert_eq!(seen, sorted, "stable order by name");

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, Workspace, code, data};
+use crate::common::{HeldLock, TestApp, Workspace, code, data};
 
 pub const CREATE: &str =
     "mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) { id name kind } }";
@@ -208,7 +208,17 @@ async fn the_stored_row_holds_no_plaintext_secret() {
     let ws = t.workspace().await;
     let id = create_pg(&t, &ws, "pg").await;
     let envs = environment_ids(&t, &ws).await;
-    update(&t, &ws.admin, json!({ "dataSourceId": id, "environmentId": envs[1], "options": [{ "key": "password", "value": "staging-pass-42" }] })).await;
+    let saved = data(update(&t, &ws.admin, json!({ "dataSourceId": id, "environmentId": envs[1], "options": [{ "key": "password", "value": "staging-pass-42" }] })).await)
+        ["updateDataSourceOptions"]
+        .clone();
+    assert_eq!(
+        (
+            saved["revision"].clone(),
+            value_of(&saved, "password")["isSet"].clone()
+        ),
+        (json!(2), json!(true)),
+        "the staging password was saved: {saved}"
+    );
     let client = t.db.client().await;
     let rows = client
         .query(
@@ -335,36 +345,71 @@ async fn a_stale_revision_is_a_conflict_and_two_racing_saves_give_one_winner() {
     assert_eq!(code(&stale), "REVISION_CONFLICT");
     assert_eq!(stale["errors"][0]["extensions"]["currentRevision"], 1);
 
-    for round in 0..5 {
-        let revision = options(&t, &ws.admin, &id, &envs[2]).await["revision"]
-            .as_i64()
-            .unwrap();
-        let save = |host: String| {
-            update(
-                &t,
-                &ws.admin,
-                json!({ "dataSourceId": id, "environmentId": envs[2], "expectedRevision": revision,
-                "options": [{ "key": "host", "value": host }] }),
-            )
-        };
-        let (a, b) = tokio::join!(save(format!("a{round}")), save(format!("b{round}")));
-        let outcomes: Vec<_> = [&a, &b]
-            .iter()
-            .map(|r| r.get("errors").map(|_| code(r).to_owned()))
-            .collect();
-        assert!(outcomes.contains(&None), "one save wins: {a} {b}");
-        assert!(
-            outcomes.contains(&Some("REVISION_CONFLICT".into())),
-            "the other conflicts: {a} {b}"
-        );
-        let winner = if a.get("errors").is_none() { &a } else { &b };
-        let now = options(&t, &ws.admin, &id, &envs[2]).await;
-        assert_eq!(now["revision"], revision + 1);
-        assert_eq!(
-            value_of(&now, "host")["value"],
-            value_of(&winner["data"]["updateDataSourceOptions"], "host")["value"]
-        );
-    }
+    // Two saves of revision 1, forced to overlap: a session of our own holds the data
+    // source's row, both saves queue up behind it, then it lets go.
+    let held = hold_data_source(&t, &id).await;
+    let save = |host: &'static str| {
+        update(
+            &t,
+            &ws.admin,
+            json!({ "dataSourceId": id, "environmentId": envs[2], "expectedRevision": 1,
+            "options": [{ "key": "host", "value": host }] }),
+        )
+    };
+    let ((a, b), queued) = tokio::join!(async { tokio::join!(save("a"), save("b")) }, async {
+        let queued = t.db.lock_waiters(2).await;
+        held.commit().await;
+        queued
+    });
+    assert_eq!(queued, 2, "both saves waited on the held row");
+    let outcomes: Vec<_> = [&a, &b]
+        .iter()
+        .map(|r| r.get("errors").map(|_| code(r).to_owned()))
+        .collect();
+    assert!(outcomes.contains(&None), "one save wins: {a} {b}");
+    assert!(
+        outcomes.contains(&Some("REVISION_CONFLICT".into())),
+        "the other conflicts: {a} {b}"
+    );
+    let (winner, loser) = if a.get("errors").is_none() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    let won = &winner["data"]["updateDataSourceOptions"];
+    assert_eq!(won["revision"], 2);
+    assert_eq!(loser["errors"][0]["extensions"]["currentRevision"], 2);
+    // What is stored: one save, the winner's, and nothing of the loser's.
+    let stored = t
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT revision, \"values\"->>'host' FROM data_source_options WHERE data_source_id = $1 AND environment_id = $2",
+            &[&uuid(&id), &uuid(&envs[2])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.get::<_, i32>(0), stored.get::<_, String>(1)),
+        (
+            2,
+            value_of(won, "host")["value"].as_str().unwrap().to_owned()
+        )
+    );
+}
+
+fn uuid(id: &str) -> uuid::Uuid {
+    uuid::Uuid::parse_str(id).unwrap()
+}
+
+/// Holds a data source's row lock from a session of our own, as a concurrent writer would.
+async fn hold_data_source(t: &TestApp, id: &str) -> HeldLock {
+    t.db.hold(
+        "SELECT 1 FROM data_sources WHERE id = $1 FOR UPDATE",
+        &[&uuid(id)],
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -719,20 +764,66 @@ async fn saving_while_deleting_never_fails_internally() {
     let t = TestApp::new().await;
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
-    for round in 0..10 {
-        let id = create_pg(&t, &ws, &format!("pg{round}")).await;
+    for delete_first in [true, false] {
+        let id = create_pg(&t, &ws, &format!("pg-{delete_first}")).await;
         let save = update(
             &t,
             &ws.admin,
-            json!({ "dataSourceId": id, "environmentId": envs[round % 3],
+            json!({ "dataSourceId": id, "environmentId": envs[1],
             "options": [{ "key": "host", "value": "h" }] }),
         );
-        let (saved, deleted) = tokio::join!(save, delete(&t, &ws.admin, &id));
-        assert!(deleted.get("errors").is_none(), "{deleted}");
-        if saved.get("errors").is_some() {
+        let delete = delete(&t, &ws.admin, &id);
+        // Forced to overlap, in a known order: both queue up behind a row lock held by a
+        // session of our own, the first in line before the second starts.
+        let held = hold_data_source(&t, &id).await;
+        let (saved, deleted, queued) = if delete_first {
+            let (deleted, saved, queued) = in_line(&t, held, delete, save).await;
+            (saved, deleted, queued)
+        } else {
+            in_line(&t, held, save, delete).await
+        };
+        assert_eq!(queued, (1, 2), "both waited on the held row, in line");
+        assert_eq!(data(deleted)["deleteDataSource"], json!(id));
+        if delete_first {
+            // The save finds the data source gone: NOT_FOUND, never an internal error.
             assert_eq!(code(&saved), "NOT_FOUND", "{saved}");
+        } else {
+            assert_eq!(
+                data(saved)["updateDataSourceOptions"]["revision"],
+                2,
+                "the save went first"
+            );
         }
+        // Nothing is left of the data source: no options row re-created by the save.
+        let left =
+            t.db.count(
+                "SELECT count(*) FROM data_sources WHERE id = $1",
+                &[&uuid(&id)],
+            )
+            .await;
+        assert_eq!((left, t.db.options_rows_of(&id).await), (0, 0));
     }
+}
+
+/// Runs `first` and `second` behind `held`: `first` queues up on the lock before
+/// `second` starts, and the lock is let go once both wait. Returns both outcomes and
+/// how many waited after each started.
+async fn in_line<A: std::future::Future, B: std::future::Future>(
+    t: &TestApp,
+    held: HeldLock,
+    first: A,
+    second: B,
+) -> (A::Output, B::Output, (i64, i64)) {
+    let (a, (b, queued)) = tokio::join!(first, async {
+        let after_first = t.db.lock_waiters(1).await;
+        let (b, after_second) = tokio::join!(second, async {
+            let after_second = t.db.lock_waiters(2).await;
+            held.commit().await;
+            after_second
+        });
+        (b, (after_first, after_second))
+    });
+    (a, b, queued)
 }
 
 #[tokio::test(flavor = "multi_thread")]

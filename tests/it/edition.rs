@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, data, license, license_keys, licensing};
+use crate::common::{MARGIN, TestApp, data, license, license_keys, licensing, sleep_until_past};
 use envgate::edition::{self, Licensing};
 
 const EDITION: &str =
@@ -104,16 +104,18 @@ async fn a_license_that_does_not_verify_is_invalid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_license_lapses_at_its_expiry_while_the_server_runs() {
-    // JWT expiry has one-second resolution: expire at the second after next.
+    // JWT expiry has one-second resolution: expire on a whole second, far enough ahead
+    // that the first request (which also opens a pool connection and provisions the
+    // workspace) is answered before it even on a loaded machine.
     let db = crate::common::TestDb::new().await;
-    let expires = whole_seconds(Utc::now()) + Duration::seconds(2);
+    let margin = Duration::from_std(MARGIN).unwrap();
+    let expires = whole_seconds(Utc::now()) + margin + Duration::seconds(1);
     let t = TestApp::on(db, licensing(&license(expires)));
     let before = edition_of(&t).await;
     assert_eq!(before["edition"]["licenseStatus"], "VALID");
     assert_eq!(before["environments"].as_array().unwrap().len(), 3);
-    let wait =
-        (expires - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(50);
-    tokio::time::sleep(wait).await;
+    // From the expiry on, the same server runs as Community.
+    sleep_until_past(expires).await;
     let after = edition_of(&t).await;
     assert_eq!(after["edition"]["name"], "COMMUNITY");
     assert_eq!(after["edition"]["licenseStatus"], "EXPIRED");

@@ -62,6 +62,54 @@ async fn fifty_concurrent_first_requests_provision_exactly_three_environments() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn two_servers_provisioning_one_workspace_at_once_make_it_once() {
+    // Two servers over one database: each has its own memory of what it provisioned,
+    // so only the database can keep them from making the workspace twice.
+    let one = TestApp::new().await;
+    let two = TestApp::on_same_db(&one, crate::common::enterprise());
+    let ws = one.workspace().await;
+    // Forced to overlap: a session of our own inserts the workspace and holds it
+    // uncommitted, both servers' first requests queue up behind its key, then it rolls
+    // back and they provision for real, at once.
+    let held = one
+        .db
+        .hold("INSERT INTO workspaces (id) VALUES ($1)", &[&ws.id])
+        .await;
+    let query = "{ environments { id name } }";
+    let (a, b, queued) = tokio::join!(
+        one.gql(Some(&ws.builder), query, json!({})),
+        two.gql(Some(&ws.builder), query, json!({})),
+        async {
+            let queued = one.db.lock_waiters(2).await;
+            held.rollback().await;
+            queued
+        }
+    );
+    assert_eq!(
+        queued, 2,
+        "both first requests waited on the workspace's key"
+    );
+    let (a, b) = (
+        data(a)["environments"].clone(),
+        data(b)["environments"].clone(),
+    );
+    assert_eq!(a.as_array().unwrap().len(), 3, "{a}");
+    assert_eq!(a, b, "both servers see the same three environments");
+    let workspaces = one
+        .db
+        .count("SELECT count(*) FROM workspaces WHERE id = $1", &[&ws.id])
+        .await;
+    let environments = one
+        .db
+        .count(
+            "SELECT count(*) FROM environments WHERE workspace_id = $1",
+            &[&ws.id],
+        )
+        .await;
+    assert_eq!((workspaces, environments), (1, 3));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn one_workspace_cannot_see_another_workspaces_environment() {
     let t = TestApp::new().await;
     let (ours, theirs) = (t.workspace().await, t.workspace().await);

@@ -197,7 +197,16 @@ async fn media_types_and_status_codes_follow_graphql_over_http() {
         assert_eq!(code(&r.json()), "BAD_REQUEST", "{body}");
     }
     let r = post_raw(&t, Some(GRJ), None, &query).await;
-    assert!(r.status.is_client_error());
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+    assert_eq!(code(&r.json()), "BAD_REQUEST");
+    assert!(
+        r.json()["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Type: application/json"),
+        "{}",
+        r.body
+    );
     let r = post_raw(&t, Some(GRJ), Some("text/plain"), &query).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
@@ -243,8 +252,17 @@ async fn operation_names_and_variables_are_honoured() {
     let r = t
         .request(crate::common::post(Some(&ws.viewer), &wrong))
         .await;
-    assert!(r.status.is_client_error() || r.status == StatusCode::OK);
-    assert!(["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"].contains(&code(&r.json())));
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let body = r.json();
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"Int\""),
+        "{body}"
+    );
+    assert!(body.get("data").is_none(), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -491,4 +509,219 @@ async fn a_required_variable_left_out_is_a_request_error() {
         );
         assert!(body.get("data").is_none());
     }
+}
+
+/// A query exactly `depth` fields deep: introspection's `ofType` nests as deep as asked.
+fn nested(depth: usize) -> String {
+    // __schema, queryType, fields, type, then `ofType`s, then name: depth 5 + ofTypes.
+    let of_types = depth - 5;
+    format!(
+        "{{ __schema {{ queryType {{ fields {{ type {{ {} name {} }} }} }} }} }}",
+        "ofType { ".repeat(of_types),
+        "} ".repeat(of_types)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_nested_deeper_than_24_is_refused_before_it_runs() {
+    let t = TestApp::new().await;
+    // The README's limit: 24 deep is answered...
+    let deepest = post_raw(
+        &t,
+        Some("application/graphql-response+json"),
+        Some("application/json"),
+        &json!({ "query": nested(24) }).to_string(),
+    )
+    .await;
+    assert_eq!(deepest.status, StatusCode::OK, "{}", deepest.body);
+    let answer = data(deepest.json());
+    assert!(
+        !answer["__schema"]["queryType"]["fields"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{answer}"
+    );
+    // ...and one level more is a request error that never runs.
+    let too_deep = post_raw(
+        &t,
+        Some("application/graphql-response+json"),
+        Some("application/json"),
+        &json!({ "query": nested(25) }).to_string(),
+    )
+    .await;
+    assert_eq!(
+        too_deep.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        too_deep.body
+    );
+    let body = too_deep.json();
+    assert_eq!(code(&body), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{body}"
+    );
+    assert!(body.get("data").is_none(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn persisted_queries_past_capacity_forget_one_and_the_client_can_resend_it() {
+    use sha2::Digest as _;
+    // src/http/persisted.rs remembers this many queries.
+    const CAPACITY: usize = 10_000;
+    let t = TestApp::new().await;
+    let queries: Vec<String> = (0..=CAPACITY)
+        .map(|i| format!("{{ q{i}: __typename }}"))
+        .collect();
+    let hashes: Vec<String> = queries
+        .iter()
+        .map(|q| hex::encode(sha2::Sha256::digest(q)))
+        .collect();
+    let persisted = |hash: &str| json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    // Register one more than fit (no token: no database work).
+    for (query, hash) in queries.iter().zip(&hashes) {
+        let r = t
+            .request(crate::common::post(
+                None,
+                &json!({ "query": query, "extensions": persisted(hash) }),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let mut forgotten = Vec::new();
+    for (i, hash) in hashes.iter().enumerate() {
+        let r = t
+            .request(crate::common::post(
+                None,
+                &json!({ "extensions": persisted(hash) }),
+            ))
+            .await;
+        let body = r.json();
+        if body.get("errors").is_some() {
+            assert_eq!(code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
+            forgotten.push(i);
+        } else {
+            assert_eq!(body["data"][format!("q{i}")], "Query", "{body}");
+        }
+    }
+    assert_eq!(
+        forgotten.len(),
+        1,
+        "exactly one was forgotten: {forgotten:?}"
+    );
+    assert_ne!(forgotten[0], CAPACITY, "the newest one is remembered");
+    // The client sends the forgotten query in full again: it is answered and remembered.
+    let i = forgotten[0];
+    let again = t
+        .request(crate::common::post(
+            None,
+            &json!({ "query": queries[i], "extensions": persisted(&hashes[i]) }),
+        ))
+        .await;
+    assert_eq!(again.json()["data"][format!("q{i}")], "Query");
+    let by_hash = t
+        .request(crate::common::post(
+            None,
+            &json!({ "extensions": persisted(&hashes[i]) }),
+        ))
+        .await;
+    assert_eq!(by_hash.json()["data"][format!("q{i}")], "Query");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_time_out_a_stalled_body_and_a_stuck_operation() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let id = crate::data_sources::create_pg(&t, &ws, "pg").await;
+    let envs = crate::data_sources::environment_ids(&t, &ws).await;
+    // Both cases wait on the server's real timers (30 s for a request, 25 s for an
+    // operation), together, and the test gives up on them well after that.
+    let bound = std::time::Duration::from_secs(120);
+
+    // A client that announces a body and never sends it: cut by the request timeout.
+    let stalled = async {
+        let body = Body::from_stream(futures_util::stream::pending::<
+            Result<Vec<u8>, std::io::Error>,
+        >());
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, "100")
+            .body(body)
+            .unwrap();
+        tokio::time::timeout(bound, t.request(request))
+            .await
+            .expect("the request timeout answered")
+    };
+
+    // An operation stuck behind a row lock: stopped by the execution timeout with a
+    // GraphQL error, and nothing of it saved.
+    let held =
+        t.db.hold(
+            "SELECT 1 FROM data_sources WHERE id = $1 FOR UPDATE",
+            &[&uuid::Uuid::parse_str(&id).unwrap()],
+        )
+        .await;
+    let update = "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }";
+    let input = json!({ "dataSourceId": id, "environmentId": envs[2], "options": [{ "key": "host", "value": "never" }] });
+    let stuck = async {
+        let (response, waiting) = tokio::join!(
+            tokio::time::timeout(
+                bound,
+                t.request(crate::common::post(
+                    Some(&ws.admin),
+                    &json!({ "query": update, "variables": { "input": input } }),
+                )),
+            ),
+            t.db.lock_waiters(1)
+        );
+        (response.expect("the execution timeout answered"), waiting)
+    };
+    let (stalled, (stuck, waiting)) = tokio::join!(stalled, stuck);
+    held.commit().await;
+
+    assert_eq!(
+        stalled.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        stalled.body
+    );
+    assert_eq!(waiting, 1, "the operation waited on the held row");
+    assert_eq!(
+        stuck.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        stuck.body
+    );
+    let body = stuck.json();
+    assert_eq!(code(&body), "INTERNAL_SERVER_ERROR");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("took too long"),
+        "{body}"
+    );
+    // Nothing of the stopped save is stored, and the server still saves.
+    let stored = t
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT revision, \"values\"->>'host' FROM data_source_options WHERE environment_id = $1",
+            &[&uuid::Uuid::parse_str(&envs[2]).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (stored.get::<_, i32>(0), stored.get::<_, String>(1)),
+        (1, "db.internal".to_owned())
+    );
+    let saved = t
+        .gql(Some(&ws.admin), update, json!({ "input": input }))
+        .await;
+    assert_eq!(data(saved)["updateDataSourceOptions"]["revision"], 2);
 }

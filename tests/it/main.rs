@@ -21,3 +21,5 @@ mod pipeline;
 mod playground;
 mod resolution;
 mod websocket;
+// The real binary, end to end.
+mod serve;

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use crate::common::TestApp;
+use crate::common::{MARGIN, TestApp};
 
 /// Serves the router on a free local port; returns the WebSocket URL.
 async fn serve(t: &TestApp) -> String {
@@ -19,16 +19,23 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(url: &str, init: Value) -> Socket {
+    connect_with(url, "graphql-transport-ws", init).await
+}
+
+/// Opens a socket speaking `protocol` and sends `connection_init` with `init`.
+async fn connect_with(url: &str, protocol: &str, init: Value) -> Socket {
     let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(
-        response.headers()["sec-websocket-protocol"],
-        "graphql-transport-ws"
-    );
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let (mut socket, response) = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    .expect("the upgrade answered in time")
+    .unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
     socket
         .send(Message::text(
             json!({ "type": "connection_init", "payload": init }).to_string(),
@@ -45,14 +52,16 @@ async fn next(socket: &mut Socket) -> Option<Message> {
         .map(Result::unwrap)
 }
 
+/// The next text message as JSON, skipping (a bounded number of) pings and pongs.
 async fn next_json(socket: &mut Socket) -> Value {
-    loop {
+    for _ in 0..100 {
         match next(socket).await.expect("a message") {
             Message::Text(text) => return serde_json::from_str(&text).unwrap(),
             Message::Ping(_) | Message::Pong(_) => continue,
             other => panic!("unexpected {other:?}"),
         }
     }
+    panic!("100 pings and pongs in a row, and no answer")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -103,17 +112,37 @@ async fn a_bad_token_in_connection_init_closes_the_socket_and_no_token_allows_in
         other => panic!("expected a 4403 close, got {other:?}"),
     }
 
+    // No token at all: introspection is answered, anything else is UNAUTHENTICATED.
     let mut socket = connect(&url, json!({})).await;
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename viewer { role } }" } });
+    let introspection = json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename __schema { queryType { name } mutationType { name } } }" } });
     socket
-        .send(Message::text(subscribe.to_string()))
+        .send(Message::text(introspection.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "id": "1", "type": "next", "payload": { "data": {
+            "__typename": "Query",
+            "__schema": { "queryType": { "name": "Query" }, "mutationType": { "name": "Mutation" } },
+        } } })
+    );
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "id": "1", "type": "complete" })
+    );
+    let viewer =
+        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
+    socket
+        .send(Message::text(viewer.to_string()))
         .await
         .unwrap();
     let answer = next_json(&mut socket).await;
+    assert_eq!(answer["id"], "2");
+    assert_eq!(answer["payload"]["data"], Value::Null, "{answer}");
     assert_eq!(
-        answer["payload"]["errors"][0]["extensions"]["code"],
-        "UNAUTHENTICATED"
+        answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
     );
 }
 
@@ -146,8 +175,10 @@ async fn an_open_socket_stops_working_when_its_token_expires() {
     let t = TestApp::new().await;
     let url = serve(&t).await;
     let workspace = uuid::Uuid::new_v4();
-    // Expires at the second after next (JWT expiry has one-second resolution).
-    let exp = chrono::Utc::now().timestamp() + 2;
+    // JWT expiry has one-second resolution: expire on a whole second, far enough ahead
+    // that connection_init (which provisions the workspace) and the first operation
+    // are answered before it even on a loaded machine.
+    let exp = chrono::Utc::now().timestamp() + 1 + i64::try_from(MARGIN.as_secs()).unwrap();
     let claims = json!({ "sub": "u", "workspace_id": workspace, "role": "admin", "exp": exp });
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
@@ -167,12 +198,72 @@ async fn an_open_socket_stops_working_when_its_token_expires() {
         "ADMIN"
     );
     assert_eq!(next_json(&mut socket).await["type"], "complete");
-    let wait = u64::try_from(exp * 1000 - chrono::Utc::now().timestamp_millis()).unwrap_or(0) + 50;
-    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+    // From the expiry on, the same socket is refused.
+    crate::common::sleep_until_past(chrono::DateTime::from_timestamp(exp, 0).unwrap()).await;
     socket.send(Message::text(ask("2"))).await.unwrap();
     let answer = next_json(&mut socket).await;
     assert_eq!(
         answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_legacy_graphql_ws_protocol_runs_queries_and_refuses_a_bad_token() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let mut socket = connect_with(
+        &url,
+        "graphql-ws",
+        json!({ "Authorization": format!("Bearer {}", ws.viewer) }),
+    )
+    .await;
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "type": "connection_ack" })
+    );
+    let start = json!({ "id": "a", "type": "start", "payload": { "query": "query($n: Int) { viewer { workspaceId role } dataSources(first: $n) { nodes { id } } }", "variables": { "n": 1 } } });
+    socket.send(Message::text(start.to_string())).await.unwrap();
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "id": "a", "type": "data", "payload": { "data": {
+            "viewer": { "workspaceId": ws.id, "role": "VIEWER" },
+            "dataSources": { "nodes": [] },
+        } } })
+    );
+    assert_eq!(
+        next_json(&mut socket).await,
+        json!({ "id": "a", "type": "complete" })
+    );
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_terminate" }).to_string(),
+        ))
+        .await
+        .unwrap();
+
+    // A token that does not verify: a connection_error (the legacy protocol's refusal),
+    // no connection_ack, and the server ends the connection.
+    let mut refused = connect_with(
+        &url,
+        "graphql-ws",
+        json!({ "Authorization": "Bearer not-a-token" }),
+    )
+    .await;
+    let error = next_json(&mut refused).await;
+    assert_eq!(error["type"], "connection_error", "{error}");
+    assert!(
+        error["payload"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("token")),
+        "{error}"
+    );
+    let end = tokio::time::timeout(std::time::Duration::from_secs(10), refused.next())
+        .await
+        .expect("the connection ends in time");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_)) | Err(_))),
+        "expected the connection to end, got {end:?}"
     );
 }

@@ -1,0 +1,256 @@
+//! `envgate serve` end to end: the real binary migrates an empty database, generates
+//! its development secrets, listens, answers over a real socket, and stops cleanly on
+//! SIGTERM. Every wait is bounded, and the server is killed if the test fails.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::process::{Child, Command};
+
+use envgate::auth::TokenKeys;
+
+use crate::common::{TempDir, TestDb};
+
+/// How long any one step (start-up, a request, shutdown) may take.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A running `envgate serve`: killed when dropped (a failing test leaves no server).
+struct Server {
+    child: Child,
+    address: String,
+    /// Every line it wrote to stderr so far (its log).
+    log: Arc<Mutex<Vec<String>>>,
+    /// What it printed on stdout before it listened (the demo token).
+    stdout: Vec<String>,
+}
+
+impl Server {
+    async fn start(database_url: &str, state_dir: &std::path::Path) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
+        // Nothing of the caller's configuration: only what this test gives.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("ENVGATE_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("ENVGATE_LISTEN", "127.0.0.1:0")
+            .env("ENVGATE_STATE_DIR", state_dir)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+        // Read the log up to the line that says where it listens.
+        let address = tokio::time::timeout(LIMIT, async {
+            while let Some(line) = stderr.next_line().await.unwrap() {
+                log.lock().unwrap().push(line.clone());
+                if let Some((_, rest)) =
+                    line.split_once("envgate is listening: GraphQL playground at http://")
+                {
+                    return rest.split('/').next().unwrap().to_owned();
+                }
+            }
+            panic!("serve ended before listening: {:#?}", log.lock().unwrap());
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "serve did not listen within {LIMIT:?}: {:#?}",
+                log.lock().unwrap()
+            )
+        });
+        // Keep reading the log, so that the server never blocks on a full pipe.
+        let sink = log.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = stderr.next_line().await {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        // The demo token is printed right after: the last (and only) line on stdout.
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let token = tokio::time::timeout(LIMIT, stdout.next_line())
+            .await
+            .expect("the demo token in time")
+            .unwrap()
+            .expect("a demo token on stdout");
+        Self {
+            child,
+            address,
+            log,
+            stdout: vec![token],
+        }
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to end.
+    async fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let pid = self.child.id().expect("still running").to_string();
+        let kill = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(kill.success(), "kill -TERM {pid}");
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .unwrap_or_else(|_| {
+                panic!("serve still ran {LIMIT:?} after SIGTERM: {:#?}", self.log())
+            })
+            .unwrap();
+        // The log reader ends with the process; give it a moment to drain (bounded).
+        for _ in 0..100 {
+            if self.log().iter().any(|l| l.contains("envgate stopped")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        (status, self.log())
+    }
+}
+
+/// One HTTP/1.1 exchange over a plain TCP connection: (status, headers, body).
+async fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let exchange = async {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        String::from_utf8(response).unwrap()
+    };
+    let response = tokio::time::timeout(LIMIT, exchange)
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path}: no answer within {LIMIT:?}"));
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("not an HTTP response: {response}"));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {head}"));
+    let head = head.to_ascii_lowercase();
+    assert!(
+        !head.contains("transfer-encoding: chunked"),
+        "a whole body with its length is expected: {head}"
+    );
+    (status, head, body.to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_migrates_listens_answers_and_stops_cleanly_on_sigterm() {
+    // An empty database: serve migrates it itself.
+    let db = TestDb::empty().await;
+    let state = TempDir::new("serve");
+    let server = Server::start(&db.url, state.path()).await;
+    let log = server.log();
+    assert!(
+        log.iter().any(|l| l.contains("database migrated")),
+        "{log:#?}"
+    );
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+        .count();
+    let ran = db
+        .count("SELECT count(*) FROM __diesel_schema_migrations", &[])
+        .await;
+    assert_eq!(
+        ran,
+        i64::try_from(migrations).unwrap(),
+        "every migration ran"
+    );
+
+    // No configuration: a development secret and master key were generated in the
+    // state directory, and the printed token is signed with that secret.
+    let secret = std::fs::read_to_string(state.path().join("jwt-secret")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(state.path().join("master-key"))
+            .unwrap()
+            .trim()
+            .len(),
+        64
+    );
+    let token = server.stdout.last().unwrap().trim().to_owned();
+    let session = TokenKeys::new(secret.trim().as_bytes(), None, None)
+        .verify(&token)
+        .expect("the printed token verifies with the generated secret");
+    let demo_workspace = std::fs::read_to_string(state.path().join("demo-workspace")).unwrap();
+    assert_eq!(session.workspace_id.to_string(), demo_workspace.trim());
+
+    // Real requests over a real socket.
+    let (status, _, body) = http(&server.address, "GET", "/healthz", &[], "").await;
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    let (status, _, body) = http(&server.address, "GET", "/readyz", &[], "").await;
+    assert_eq!(status, 200, "{body}");
+    let query = json!({ "query": "{ viewer { workspaceId role } edition { name } environments { name } }" }).to_string();
+    let authorization = format!("Bearer {token}");
+    let (status, head, body) = http(
+        &server.address,
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Accept", "application/graphql-response+json"),
+            ("Authorization", &authorization),
+            ("X-Request-Id", "serve-end-to-end"),
+        ],
+        &query,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        head.contains("content-type: application/graphql-response+json"),
+        "{head}"
+    );
+    assert!(head.contains("x-request-id: serve-end-to-end"), "{head}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        answer,
+        json!({ "data": {
+            "viewer": { "workspaceId": demo_workspace.trim(), "role": "ADMIN" },
+            "edition": { "name": "COMMUNITY" },
+            "environments": [{ "name": "Production" }],
+        } })
+    );
+    // It provisioned the workspace in the database it was given.
+    let workspaces = db
+        .count(
+            "SELECT count(*) FROM workspaces WHERE id = $1",
+            &[&session.workspace_id],
+        )
+        .await;
+    assert_eq!(workspaces, 1);
+
+    let (status, log) = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "{status}: {log:#?}");
+    assert!(
+        log.iter().any(|l| l.contains("envgate stopped")),
+        "{log:#?}"
+    );
+}
