@@ -259,15 +259,15 @@ fn serve_refuses_demo_with_production() {
 #[test]
 fn production_verifies_licenses_with_the_built_in_key_only() {
     let dir = temp_dir("license-of-record");
-    let out = Command::new(env!("CARGO_BIN_EXE_envgate"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
+    command
         .args(["serve", "--production", "--jwt-secret", &"s".repeat(40)])
         .args(["--master-key", &"ab".repeat(32)])
         .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"])
         .args(["--license-public-key-file", "/dev/null"])
         .env("ENVGATE_STATE_DIR", &dir)
-        .env_remove("ENVGATE_LICENSE_KEY")
-        .output()
-        .unwrap();
+        .env_remove("ENVGATE_LICENSE_KEY");
+    let out = run(command);
     assert!(!out.status.success());
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("--license-public-key-file"), "{stderr}");
