@@ -9,8 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::Caller;
 use crate::domain::audit::{self, AuditAction, Event};
-use crate::domain::data_sources::TestTarget;
-use crate::domain::kinds::Kind;
+use crate::domain::data_sources::{Decrypted, TestTarget};
 use crate::error::AppResult;
 
 /// How long a connection attempt may take.
@@ -57,8 +56,10 @@ impl ConnectionTestResult {
     }
 }
 
-/// Tries to connect with `options` (secrets decrypted) of a data source of `kind`.
-pub async fn run(kind: &Kind, options: &Map<String, Value>) -> ConnectionTestResult {
+/// Tries to connect with the decrypted options of a data source; no secret text of
+/// them is ever in the message.
+pub async fn run(decrypted: &Decrypted) -> ConnectionTestResult {
+    let (kind, options) = (decrypted.kind, &decrypted.options);
     let result = match kind.kind {
         "postgresql" => postgresql(options).await,
         other => ConnectionTestResult::unsupported(format!(
@@ -66,7 +67,7 @@ pub async fn run(kind: &Kind, options: &Map<String, Value>) -> ConnectionTestRes
             kind.display_name
         )),
     };
-    redact(result, kind, options)
+    redact(result, &decrypted.secret_texts)
 }
 
 /// Writes the audit row of a test that ran: who tested what, and the outcome.
@@ -150,20 +151,11 @@ fn describe(error: &tokio_postgres::Error) -> String {
     }
 }
 
-/// Removes every secret value from the message, whatever a driver chose to echo.
-fn redact(
-    mut result: ConnectionTestResult,
-    kind: &Kind,
-    options: &Map<String, Value>,
-) -> ConnectionTestResult {
-    let secrets = options
-        .iter()
-        .filter(|(key, _)| kind.field(key).is_some_and(|f| f.secret))
-        .filter_map(|(_, value)| value.as_str())
-        .filter(|s| !s.is_empty());
+/// Removes every secret text from the message, whatever a driver chose to echo.
+fn redact(mut result: ConnectionTestResult, secrets: &[String]) -> ConnectionTestResult {
     for secret in secrets {
-        if result.message.contains(secret) {
-            result.message = result.message.replace(secret, "[redacted]");
+        if result.message.contains(secret.as_str()) {
+            result.message = result.message.replace(secret.as_str(), "[redacted]");
         }
     }
     result

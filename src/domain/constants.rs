@@ -18,7 +18,7 @@ use crate::db::schema::{constant_values, constants};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
 use crate::domain::references::{self, Namespace};
-use crate::domain::{Caller, environments, ids, names};
+use crate::domain::{Caller, environments, ids, names, workspaces};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKeys};
 
@@ -276,6 +276,7 @@ pub async fn create(
         ));
     }
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let values = checked_values(&all, values, caller)?;
         let now = Utc::now();
@@ -329,6 +330,7 @@ pub async fn set_values(
 ) -> AppResult<Constant> {
     caller.require(Action::ManageConstants)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let constant = locked(conn, caller, id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let values = checked_values(&all, values, caller)?;

@@ -15,7 +15,7 @@ use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, constants, environments, ids, names};
+use crate::domain::{Caller, constants, environments, ids, names, workspaces};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -216,44 +216,47 @@ pub async fn create(
             ),
         )
     })?;
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let target = environments::chosen_or_default(&all, input.environment_id.as_deref(), caller)?.id;
     let changes = options::with_defaults(kind, options::validate(kind, &input.options)?);
-
     let id = Uuid::new_v4();
     let now = Utc::now();
-    // Community writes only what it uses: the default environment. Environments a
-    // license unlocks later start empty (see `empty_options`).
-    let rows: Vec<DataSourceOptions> = environments::offered(&all, caller)
-        .iter()
-        .map(|environment| {
-            let mut row = DataSourceOptions {
-                revision: 1,
-                updated_at: Some(now),
-                updated_by: Some(caller.user_id.clone()),
-                ..empty_row(caller.workspace_id, id, environment.id)
-            };
-            let changes: Vec<_> = changes
-                .iter()
-                .filter(|c| environment.id == target || !c.field.secret)
-                .cloned()
-                .collect();
-            options::apply(&mut row, &changes, master_keys);
-            row
-        })
-        .collect();
-    let written = rows
-        .iter()
-        .find(|r| r.environment_id == target)
-        .expect("the target is one of the environments");
-    if let Some(missing) = options::missing_required(kind, written).into_iter().next() {
-        return Err(AppError::bad_field(
-            missing,
-            format!("Option `{missing}` is required."),
-        ));
-    }
 
     conn.transaction::<_, AppError, _>(async |conn| {
+        // The pipeline is held still, so an environment created meanwhile can't miss
+        // this data source's values.
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let target =
+            environments::chosen_or_default(&all, input.environment_id.as_deref(), caller)?.id;
+        // Community writes only what it uses: the default environment. Environments a
+        // license unlocks later start empty (see `empty_options`).
+        let rows: Vec<DataSourceOptions> = environments::offered(&all, caller)
+            .iter()
+            .map(|environment| {
+                let mut row = DataSourceOptions {
+                    revision: 1,
+                    updated_at: Some(now),
+                    updated_by: Some(caller.user_id.clone()),
+                    ..empty_row(caller.workspace_id, id, environment.id)
+                };
+                let changes: Vec<_> = changes
+                    .iter()
+                    .filter(|c| environment.id == target || !c.field.secret)
+                    .cloned()
+                    .collect();
+                options::apply(&mut row, &changes, master_keys);
+                row
+            })
+            .collect();
+        let written = rows
+            .iter()
+            .find(|r| r.environment_id == target)
+            .expect("the target is one of the environments");
+        if let Some(missing) = options::missing_required(kind, written).into_iter().next() {
+            return Err(AppError::bad_field(
+                missing,
+                format!("Option `{missing}` is required."),
+            ));
+        }
         check_references(conn, caller, &changes).await?;
         let data_source = diesel::insert_into(data_sources::table)
             .values(NewDataSource {
@@ -345,6 +348,7 @@ pub async fn update_options(
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require(Action::ManageDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let data_source = locked(conn, caller, &input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
         let all = environments::all(conn, caller.workspace_id).await?;
@@ -376,6 +380,7 @@ pub async fn copy_options(
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
     caller.require(Action::ManageDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let data_source = locked(conn, caller, &input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
         let all = environments::all(conn, caller.workspace_id).await?;
@@ -437,12 +442,11 @@ pub async fn connection_options(
     let data_source = get(conn, caller, data_source_id).await?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
-    let (kind, options) = decrypted_options(conn, master_keys, &data_source, environment).await?;
+    let decrypted = decrypted_options(conn, master_keys, &data_source, environment).await?;
     Ok(TestTarget {
         data_source_id: data_source.id,
         environment_id: environment.id,
-        kind,
-        options,
+        decrypted,
     })
 }
 
@@ -450,9 +454,8 @@ pub async fn connection_options(
 pub struct TestTarget {
     pub data_source_id: Uuid,
     pub environment_id: Uuid,
-    pub kind: &'static Kind,
     /// Secrets decrypted: never logged (no `Debug`), never returned.
-    pub options: Map<String, Value>,
+    pub decrypted: Decrypted,
 }
 
 /// One environment's options with secrets decrypted and typed, keyed by option key:
@@ -464,7 +467,7 @@ pub async fn decrypted_options(
     master_keys: &MasterKeys,
     data_source: &DataSource,
     environment: &Environment,
-) -> AppResult<(&'static Kind, Map<String, Value>)> {
+) -> AppResult<Decrypted> {
     let kind = kind_of(data_source)?;
     let row = data_source_options::table
         .filter(data_source_options::workspace_id.eq(data_source.workspace_id))
@@ -477,6 +480,7 @@ pub async fn decrypted_options(
         .unwrap_or_else(|| empty_options(data_source, environment.id));
     require_configured(kind, data_source, environment, &row)?;
     let mut options = options::decrypted(kind, &row, master_keys)?;
+    let mut secret_texts = Vec::new();
     let referenced = options::referenced(&row);
     if !referenced.is_empty() {
         let values = constants::values_in(
@@ -493,8 +497,36 @@ pub async fn decrypted_options(
                 data_source.name, environment.name
             ))
         })?;
+        // A SECRET constant may stand in any field, a host as well as a password.
+        secret_texts.extend(
+            values
+                .into_iter()
+                .filter(|(name, _)| name.starts_with("secrets."))
+                .map(|(_, value)| value),
+        );
     }
-    Ok((kind, options))
+    secret_texts.extend(
+        options
+            .iter()
+            .filter(|(key, _)| kind.field(key).is_some_and(|f| f.secret))
+            .filter_map(|(_, value)| value.as_str().map(str::to_owned)),
+    );
+    secret_texts.retain(|t| !t.is_empty());
+    Ok(Decrypted {
+        kind,
+        options,
+        secret_texts,
+    })
+}
+
+/// One environment's options decrypted, references substituted.
+pub struct Decrypted {
+    pub kind: &'static Kind,
+    /// Typed values keyed by option key; secrets in plain text.
+    pub options: Map<String, Value>,
+    /// Every secret text in `options` (secret fields, SECRET constants' values): what
+    /// a message built from the options must never show.
+    pub secret_texts: Vec<String>,
 }
 
 /// BAD_USER_INPUT, naming the field and the constant, unless every constant the

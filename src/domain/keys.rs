@@ -25,10 +25,11 @@ pub async fn status(conn: &mut AsyncPgConnection) -> AppResult<Vec<KeyCount>> {
     Ok(diesel::sql_query(
         "SELECT key_id, count(*) AS secrets FROM (
              SELECT split_part(s.value, '.', 2) AS key_id
-             FROM data_source_options o, jsonb_each_text(o.secrets) s
+             FROM data_source_options o, jsonb_each_text(o.secrets) s WHERE s.value LIKE 'v1.%'
              UNION ALL
              SELECT split_part(v.value, '.', 2)
-             FROM constant_values v JOIN constants c ON c.id = v.constant_id WHERE c.type = 'secret'
+             FROM constant_values v JOIN constants c ON c.id = v.constant_id
+             WHERE c.type = 'secret' AND v.value LIKE 'v1.%'
          ) sealed GROUP BY 1 ORDER BY 1",
     )
     .load(conn)
@@ -54,9 +55,10 @@ pub struct ResealSummary {
     pub secrets: u64,
 }
 
-/// The SECRET constant values sealed by another key than `$1`.
+/// The SECRET constant values sealed by another key than `$1` (only sealed values:
+/// anything else would be selected again and again).
 const STALE_CONSTANTS: &str = "FROM constant_values v JOIN constants c ON c.id = v.constant_id
-     WHERE c.type = 'secret' AND split_part(v.value, '.', 2) <> $1";
+     WHERE c.type = 'secret' AND v.value LIKE 'v1.%' AND split_part(v.value, '.', 2) <> $1";
 
 /// How many rows (options rows, SECRET constant values) hold a secret not sealed by
 /// the current key.
@@ -68,7 +70,7 @@ pub async fn rows_to_reseal(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> 
     }
     let count: Count = diesel::sql_query(format!(
         "SELECT (SELECT count(*) FROM data_source_options o
-         WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE split_part(s.value, '.', 2) <> $1))
+         WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE s.value LIKE 'v1.%' AND split_part(s.value, '.', 2) <> $1))
          + (SELECT count(*) {STALE_CONSTANTS}) AS n"
     ))
     .bind::<Text, _>(keys.current().id())
@@ -102,7 +104,7 @@ pub async fn reseal(
             .transaction::<_, AppError, _>(async |conn| {
                 let rows: Vec<DataSourceOptions> = diesel::sql_query(
                     "SELECT * FROM data_source_options o
-                     WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE split_part(s.value, '.', 2) <> $1)
+                     WHERE EXISTS (SELECT 1 FROM jsonb_each_text(o.secrets) s WHERE s.value LIKE 'v1.%' AND split_part(s.value, '.', 2) <> $1)
                      ORDER BY data_source_id, environment_id
                      LIMIT $2 FOR UPDATE SKIP LOCKED",
                 )

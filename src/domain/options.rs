@@ -117,6 +117,12 @@ fn references_in(field: &Field, value: &Value) -> AppResult<Vec<(Namespace, Stri
     let mut found: Vec<(Namespace, String)> = Vec::new();
     for text in texts {
         let parsed = references::parse(text).map_err(|problem| {
+            // The problem quotes the text: never a secret's.
+            let problem = if field.secret {
+                "it holds a malformed {{constants.NAME}} or {{secrets.NAME}} reference".to_owned()
+            } else {
+                problem
+            };
             AppError::bad_field(field.key, format!("Option `{}`: {problem}.", field.key))
         })?;
         for reference in parsed {

@@ -169,6 +169,7 @@ pub async fn rename(
     require_editor(caller)?;
     let name = names::checked(name)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
         let environment = find(&all, id)?;
         require_custom(environment, "renamed")?;
@@ -285,6 +286,9 @@ pub async fn set_protected(
 ) -> AppResult<Environment> {
     require_editor(caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
+        // Taken like every pipeline edit: a promotion that read the old protection
+        // commits before this one returns, never after.
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
         let environment = find(&all, id)?;
         let changed = diesel::update(environments::table.find(environment.id))

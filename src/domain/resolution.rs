@@ -137,8 +137,9 @@ async fn resolve_in(
         }
     };
     event.environment_id = Some(environment.id);
-    let (_, options) =
-        data_sources::decrypted_options(conn, master_keys, &data_source, environment).await?;
+    let options = data_sources::decrypted_options(conn, master_keys, &data_source, environment)
+        .await?
+        .options;
     Ok(Resolution {
         data_source,
         environment: environment.clone(),

@@ -5,14 +5,14 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::models::{App, Environment, EnvironmentSelection};
 use crate::db::schema::environment_selections;
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, apps, environments};
-use crate::error::AppResult;
+use crate::domain::{Caller, apps, environments, workspaces};
+use crate::error::{AppError, AppResult};
 
 /// Remembers `environment_id` as the caller's choice for the app (builders and
 /// admins). Another workspace's app or environment is NOT_FOUND; an environment the
@@ -24,31 +24,36 @@ pub async fn select(
     environment_id: &str,
 ) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
-    let app = apps::get(conn, caller, app_id).await?;
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let environment = environments::find_offered(&all, environment_id, caller)?;
-    let selection = EnvironmentSelection {
-        workspace_id: caller.workspace_id,
-        app_id: app.id,
-        user_id: caller.user_id.clone(),
-        environment_id: environment.id,
-        updated_at: Utc::now(),
-    };
-    diesel::insert_into(environment_selections::table)
-        .values(&selection)
-        .on_conflict((
-            environment_selections::app_id,
-            environment_selections::user_id,
-        ))
-        .do_update()
-        .set((
-            environment_selections::environment_id
-                .eq(excluded(environment_selections::environment_id)),
-            environment_selections::updated_at.eq(excluded(environment_selections::updated_at)),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(app)
+    conn.transaction::<_, AppError, _>(async |conn| {
+        // Held still, so the environment can't be deleted between the check and the write.
+        workspaces::share_pipeline(conn, caller.workspace_id).await?;
+        let app = apps::get(conn, caller, app_id).await?;
+        let all = environments::all(conn, caller.workspace_id).await?;
+        let environment = environments::find_offered(&all, environment_id, caller)?;
+        let selection = EnvironmentSelection {
+            workspace_id: caller.workspace_id,
+            app_id: app.id,
+            user_id: caller.user_id.clone(),
+            environment_id: environment.id,
+            updated_at: Utc::now(),
+        };
+        diesel::insert_into(environment_selections::table)
+            .values(&selection)
+            .on_conflict((
+                environment_selections::app_id,
+                environment_selections::user_id,
+            ))
+            .do_update()
+            .set((
+                environment_selections::environment_id
+                    .eq(excluded(environment_selections::environment_id)),
+                environment_selections::updated_at.eq(excluded(environment_selections::updated_at)),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(app)
+    })
+    .await
 }
 
 /// The environments `user_id` selected for these apps of the workspace.

@@ -195,12 +195,12 @@ pub async fn release(
             .first(conn)
             .await?;
         let version = locked(conn, caller, version_id).await?;
-        if VersionStatus::of(&version) == VersionStatus::Released {
-            return Ok(app);
-        }
         let all = environments::all(conn, caller.workspace_id).await?;
         if environments::default_of(&all).is_some_and(|d| environments::is_protected(d, caller)) {
             caller.require(Action::ReleaseProtected)?;
+        }
+        if VersionStatus::of(&version) == VersionStatus::Released {
+            return Ok(app);
         }
         let current = environment_of(&all, version.environment_id)?;
         if caller.multi_environment && !current.is_default {

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object};
 use crate::domain::{
     apps, connection_test, constants, data_sources, pipeline, selections, versions,
 };
+use crate::error::AppError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::app::App;
 use crate::graphql::types::app_version::AppVersion;
@@ -125,8 +126,15 @@ impl Mutation {
         )
         .await?;
         // The database connection is given back while the test waits on the network.
-        let result = connection_test::run(target.kind, &target.options).await;
-        connection_test::record(&mut *ctx.conn().await?, &caller, &target, &result).await?;
+        // The test runs detached, so its audit row is written even when the client goes
+        // away (or the request times out) in the middle of it.
+        let app = app.clone();
+        let tested = tokio::spawn(async move {
+            let result = connection_test::run(&target.decrypted).await;
+            connection_test::record(&mut *app.conn().await?, &caller, &target, &result).await?;
+            Ok::<_, AppError>(result)
+        });
+        let result = tested.await.map_err(AppError::internal)??;
         Ok(result.into())
     }
 

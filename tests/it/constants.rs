@@ -177,6 +177,35 @@ async fn references_resolve_to_each_environments_values_and_never_leak() {
             .contains("127.0.0.1")
     );
 
+    // A SECRET constant in a field a message shows (the user name) never shows.
+    let input = json!({ "dataSourceId": ds, "environmentId": envs[2], "options": [{ "key": "username", "value": "{{secrets.DB_PASSWORD}}" }] });
+    data(
+        t.gql(Some(&ws.admin), UPDATE, json!({ "input": input }))
+            .await,
+    );
+    let tested = data(
+        t.gql(
+            Some(&ws.admin),
+            "mutation($d: ID!, $e: ID!) { testDataSourceConnection(dataSourceId: $d, environmentId: $e) { ok message } }",
+            json!({ "d": ds, "e": envs[2] }),
+        )
+        .await,
+    );
+    let message = tested["testDataSourceConnection"]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        !message.contains(SECRETS[2]) && message.contains("[redacted]"),
+        "{message}"
+    );
+    // A malformed reference in a secret field is refused without quoting the value.
+    let input = json!({ "dataSourceId": ds, "environmentId": envs[2], "options": [{ "key": "password", "value": "hunter2-{{secrets.OPEN" }] });
+    let refused = t
+        .gql(Some(&ws.admin), UPDATE, json!({ "input": input }))
+        .await;
+    assert_eq!(code(&refused), "BAD_USER_INPUT");
+    assert!(!refused.to_string().contains("hunter2"), "{refused}");
+
     // Cleared in Staging: not configured there, and resolution names the constant.
     let id = password["id"].clone();
     let cleared = data(

@@ -104,6 +104,18 @@ async fn secrets_move_from_key_a_to_key_b_even_after_an_interruption() {
     );
     assert_eq!(status(&before).await, [("key-a".to_owned(), 3)]);
 
+    // A value that is not a sealed secret at all is left alone (and does not make
+    // the reseal go round in circles).
+    let development = created["createDataSource"]["environments"][0]["environment"]["id"].clone();
+    db.client()
+        .await
+        .execute(
+            "UPDATE data_source_options SET secrets = '{\"password\": \"not-sealed\"}' WHERE environment_id = $1",
+            &[&uuid::Uuid::parse_str(development.as_str().unwrap()).unwrap()],
+        )
+        .await
+        .unwrap();
+
     // B in front, A still held: one batch (one options row, one constant value), then
     // an interruption.
     let both = app_with(&db.url, ring(&[("key-b", &b), ("key-a", &a)]));

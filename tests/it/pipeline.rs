@@ -399,6 +399,10 @@ async fn protected_environments_need_an_admin_in_enterprise_only() {
     data(promote(&t, &ws.admin, &v1, &envs[1]).await);
     let refused = t.gql(Some(&ws.builder), RELEASE, json!({ "v": v1 })).await;
     assert_eq!(code(&refused), "FORBIDDEN");
+    // Released by an admin, releasing it again is still an admin's call.
+    data(t.gql(Some(&ws.admin), RELEASE, json!({ "v": v1 })).await);
+    let refused = t.gql(Some(&ws.builder), RELEASE, json!({ "v": v1 })).await;
+    assert_eq!(code(&refused), "FORBIDDEN");
 
     // Only admins change protection.
     let refused = t
