@@ -22,6 +22,13 @@ use crate::domain::{Caller, environments, ids, names, workspaces};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKeys};
 
+/// How references name `constant`: `constants.NAME` or `secrets.NAME`.
+fn qualified_name(constant: &Constant) -> String {
+    ConstantType::of(constant)
+        .namespace()
+        .qualify(&constant.name)
+}
+
 /// The option key a SECRET constant's value is bound to (with the constant's id in
 /// place of a data source's), so a sealed value copied elsewhere does not open.
 const SEALED_KEY: &str = "$constant";
@@ -125,6 +132,31 @@ pub async fn values_of(
         .select(ConstantValue::as_select())
         .load(conn)
         .await
+}
+
+/// Each constant with its stored values, every environment, in one query.
+pub async fn with_values(
+    conn: &mut AsyncPgConnection,
+    list: Vec<Constant>,
+) -> QueryResult<Vec<(Constant, Vec<ConstantValue>)>> {
+    let Some(workspace_id) = <[Constant]>::first(&list).map(|c| c.workspace_id) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<Uuid> = list.iter().map(|c| c.id).collect();
+    let mut by_constant: HashMap<Uuid, Vec<ConstantValue>> = HashMap::new();
+    for value in values_of(conn, workspace_id, &ids).await? {
+        by_constant
+            .entry(value.constant_id)
+            .or_default()
+            .push(value);
+    }
+    Ok(list
+        .into_iter()
+        .map(|c| {
+            let values = by_constant.remove(&c.id).unwrap_or_default();
+            (c, values)
+        })
+        .collect())
 }
 
 fn binding(constant_id: Uuid, environment_id: Uuid) -> Binding<'static> {
@@ -357,11 +389,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
     caller.require(Action::ManageConstants)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let constant = locked(conn, caller, id).await?;
-        let qualified = format!(
-            "{}.{}",
-            ConstantType::of(&constant).namespace().as_str(),
-            constant.name
-        );
+        let qualified = qualified_name(&constant);
         let users = referencing(conn, caller.workspace_id, &qualified).await?;
         if !users.is_empty() {
             return Err(AppError::bad_input(format!(
@@ -484,12 +512,10 @@ pub async fn values_in(
         .await?;
     let mut values = HashMap::new();
     for (constant, value) in rows {
-        let key = format!(
-            "{}.{}",
-            ConstantType::of(&constant).namespace().as_str(),
-            constant.name
+        values.insert(
+            qualified_name(&constant),
+            plaintext(&constant, &value, master_keys)?,
         );
-        values.insert(key, plaintext(&constant, &value, master_keys)?);
     }
     Ok(values)
 }
@@ -500,25 +526,14 @@ pub async fn availability(
     conn: &mut AsyncPgConnection,
     workspace_id: Uuid,
 ) -> QueryResult<Vec<(String, Uuid)>> {
-    let rows: Vec<(String, String, Uuid)> = constants::table
+    let rows: Vec<(Constant, Uuid)> = constants::table
         .inner_join(constant_values::table.on(constant_values::constant_id.eq(constants::id)))
         .filter(constants::workspace_id.eq(workspace_id))
-        .select((
-            constants::type_,
-            constants::name,
-            constant_values::environment_id,
-        ))
+        .select((Constant::as_select(), constant_values::environment_id))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(kind, name, environment)| {
-            let namespace = if kind == ConstantType::Secret.as_str() {
-                Namespace::Secrets
-            } else {
-                Namespace::Constants
-            };
-            (format!("{}.{name}", namespace.as_str()), environment)
-        })
+        .map(|(constant, environment)| (qualified_name(&constant), environment))
         .collect())
 }

@@ -100,6 +100,15 @@ pub fn is_offered(environment: &Environment, caller: &Caller) -> bool {
     caller.multi_environment || environment.is_default
 }
 
+/// The environment `id` names in `all`, whatever the edition; NOT_FOUND if it is not
+/// there (malformed, unknown or another workspace's).
+pub fn find<'a>(all: &'a [Environment], id: &str) -> AppResult<&'a Environment> {
+    let id = ids::parse(id, "environment")?;
+    all.iter()
+        .find(|e| e.id == id)
+        .ok_or(AppError::NotFound("environment"))
+}
+
 /// The environment `id` names in `all`: NOT_FOUND if it is not there (malformed, unknown
 /// or another workspace's), LICENSE_REQUIRED if the edition does not offer it.
 pub fn find_offered<'a>(
@@ -107,11 +116,7 @@ pub fn find_offered<'a>(
     id: &str,
     caller: &Caller,
 ) -> AppResult<&'a Environment> {
-    let id = ids::parse(id, "environment")?;
-    let environment = all
-        .iter()
-        .find(|e| e.id == id)
-        .ok_or(AppError::NotFound("environment"))?;
+    let environment = find(all, id)?;
     if !is_offered(environment, caller) {
         return Err(AppError::LicenseRequired(format!(
             "The {} environment needs an Enterprise license with multiple environments; the Community edition uses {} only.",

@@ -31,7 +31,7 @@ impl Change {
     pub fn qualified_references(&self) -> Vec<String> {
         self.references
             .iter()
-            .map(|(namespace, name)| format!("{}.{name}", namespace.as_str()))
+            .map(|(namespace, name)| namespace.qualify(name))
             .collect()
     }
 }

@@ -17,7 +17,7 @@ use crate::db::schema::{app_versions, environments};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::environments::{self as envs, EnvironmentKind};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, ids, kinds, names, workspaces};
+use crate::domain::{Caller, kinds, names, workspaces};
 use crate::error::{AppError, AppResult};
 
 /// The most environments a workspace may have, built-ins included.
@@ -34,14 +34,6 @@ fn require_editor(caller: &Caller) -> AppResult<()> {
     Ok(())
 }
 
-/// The environment `id` names in `all`, or NOT_FOUND.
-fn find<'a>(all: &'a [Environment], id: &str) -> AppResult<&'a Environment> {
-    let id = ids::parse(id, "environment")?;
-    all.iter()
-        .find(|e| e.id == id)
-        .ok_or(AppError::NotFound("environment"))
-}
-
 /// ENVIRONMENT_LOCKED for a built-in environment.
 fn require_custom(environment: &Environment, what: &str) -> AppResult<()> {
     if environment.locked {
@@ -56,7 +48,7 @@ fn require_custom(environment: &Environment, what: &str) -> AppResult<()> {
 /// The environment named by `after`, which a new or moved environment will follow:
 /// never the default one, which stays last.
 fn anchor<'a>(all: &'a [Environment], after: &str) -> AppResult<&'a Environment> {
-    let anchor = find(all, after)?;
+    let anchor = envs::find(all, after)?;
     if anchor.is_default {
         return Err(AppError::bad_field(
             "after",
@@ -171,7 +163,7 @@ pub async fn rename(
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
-        let environment = find(&all, id)?;
+        let environment = envs::find(&all, id)?;
         require_custom(environment, "renamed")?;
         let renamed = diesel::update(environments::table.find(environment.id))
             .set((
@@ -203,7 +195,7 @@ pub async fn move_after(
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
-        let environment = find(&all, id)?;
+        let environment = envs::find(&all, id)?;
         require_custom(environment, "moved")?;
         let anchor = anchor(&all, after)?;
         if anchor.id == environment.id {
@@ -236,7 +228,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
-        let environment = find(&all, id)?;
+        let environment = envs::find(&all, id)?;
         require_custom(environment, "deleted")?;
         let holding: i64 = app_versions::table
             .filter(app_versions::workspace_id.eq(caller.workspace_id))
@@ -290,7 +282,7 @@ pub async fn set_protected(
         // commits before this one returns, never after.
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
-        let environment = find(&all, id)?;
+        let environment = envs::find(&all, id)?;
         let changed = diesel::update(environments::table.find(environment.id))
             .set((
                 environments::protected.eq(protected),

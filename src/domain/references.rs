@@ -19,6 +19,11 @@ impl Namespace {
             Self::Secrets => "secrets",
         }
     }
+
+    /// `constants.NAME` or `secrets.NAME`: how references are stored and reported.
+    pub fn qualify(self, name: &str) -> String {
+        format!("{}.{name}", self.as_str())
+    }
 }
 
 /// One reference found in a text.
@@ -33,7 +38,7 @@ pub struct Reference<'a> {
 impl Reference<'_> {
     /// `constants.NAME` or `secrets.NAME`: how references are stored and reported.
     pub fn qualified(&self) -> String {
-        format!("{}.{}", self.namespace.as_str(), self.name)
+        self.namespace.qualify(self.name)
     }
 }
 

@@ -127,11 +127,7 @@ pub async fn promote(
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let version = locked(conn, caller, version_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
-        let from_id = ids::parse(from_environment_id, "environment")?;
-        let from = all
-            .iter()
-            .find(|e| e.id == from_id)
-            .ok_or(AppError::NotFound("environment"))?;
+        let from = environments::find(&all, from_environment_id)?;
         let current = environment_of(&all, version.environment_id)?;
         if current.id != from.id {
             return Err(AppError::VersionConflict(format!(

@@ -14,12 +14,12 @@ use async_graphql::extensions::{
 use async_graphql::{Request, ServerResult, Value};
 use uuid::Uuid;
 
-use super::Authentication;
+use super::{Authentication, RequestId};
 
 use crate::app::AppState;
 use crate::auth::Session;
 use crate::db::models::{AppVersion, DataSourceOptions, Environment};
-use crate::domain::{apps, constants, data_sources, environments, selections};
+use crate::domain::{Caller, apps, constants, data_sources, environments, selections};
 use crate::error::AppError;
 
 /// The key of a loader that loads one list for the whole workspace (its environments,
@@ -197,7 +197,7 @@ impl Loaders {
     }
 }
 
-/// Adds fresh [`Loaders`] to every authenticated request, and empties their cache
+/// Adds the [`Caller`] and fresh [`Loaders`] to every authenticated request, and empties their cache
 /// before each mutation field: what a mutation wrote is read anew by the fields after it.
 pub struct PerRequestLoaders;
 
@@ -223,8 +223,16 @@ impl Extension for PerRequestLoaders {
             .or_else(|| ctx.data_opt::<Authentication>());
         let session = authentication.and_then(Authentication::session);
         if let (Some(session), Some(app)) = (session, ctx.data_opt::<AppState>()) {
+            let request_id = request
+                .data
+                .get(&TypeId::of::<RequestId>())
+                .and_then(|r| r.downcast_ref::<RequestId>())
+                .or_else(|| ctx.data_opt::<RequestId>())
+                .map(|r| r.0.clone());
+            // The caller and the edition, once per request rather than once per field.
+            let caller = Caller::new(session, app.multi_environment(), request_id);
             let loaders = Loaders::new(app, session);
-            request = request.data(loaders);
+            request = request.data(loaders).data(caller);
         }
         next.run(ctx, request).await
     }

@@ -82,8 +82,8 @@ pub(crate) trait ContextExt {
     fn app(&self) -> &AppState;
     /// The session, or the reason there is none (UNAUTHENTICATED).
     fn session(&self) -> async_graphql::Result<&Session>;
-    /// The caller with the edition as it is now.
-    fn caller(&self) -> async_graphql::Result<Caller>;
+    /// The caller with the edition as of this request (built once per request).
+    fn caller(&self) -> async_graphql::Result<&Caller>;
     async fn conn(&self) -> async_graphql::Result<PgConn>;
     /// Every environment of the caller's workspace by priority, loaded once per request.
     async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>>;
@@ -138,14 +138,10 @@ impl ContextExt for Context<'_> {
         Ok(session)
     }
 
-    fn caller(&self) -> async_graphql::Result<Caller> {
-        let session = self.session()?;
-        let request_id = self.data_opt::<RequestId>().map(|r| r.0.clone());
-        Ok(Caller::new(
-            session,
-            self.app().multi_environment(),
-            request_id,
-        ))
+    fn caller(&self) -> async_graphql::Result<&Caller> {
+        // The session first: its error (no token, expired) is what a client is told.
+        self.session()?;
+        self.data_opt::<Caller>().ok_or_else(unauthenticated)
     }
 
     async fn conn(&self) -> async_graphql::Result<PgConn> {

@@ -35,7 +35,7 @@ impl Mutation {
         let app = ctx.app();
         let created = data_sources::create(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app.master_keys,
             input.into(),
         )
@@ -52,7 +52,7 @@ impl Mutation {
     ) -> async_graphql::Result<DataSource> {
         let caller = ctx.caller()?;
         Ok(DataSource(
-            data_sources::rename(&mut *ctx.conn().await?, &caller, &id, &name).await?,
+            data_sources::rename(&mut *ctx.conn().await?, caller, &id, &name).await?,
         ))
     }
 
@@ -61,7 +61,7 @@ impl Mutation {
         let caller = ctx.caller()?;
         Ok(ID(data_sources::delete(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &id,
         )
         .await?
@@ -79,7 +79,7 @@ impl Mutation {
         let app = ctx.app();
         let (kind, row) = data_sources::update_options(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app.master_keys,
             input.into(),
         )
@@ -98,7 +98,7 @@ impl Mutation {
         let app = ctx.app();
         let (kind, row) = data_sources::copy_options(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app.master_keys,
             input.into(),
         )
@@ -119,7 +119,7 @@ impl Mutation {
         let app = ctx.app();
         let target = data_sources::connection_options(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app.master_keys,
             &data_source_id,
             &environment_id,
@@ -128,7 +128,7 @@ impl Mutation {
         // The database connection is given back while the test waits on the network.
         // The test runs detached, so its audit row is written even when the client goes
         // away (or the request times out) in the middle of it.
-        let app = app.clone();
+        let (app, caller) = (app.clone(), caller.clone());
         let tested = tokio::spawn(async move {
             let result = connection_test::run(&target.decrypted).await;
             connection_test::record(&mut *app.conn().await?, &caller, &target, &result).await?;
@@ -143,7 +143,7 @@ impl Mutation {
     async fn create_app(&self, ctx: &Context<'_>, name: String) -> async_graphql::Result<App> {
         let caller = ctx.caller()?;
         Ok(App(
-            apps::create(&mut *ctx.conn().await?, &caller, &name).await?
+            apps::create(&mut *ctx.conn().await?, caller, &name).await?
         ))
     }
 
@@ -157,7 +157,7 @@ impl Mutation {
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
         Ok(AppVersion(
-            versions::create(&mut *ctx.conn().await?, &caller, &app_id, &name).await?,
+            versions::create(&mut *ctx.conn().await?, caller, &app_id, &name).await?,
         ))
     }
 
@@ -174,7 +174,7 @@ impl Mutation {
         Ok(AppVersion(
             versions::promote(
                 &mut *ctx.conn().await?,
-                &caller,
+                caller,
                 &version_id,
                 &from_environment_id,
             )
@@ -193,7 +193,7 @@ impl Mutation {
         let caller = ctx.caller()?;
         Ok(App(versions::release(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &version_id,
         )
         .await?))
@@ -210,7 +210,7 @@ impl Mutation {
         let caller = ctx.caller()?;
         Ok(App(selections::select(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app_id,
             &environment_id,
         )
@@ -227,7 +227,7 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::create(&mut *ctx.conn().await?, &caller, &input.name, &input.after).await?,
+            pipeline::create(&mut *ctx.conn().await?, caller, &input.name, &input.after).await?,
         ))
     }
 
@@ -240,7 +240,7 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::rename(&mut *ctx.conn().await?, &caller, &id, &name).await?,
+            pipeline::rename(&mut *ctx.conn().await?, caller, &id, &name).await?,
         ))
     }
 
@@ -255,7 +255,7 @@ impl Mutation {
         after: ID,
     ) -> async_graphql::Result<Vec<Environment>> {
         let caller = ctx.caller()?;
-        let pipeline = pipeline::move_after(&mut *ctx.conn().await?, &caller, &id, &after).await?;
+        let pipeline = pipeline::move_after(&mut *ctx.conn().await?, caller, &id, &after).await?;
         Ok(pipeline.into_iter().map(Environment).collect())
     }
 
@@ -263,7 +263,7 @@ impl Mutation {
     /// it holds app versions. Users who had selected it get the lowest environment.
     async fn delete_environment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted = pipeline::delete(&mut *ctx.conn().await?, &caller, &id).await?;
+        let deleted = pipeline::delete(&mut *ctx.conn().await?, caller, &id).await?;
         Ok(ID(deleted.to_string()))
     }
 
@@ -278,7 +278,7 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::set_protected(&mut *ctx.conn().await?, &caller, &id, protected).await?,
+            pipeline::set_protected(&mut *ctx.conn().await?, caller, &id, protected).await?,
         ))
     }
 
@@ -296,14 +296,16 @@ impl Mutation {
         let mut conn = ctx.conn().await?;
         let constant = constants::create(
             &mut conn,
-            &caller,
+            caller,
             &ctx.app().master_keys,
             &name,
             kind.into(),
             &values,
         )
         .await?;
-        constant_with_values(&mut conn, constant).await
+        Ok(WorkspaceConstant::load(&mut conn, vec![constant])
+            .await?
+            .remove(0))
     }
 
     /// Sets a constant's value in some environments, or clears it with null (admins);
@@ -318,24 +320,16 @@ impl Mutation {
         let values: Vec<_> = values.into_iter().map(Into::into).collect();
         let mut conn = ctx.conn().await?;
         let constant =
-            constants::set_values(&mut conn, &caller, &ctx.app().master_keys, &id, &values).await?;
-        constant_with_values(&mut conn, constant).await
+            constants::set_values(&mut conn, caller, &ctx.app().master_keys, &id, &values).await?;
+        Ok(WorkspaceConstant::load(&mut conn, vec![constant])
+            .await?
+            .remove(0))
     }
 
     /// Deletes a constant (admins); refused while data-source options reference it.
     async fn delete_constant(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted = constants::delete(&mut *ctx.conn().await?, &caller, &id).await?;
+        let deleted = constants::delete(&mut *ctx.conn().await?, caller, &id).await?;
         Ok(ID(deleted.to_string()))
     }
-}
-
-async fn constant_with_values(
-    conn: &mut crate::db::PgConn,
-    constant: crate::db::models::Constant,
-) -> async_graphql::Result<WorkspaceConstant> {
-    let values = constants::values_of(conn, constant.workspace_id, &[constant.id])
-        .await
-        .map_err(crate::error::AppError::from)?;
-    Ok(WorkspaceConstant { constant, values })
 }

@@ -42,7 +42,7 @@ impl Query {
         let caller = ctx.caller()?;
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
-        Ok(environments::offered(&all, &caller)
+        Ok(environments::offered(&all, caller)
             .into_iter()
             .map(Environment)
             .collect())
@@ -59,7 +59,7 @@ impl Query {
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(Some(Environment(
-            environments::find_offered(&all, &id, &caller)?.clone(),
+            environments::find_offered(&all, &id, caller)?.clone(),
         )))
     }
 
@@ -86,7 +86,7 @@ impl Query {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
         let filters = Filters { kind, search };
-        let page = data_sources::list(&mut *ctx.conn().await?, &caller, &page, &filters).await?;
+        let page = data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters).await?;
         // Load every listed data source's options in one query up front, so that each
         // node's `options` and `environments` is answered from the request's cache.
         if nodes_ask(&ctx.look_ahead(), &["environments", "options"]) {
@@ -105,7 +105,7 @@ impl Query {
     ) -> async_graphql::Result<Option<DataSource>> {
         let caller = ctx.caller()?;
         Ok(Some(DataSource(
-            data_sources::get(&mut *ctx.conn().await?, &caller, &id).await?,
+            data_sources::get(&mut *ctx.conn().await?, caller, &id).await?,
         )))
     }
 
@@ -120,7 +120,7 @@ impl Query {
     ) -> async_graphql::Result<Connection<App>> {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
-        let page = apps::list(&mut *ctx.conn().await?, &caller, &page).await?;
+        let page = apps::list(&mut *ctx.conn().await?, caller, &page).await?;
         let look_ahead = ctx.look_ahead();
         let versions = nodes_ask(&look_ahead, &["versions", "releasedVersion"]);
         let selections = nodes_ask(&look_ahead, &["builderEnvironment"]);
@@ -136,7 +136,7 @@ impl Query {
     async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
         let caller = ctx.caller()?;
         Ok(Some(App(
-            apps::get(&mut *ctx.conn().await?, &caller, &id).await?
+            apps::get(&mut *ctx.conn().await?, caller, &id).await?
         )))
     }
 
@@ -154,7 +154,7 @@ impl Query {
         let app = ctx.app();
         let resolved = resolution::resolve(
             &mut *ctx.conn().await?,
-            &caller,
+            caller,
             &app.master_keys,
             &input.into(),
         )
@@ -179,7 +179,7 @@ impl Query {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
         let filter = filter.map(Into::into).unwrap_or_default();
-        let page = audit::list(&mut *ctx.conn().await?, &caller, &page, &filter).await?;
+        let page = audit::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
         Ok(Connection::try_from_page(page, AuditEvent::try_from)?)
     }
 
@@ -188,22 +188,8 @@ impl Query {
     async fn constants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WorkspaceConstant>> {
         let caller = ctx.caller()?;
         let mut conn = ctx.conn().await?;
-        let list = constants::list(&mut conn, &caller).await?;
-        let ids: Vec<_> = list.iter().map(|c| c.id).collect();
-        let mut values = constants::values_of(&mut conn, caller.workspace_id, &ids)
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(list
-            .into_iter()
-            .map(|constant| {
-                let (mine, rest) = values.drain(..).partition(|v| v.constant_id == constant.id);
-                values = rest;
-                WorkspaceConstant {
-                    constant,
-                    values: mine,
-                }
-            })
-            .collect())
+        let list = constants::list(&mut conn, caller).await?;
+        WorkspaceConstant::load(&mut conn, list).await
     }
 
     /// The constant with exactly this name, or null when the workspace has none.
@@ -214,12 +200,11 @@ impl Query {
     ) -> async_graphql::Result<Option<WorkspaceConstant>> {
         let caller = ctx.caller()?;
         let mut conn = ctx.conn().await?;
-        let Some(constant) = constants::by_name(&mut conn, &caller, &name).await? else {
-            return Ok(None);
-        };
-        let values = constants::values_of(&mut conn, caller.workspace_id, &[constant.id])
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(Some(WorkspaceConstant { constant, values }))
+        let found = constants::by_name(&mut conn, caller, &name).await?;
+        Ok(
+            WorkspaceConstant::load(&mut conn, found.into_iter().collect())
+                .await?
+                .pop(),
+        )
     }
 }

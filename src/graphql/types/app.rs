@@ -67,7 +67,7 @@ impl App {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let selected = ctx.selection_of(self.0.id).await?;
-        let environment = selections::builder_environment(&all, selected, &caller)?;
+        let environment = selections::builder_environment(&all, selected, caller)?;
         Ok(Environment(environment.clone()))
     }
 

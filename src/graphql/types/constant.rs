@@ -34,6 +34,22 @@ pub struct WorkspaceConstant {
     pub values: Vec<models::ConstantValue>,
 }
 
+impl WorkspaceConstant {
+    /// These constants with their values, loaded in one query.
+    pub async fn load(
+        conn: &mut crate::db::PgConn,
+        list: Vec<models::Constant>,
+    ) -> async_graphql::Result<Vec<Self>> {
+        let loaded = constants::with_values(conn, list)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(loaded
+            .into_iter()
+            .map(|(constant, values)| Self { constant, values })
+            .collect())
+    }
+}
+
 /// A named value with one value per environment, referenced from data-source options.
 #[Object]
 impl WorkspaceConstant {
@@ -58,7 +74,7 @@ impl WorkspaceConstant {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let secret = constants::ConstantType::of(&self.constant) == constants::ConstantType::Secret;
-        Ok(environments::offered(&all, &caller)
+        Ok(environments::offered(&all, caller)
             .into_iter()
             .map(|environment| {
                 let stored = self

@@ -47,7 +47,7 @@ impl DataSource {
     ) -> async_graphql::Result<DataSourceOptions> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
-        let environment = environments::find_offered(&all, &environment_id, &caller)?;
+        let environment = environments::find_offered(&all, &environment_id, caller)?;
         let kind = data_sources::kind_of(&self.0)?;
         let mut rows = ctx.options_rows(self.0.id).await?;
         let row = data_sources::take_options(&mut rows, &self.0, environment.id);
@@ -63,7 +63,7 @@ impl DataSource {
         let all = ctx.all_environments().await?;
         let kind = data_sources::kind_of(&self.0)?;
         let mut rows = ctx.options_rows(self.0.id).await?;
-        Ok(environments::offered(&all, &caller)
+        Ok(environments::offered(&all, caller)
             .iter()
             .map(|environment| {
                 let row = data_sources::take_options(&mut rows, &self.0, environment.id);

@@ -69,7 +69,7 @@ impl Environment {
     /// True for Production in a new workspace. An Enterprise rule: in Community
     /// nothing is protected.
     async fn protected(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        Ok(environments::is_protected(&self.0, &ctx.caller()?))
+        Ok(environments::is_protected(&self.0, ctx.caller()?))
     }
 
     /// When the environment was created.
