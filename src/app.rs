@@ -10,7 +10,9 @@ use crate::auth::{Session, TokenKeys};
 use crate::db::{PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::listener::Changes;
+use crate::metrics::Metrics;
 use crate::secrets::MasterKeys;
 
 /// The shared state of a running server.
@@ -23,6 +25,13 @@ pub struct App {
     /// The master keys: the first seals secrets, every one opens.
     pub master_keys: MasterKeys,
     pub settings: Settings,
+    /// This process's subscribers to committed changes (see [`App::listen`]).
+    pub changes: Changes,
+    pub metrics: Metrics,
+    /// Cancelled when the server starts shutting down: WebSockets close with 1001.
+    pub shutdown: tokio_util::sync::CancellationToken,
+    /// The open WebSocket connections, so that shutdown can wait for their close frames.
+    pub websockets: tokio_util::task::TaskTracker,
     /// Workspaces known to be provisioned, so first contact costs one insert per process.
     provisioned: Mutex<HashSet<Uuid>>,
 }
@@ -34,6 +43,11 @@ pub struct Settings {
     pub demo_token: Option<String>,
     /// `ENVGATE_CORS_ORIGINS`: comma-separated origins, or `*`.
     pub cors_origins: Option<String>,
+    /// The demo workspace's admin (its token is refused when the server listens beyond
+    /// this machine with a development JWT secret).
+    pub refused_demo_user: Option<(String, Uuid)>,
+    /// `--no-introspection`: the schema can't be introspected.
+    pub no_introspection: bool,
 }
 
 /// The shared state handed to the router and the schema.
@@ -55,6 +69,10 @@ impl App {
             licensing,
             master_keys: master_keys.into(),
             settings,
+            changes: Changes::default(),
+            metrics: Metrics::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            websockets: tokio_util::task::TaskTracker::new(),
             provisioned: Mutex::default(),
         })
     }
@@ -74,9 +92,21 @@ impl App {
         Ok(self.pool.get().await?)
     }
 
+    /// Starts hearing of the changes every process commits to the database at `url`.
+    pub fn listen(&self, url: &str) -> anyhow::Result<()> {
+        self.changes.listen(url, self.metrics.clone())
+    }
+
     /// The session of an `Authorization` header, its workspace provisioned.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
         let session = self.tokens.authenticate(authorization)?;
+        if let Some((user, workspace)) = &self.settings.refused_demo_user {
+            if session.user_id == *user && session.workspace_id == *workspace {
+                return Err(AppError::Unauthenticated(
+                    "The demo token is refused while envgate listens beyond this machine without a configured JWT secret.".into(),
+                ));
+            }
+        }
         self.provision(session.workspace_id).await?;
         Ok(session)
     }

@@ -22,8 +22,25 @@ pub struct Cli {
         global = true
     )]
     pub state_dir: PathBuf,
+    /// How log lines are written to stderr: `pretty` (text for people) or `json` (one
+    /// object per line, with the request id of the request that logged it).
+    #[arg(
+        long,
+        env = "ENVGATE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Pretty,
+        global = true
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// See [`Cli::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +160,13 @@ pub struct ServeArgs {
     /// Largest number of database connections.
     #[arg(long, env = "ENVGATE_DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: usize,
+    /// Turn off schema introspection (GraphiQL's docs and autocompletion need it).
+    #[arg(long, env = "ENVGATE_NO_INTROSPECTION")]
+    pub no_introspection: bool,
+    /// On SIGTERM or SIGINT, how long requests in flight may take to finish before the
+    /// server exits anyway, e.g. `20s`.
+    #[arg(long, env = "ENVGATE_SHUTDOWN_TIMEOUT", default_value = "20s")]
+    pub shutdown_timeout: humantime::Duration,
 }
 
 #[derive(Debug, Args)]

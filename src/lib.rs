@@ -16,6 +16,8 @@ pub mod edition;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod listener;
+pub mod metrics;
 pub mod secrets;
 
 pub use graphql::schema;

@@ -12,8 +12,8 @@ use tracing_subscriber::EnvFilter;
 use envgate::app::{App, Settings};
 use envgate::auth::{Role, Session, TokenKeys};
 use envgate::config::{
-    Cli, Command, DatabaseArgs, JwtArgs, KeysArgs, KeysCommand, LicenseCommand, MasterKeyArgs,
-    ServeArgs, TokenArgs,
+    Cli, Command, DatabaseArgs, JwtArgs, KeysArgs, KeysCommand, LicenseCommand, LogFormat,
+    MasterKeyArgs, ServeArgs, TokenArgs,
 };
 use envgate::devdb::DevDatabase;
 use envgate::domain::keys;
@@ -23,13 +23,19 @@ use envgate::{db, dev};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Pretty => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -199,31 +205,51 @@ async fn serve_on(
             state_dir.display()
         );
     }
-    let demo = if development_secret || args.demo {
-        let session = Session {
-            user_id: envgate::demo::DEMO_USER.into(),
-            workspace_id: dev::demo_workspace(state_dir)?,
-            role: Role::Admin,
-            expires_at: None,
-        };
-        Some((
-            tokens.mint(&session, Duration::from_secs(30 * 24 * 3600)),
-            session.workspace_id,
-        ))
+    // A token signed with a development secret must not reach beyond this machine: the
+    // demo token (and GraphiQL's pre-fill of it) is refused on any other address.
+    let demo_workspace = if development_secret || args.demo {
+        Some(dev::demo_workspace(state_dir)?)
     } else {
         None
+    };
+    let demo_refused = development_secret && !args.listen.ip().is_loopback();
+    if demo_refused {
+        tracing::warn!(
+            "listening on {} without a configured JWT secret: the demo token is refused; set ENVGATE_JWT_SECRET and mint tokens with `envgate token`",
+            args.listen
+        );
+    }
+    let demo = match demo_workspace.filter(|_| !demo_refused) {
+        Some(workspace_id) => {
+            let session = Session {
+                user_id: envgate::demo::DEMO_USER.into(),
+                workspace_id,
+                role: Role::Admin,
+                expires_at: None,
+            };
+            Some((
+                tokens.mint(&session, Duration::from_secs(30 * 24 * 3600)),
+                session.workspace_id,
+            ))
+        }
+        None => None,
     };
     let queries = db::QueryCounter::default();
     let pool = db::pool(url, args.database_pool_size, queries.clone())?;
     let settings = Settings {
         demo_token: demo.as_ref().map(|(token, _)| token.clone()),
         cors_origins: args.cors_origins.clone(),
+        refused_demo_user: demo_workspace
+            .filter(|_| demo_refused)
+            .map(|workspace| (envgate::demo::DEMO_USER.to_owned(), workspace)),
+        no_introspection: args.no_introspection,
     };
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
     refuse_unheld_keys(&app).await?;
-    if let (true, Some((_, workspace))) = (args.demo, &demo) {
-        envgate::demo::seed(&app, *workspace, url).await?;
+    if let (true, Some(workspace)) = (args.demo, demo_workspace) {
+        envgate::demo::seed(&app, workspace, url).await?;
     }
+    app.listen(url)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -235,9 +261,36 @@ async fn serve_on(
         eprintln!("Demo admin token for workspace {workspace} (GraphiQL already sends it):");
         println!("{token}");
     }
-    axum::serve(listener, envgate::router(app))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let shutdown = app.shutdown.clone();
+    let server = axum::serve(listener, envgate::router(app.clone()))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result?,
+        () = shutdown_signal() => {
+            let grace: Duration = args.shutdown_timeout.into();
+            tracing::info!(
+                "shutting down: no new connections, WebSockets closed, requests in flight finish (at most {})",
+                humantime::format_duration(grace)
+            );
+            // Stops accepting, and closes every WebSocket with 1001.
+            shutdown.cancel();
+            app.websockets.close();
+            let finished = async {
+                let served = (&mut server).await;
+                app.websockets.wait().await;
+                served
+            };
+            match tokio::time::timeout(grace, finished).await {
+                Ok(served) => served?,
+                Err(_) => tracing::warn!(
+                    "requests were still running after {}: stopped",
+                    humantime::format_duration(grace)
+                ),
+            }
+        }
+    }
     tracing::info!("envgate stopped");
     Ok(())
 }

@@ -123,6 +123,8 @@ diesel::joinable!(app_versions -> apps (app_id));
 diesel::joinable!(apps -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
 diesel::joinable!(constants -> workspaces (workspace_id));
+diesel::joinable!(data_source_options -> data_sources (data_source_id));
+diesel::joinable!(data_source_options -> environments (environment_id));
 diesel::joinable!(data_sources -> workspaces (workspace_id));
 diesel::joinable!(environments -> workspaces (workspace_id));
 

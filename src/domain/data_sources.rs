@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
 use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::changes::{self, Change};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
@@ -281,6 +282,12 @@ pub async fn create(
             .environment(target)
             .details(details);
         audit::record(conn, caller, event).await?;
+        let change = Change::Options {
+            workspace_id: caller.workspace_id,
+            data_source_id: Some(data_source.id),
+            environment_ids: rows.iter().map(|r| r.environment_id).collect(),
+        };
+        changes::publish(conn, &change).await?;
         Ok(data_source)
     })
     .await
@@ -332,6 +339,11 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
             .data_source(id)
             .details(json!({ "name": name }));
         audit::record(conn, caller, event).await?;
+        let change = Change::DataSourceDeleted {
+            workspace_id: caller.workspace_id,
+            data_source_id: id,
+        };
+        changes::publish(conn, &change).await?;
         Ok(id)
     })
     .await
@@ -366,6 +378,7 @@ pub async fn update_options(
             .environment(environment.id)
             .details(details);
         audit::record(conn, caller, event).await?;
+        changes::publish(conn, &options_changed(&saved)).await?;
         Ok((kind, saved))
     })
     .await
@@ -423,6 +436,7 @@ pub async fn copy_options(
                 "revision": saved.revision,
             }));
         audit::record(conn, caller, event).await?;
+        changes::publish(conn, &options_changed(&saved)).await?;
         Ok((kind, saved))
     })
     .await
@@ -565,6 +579,15 @@ pub fn require_configured(
         environment.name,
         missing.join(", ")
     )))
+}
+
+/// The change a save of one options row announces.
+fn options_changed(row: &DataSourceOptions) -> Change {
+    Change::Options {
+        workspace_id: row.workspace_id,
+        data_source_id: Some(row.data_source_id),
+        environment_ids: vec![row.environment_id],
+    }
 }
 
 /// The data source `id` names, its row locked for the transaction before any of its

@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod changes;
 pub mod connection_test;
 pub mod constants;
 pub mod data_sources;
@@ -18,6 +19,7 @@ pub mod pipeline;
 pub mod references;
 pub mod resolution;
 pub mod selections;
+pub mod subscriptions;
 pub mod versions;
 pub mod workspaces;
 

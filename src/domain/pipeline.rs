@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::db::models::{Environment, NewEnvironment};
 use crate::db::schema::{app_versions, environments};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::changes::{self, Change};
 use crate::domain::environments::{self as envs, EnvironmentKind};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, kinds, names, workspaces};
@@ -142,6 +143,14 @@ pub async fn create(
             .environment(id)
             .details(json!({ "name": name, "after": anchor.id, "dataSourcesCopied": copied }));
         audit::record(conn, caller, event).await?;
+        if copied > 0 {
+            let change = Change::Options {
+                workspace_id: caller.workspace_id,
+                data_source_id: None,
+                environment_ids: vec![id],
+            };
+            changes::publish(conn, &change).await?;
+        }
         Ok(environments::table
             .find(created.id)
             .select(Environment::as_select())

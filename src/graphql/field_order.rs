@@ -23,7 +23,7 @@ impl ExtensionFactory for FieldOrder {
     }
 }
 
-/// One per request: it keeps the parsed document until the response is ready.
+/// One per request (or subscription): it keeps the parsed document for the responses.
 #[derive(Default)]
 struct FieldOrderExtension {
     document: Mutex<Option<ExecutableDocument>>,
@@ -50,12 +50,9 @@ impl Extension for FieldOrderExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        let document = self
-            .document
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(document) = document {
+        // Kept, not taken: a subscription executes once per event.
+        let document = self.document.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(document) = document.as_ref() {
             let operation = match (&document.operations, operation_name) {
                 (DocumentOperations::Single(operation), _) => Some(operation),
                 (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
+    ResolveInfo,
 };
-use async_graphql::{Request, ServerResult, Value};
+use async_graphql::{Request, Response, ServerResult, Value};
 use uuid::Uuid;
 
 use super::{Authentication, RequestId};
@@ -198,7 +199,9 @@ impl Loaders {
 }
 
 /// Adds the [`Caller`] and fresh [`Loaders`] to every authenticated request, and empties their cache
-/// before each mutation field: what a mutation wrote is read anew by the fields after it.
+/// before each mutation field (what a mutation wrote is read anew by the fields after
+/// it) and before each event of a subscription (no event is answered from the rows the
+/// previous one loaded).
 pub struct PerRequestLoaders;
 
 impl ExtensionFactory for PerRequestLoaders {
@@ -235,6 +238,20 @@ impl Extension for PerRequestLoaders {
             request = request.data(loaders).data(caller);
         }
         next.run(ctx, request).await
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        // Once per query or mutation (when nothing is loaded yet), once per event of a
+        // subscription.
+        if let Some(loaders) = ctx.data_opt::<Loaders>() {
+            loaders.clear();
+        }
+        next.run(ctx, operation_name).await
     }
 
     async fn resolve(

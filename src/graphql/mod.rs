@@ -6,9 +6,10 @@ mod field_order;
 mod loaders;
 mod mutation;
 mod query;
+mod subscription;
 pub mod types;
 
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, Schema};
 use uuid::Uuid;
 
 use crate::app::{App, AppState};
@@ -21,10 +22,11 @@ use crate::error::{AppError, AppResult};
 use loaders::{Loaders, WholeWorkspace};
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 use types::environment::Environment as EnvironmentObject;
 
 /// The envgate schema.
-pub type EnvgateSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type EnvgateSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest selection a query may nest (introspection needs about 13).
 const MAX_DEPTH: usize = 24;
@@ -34,21 +36,24 @@ const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema, with its limits and error-code extension, serving `app`.
 pub fn schema(app: AppState) -> EnvgateSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    let no_introspection = app.settings.no_introspection;
+    let builder = Schema::build(Query, Mutation, Subscription)
         .data(app)
         .extension(extensions::ErrorCodes)
         .extension(loaders::PerRequestLoaders)
         .extension(field_order::FieldOrder)
         .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+        .limit_complexity(MAX_COMPLEXITY);
+    if no_introspection {
+        builder.disable_introspection().finish()
+    } else {
+        builder.finish()
+    }
 }
 
 /// The SDL of the schema: the text of `schema.graphql`.
 pub fn sdl() -> String {
-    let sdl = Schema::build(Query, Mutation, EmptySubscription)
-        .finish()
-        .sdl();
+    let sdl = Schema::build(Query, Mutation, Subscription).finish().sdl();
     format!("{}\n", sdl.trim())
 }
 

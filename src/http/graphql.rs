@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::HttpState;
 use super::persisted::Refusal;
 use crate::graphql::{Authentication, RequestId};
+use crate::metrics::{Operation, Outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -262,15 +263,20 @@ fn precheck(
     request: &mut async_graphql::Request,
     method: &Method,
     media: MediaType,
-) -> Option<Response> {
+) -> Result<Option<OperationType>, Box<Response>> {
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
-    let document = request.parsed_query().ok()?;
+    let Ok(document) = request.parsed_query() else {
+        return Ok(None);
+    };
     let operation = match (&document.operations, operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => op,
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
-        _ => return None,
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    let Some(operation) = operation else {
+        return Ok(None);
     };
     let operation = &operation.node;
     if *method == Method::GET && operation.ty != OperationType::Query {
@@ -283,9 +289,9 @@ fn precheck(
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return Some(response);
+        return Err(Box::new(response));
     }
-    let missing = operation
+    let Some(missing) = operation
         .variable_definitions
         .iter()
         .map(|d| &d.node)
@@ -295,17 +301,20 @@ fn precheck(
                 && variables
                     .get(&d.name.node)
                     .is_none_or(|v| *v == async_graphql::Value::Null)
-        })?;
+        })
+    else {
+        return Ok(Some(operation.ty));
+    };
     let message = format!(
         "Variable `${}` of type `{}` is required, but no value was given.",
         missing.name.node, missing.var_type.node
     );
-    Some(request_error(
+    Err(Box::new(request_error(
         media,
         request_error_status(media),
         "GRAPHQL_VALIDATION_FAILED",
         &message,
-    ))
+    )))
 }
 
 async fn execute(
@@ -315,7 +324,42 @@ async fn execute(
     params: Params,
     method: Method,
 ) -> Response {
-    let query = match state.persisted.resolve(params.query, &params.extensions) {
+    let started = std::time::Instant::now();
+    let mut recorded = Recorded {
+        operation: Operation::Unknown,
+        outcome: Outcome::Error,
+    };
+    let response = run(state, headers, media, params, method, &mut recorded).await;
+    state
+        .app
+        .metrics
+        .request(recorded.operation, recorded.outcome, started.elapsed());
+    response
+}
+
+/// What `/metrics` learns of a request.
+struct Recorded {
+    operation: Operation,
+    outcome: Outcome,
+}
+
+async fn run(
+    state: &HttpState,
+    headers: &HeaderMap,
+    media: MediaType,
+    params: Params,
+    method: Method,
+    recorded: &mut Recorded,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let session = state.app.authenticate(authorization).await;
+    // Only a caller with a valid token may add to the persisted queries.
+    let query = match state
+        .persisted
+        .resolve(params.query, &params.extensions, session.is_ok())
+    {
         Ok(query) => query,
         Err(Refusal::NotFound) => {
             return request_error(
@@ -337,13 +381,11 @@ async fn execute(
         Ok(request) => request,
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
-    if let Some(refused) = precheck(&mut request, &method, media) {
-        return refused;
+    match precheck(&mut request, &method, media) {
+        Ok(Some(operation)) => recorded.operation = operation.into(),
+        Ok(None) => {}
+        Err(refused) => return *refused,
     }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let session = state.app.authenticate(authorization).await;
 
     let request = Authentication::new(session)
         .attach(request)
@@ -362,6 +404,9 @@ async fn execute(
             "The request took too long and was stopped; nothing it had not finished was saved.",
         );
     };
+    if response.is_ok() {
+        recorded.outcome = Outcome::Ok;
+    }
 
     // A request that failed before execution (parse, validation, no operation) has
     // errors outside any field: it gets no `data` entry, and 400 when the client
@@ -393,19 +438,8 @@ async fn execute(
     }
 }
 
-/// The longest `x-request-id` recorded as given; a longer or odd one is replaced.
-const MAX_REQUEST_ID_BYTES: usize = 128;
-
-/// The request's `x-request-id` (set by the router's layer when the client sent none),
-/// when it is short printable ASCII; a new UUID otherwise, so the audit log never
-/// records arbitrary bytes.
+/// The request's `x-request-id`, as the router assigned it (see `assign_request_id`).
 pub(super) fn request_id(headers: &HeaderMap) -> RequestId {
-    let given = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| {
-            (1..=MAX_REQUEST_ID_BYTES).contains(&id.len())
-                && id.bytes().all(|b| b.is_ascii_graphic())
-        });
-    RequestId(given.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned))
+    let id = headers.get("x-request-id").and_then(|v| v.to_str().ok());
+    RequestId(id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned))
 }

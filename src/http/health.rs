@@ -37,28 +37,14 @@ pub async fn readyz(State(state): State<Arc<HttpState>>) -> impl IntoResponse {
     }
 }
 
-/// Counters in the Prometheus text format.
+/// The metrics, in the OpenMetrics text format Prometheus scrapes.
 pub async fn metrics(State(state): State<Arc<HttpState>>) -> impl IntoResponse {
-    let pool = state.app.pool.status();
-    let body = format!(
-        "# HELP envgate_sql_queries_total SQL statements sent to the database.\n\
-         # TYPE envgate_sql_queries_total counter\n\
-         envgate_sql_queries_total {}\n\
-         # HELP envgate_db_pool_connections Open database connections.\n\
-         # TYPE envgate_db_pool_connections gauge\n\
-         envgate_db_pool_connections {}\n\
-         # HELP envgate_db_pool_idle_connections Idle database connections.\n\
-         # TYPE envgate_db_pool_idle_connections gauge\n\
-         envgate_db_pool_idle_connections {}\n",
-        state.app.queries.get(),
-        pool.size,
-        pool.available,
-    );
+    let app = &state.app;
     (
         [(
             header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        body,
+        app.metrics.render(&app.pool, &app.queries),
     )
 }

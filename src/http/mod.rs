@@ -13,7 +13,7 @@ use axum::Router;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::PropagateRequestIdLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -60,17 +60,49 @@ pub fn router(app: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-            // The path only: a query string may carry variables.
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            // The path only: a query string may carry variables. Every line logged
+            // while the request runs carries its id.
+            let id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("http", request_id = %id, method = %request.method(), path = %request.uri().path())
         }))
         // Every request has an `x-request-id` (the client's, or a new UUID), echoed in
-        // the response and recorded in the audit log.
+        // the response, on its log lines and in the audit log.
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+        .layer(axum::middleware::map_request(assign_request_id));
     match cors {
         Some(cors) => router.layer(cors),
         None => router,
     }
+}
+
+/// The header that names a request.
+const REQUEST_ID: &str = "x-request-id";
+/// The longest `x-request-id` kept as given; a longer or odd one is replaced.
+const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// Keeps the client's `x-request-id` when it is short printable ASCII, and gives the
+/// request a new UUID otherwise, so that logs and the audit log never record arbitrary
+/// bytes and the response echoes the id that was recorded.
+async fn assign_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let given = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|id| {
+            (1..=MAX_REQUEST_ID_BYTES).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_graphic())
+        });
+    if !given {
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            request.headers_mut().insert(REQUEST_ID, value);
+        }
+    }
+    request
 }
 
 /// CORS for `ENVGATE_CORS_ORIGINS`: `*`, or a comma-separated list of origins.

@@ -1,22 +1,36 @@
 //! GraphQL over WebSocket (graphql-transport-ws and the legacy graphql-ws) on the same
-//! `/graphql` path. Browsers can't set headers on a WebSocket, so the bearer token is
-//! read from the `connection_init` payload, falling back to the upgrade request's
-//! `Authorization` header.
+//! `/graphql` path. async-graphql speaks the protocol; around it this module keeps the
+//! rules it leaves out: the token comes from the `connection_init` payload
+//! (`Authorization` or `authorization`, with or without `Bearer `), falling back to the
+//! upgrade request's header, and a missing or bad one closes with 4403 before any
+//! ack; an operation before the ack closes with 4401; no `connection_init` within 10 s
+//! closes with 4408; a server shutting down closes every socket with 1001.
+
+use std::str::FromStr as _;
+use std::time::Duration;
 
 use async_graphql::Data;
-use std::str::FromStr as _;
-
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocket, WebSocketProtocols, WsMessage};
 use axum::extract::ws::{CloseFrame, Message};
 use axum::extract::{FromRequestParts as _, WebSocketUpgrade};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
-use futures_util::{SinkExt as _, StreamExt as _, future};
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde::Deserialize;
 use serde_json::Value;
+use tokio::sync::mpsc;
+use tracing::Instrument as _;
 
 use super::HttpState;
-use crate::graphql::Authentication;
+use crate::app::AppState;
+use crate::graphql::{Authentication, EnvgateSchema, RequestId};
+
+/// How long a client has to send `connection_init`.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Client messages waiting for the protocol to read them; a client that sends more at
+/// once than this is closed.
+const INBOX: usize = 64;
 
 /// Upgrades to a GraphQL WebSocket connection.
 pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
@@ -46,55 +60,163 @@ pub async fn upgrade(state: &HttpState, parts: &mut Parts) -> Response {
         .map(str::to_owned);
     // The upgrade request's id stands for every operation of the connection.
     let request_id = super::graphql::request_id(&parts.headers);
-    let app = state.app.clone();
-    let schema = state.schema.clone();
+    let span = tracing::info_span!("websocket", request_id = %request_id.0);
+    let connection = Connection {
+        app: state.app.clone(),
+        schema: state.schema.clone(),
+        protocol,
+        header_token,
+        request_id,
+    };
+    let tracker = state.app.websockets.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(super::MAX_BODY_BYTES)
-        .on_upgrade(move |socket| async move {
-            let (mut sink, stream) = socket.split();
-            let input = stream
-                .take_while(|message| future::ready(message.is_ok()))
-                .filter_map(|message| {
-                    future::ready(match message {
-                        Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
-                        Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-                        _ => None,
-                    })
-                });
-            let on_init = move |payload: Value| async move {
-                let authorization = payload_authorization(&payload).or(header_token);
-                let session = app.authenticate(authorization.as_deref()).await;
-                // A token that was sent but does not verify ends the connection; no token
-                // at all still allows introspection.
-                if let (Some(_), Err(error)) = (&authorization, &session) {
-                    return Err(async_graphql::Error::new(format!(
-                        "{FORBIDDEN}{}",
-                        error.message()
-                    )));
-                }
-                let mut data = Data::default();
-                data.insert(Authentication::new(session));
-                data.insert(request_id);
-                Ok(data)
+        .on_upgrade(move |socket| tracker.track_future(connection.serve(socket).instrument(span)))
+}
+
+/// One upgraded connection.
+struct Connection {
+    app: AppState,
+    schema: EnvgateSchema,
+    protocol: WebSocketProtocols,
+    header_token: Option<String>,
+    request_id: RequestId,
+}
+
+impl Connection {
+    async fn serve(self, socket: axum::extract::ws::WebSocket) {
+        let _open = Open::new(&self.app);
+        let Self {
+            app,
+            schema,
+            protocol,
+            header_token,
+            request_id,
+        } = self;
+        let (mut sink, mut incoming) = socket.split();
+        let (inbox, messages) = mpsc::channel::<Vec<u8>>(INBOX);
+        let authenticating = app.clone();
+        let on_init = move |payload: Value| async move {
+            let authorization = payload_authorization(&payload).or(header_token);
+            let Some(authorization) = authorization else {
+                return Err(refused(
+                    "Send a token in the connection_init payload as Authorization.",
+                ));
             };
-            let output = WebSocket::new(schema, input, protocol)
-                .on_connection_init(on_init)
-                .map(|message| match message {
-                    WsMessage::Text(text) => Message::Text(text.into()),
-                    WsMessage::Close(code, reason) => close_frame(protocol, code, reason),
-                });
-            futures_util::pin_mut!(output);
-            while let Some(message) = output.next().await {
-                if sink.send(message).await.is_err() {
-                    break;
+            let session = authenticating
+                .authenticate(Some(&bearer(&authorization)))
+                .await
+                .map_err(|error| refused(&error.message()))?;
+            let mut data = Data::default();
+            data.insert(Authentication::new(Ok(session)));
+            data.insert(request_id);
+            Ok(data)
+        };
+        let input = futures_util::stream::unfold(messages, |mut messages| async move {
+            messages.recv().await.map(|m| (m, messages))
+        });
+        let output = WebSocket::new(schema, input, protocol).on_connection_init(on_init);
+        tokio::pin!(output);
+        let init_timeout = tokio::time::sleep(INIT_TIMEOUT);
+        tokio::pin!(init_timeout);
+        let mut acknowledged = false;
+        loop {
+            let reply = tokio::select! {
+                message = incoming.next() => {
+                    let bytes = match message {
+                        Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
+                        Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    };
+                    if !acknowledged && is_operation(&bytes) {
+                        close(4401, "Unauthorized")
+                    } else if inbox.try_send(bytes).is_err() {
+                        close(1008, "Too many messages at once.")
+                    } else {
+                        continue;
+                    }
                 }
+                message = output.next() => match message {
+                    Some(WsMessage::Text(text)) => {
+                        acknowledged |= text.starts_with(r#"{"type":"connection_ack""#);
+                        // The legacy protocol refuses with a message, then closes.
+                        if text.starts_with(r#"{"type":"connection_error""#) {
+                            let _ = sink.send(Message::Text(text.into())).await;
+                            close(4403, "Forbidden")
+                        } else {
+                            Message::Text(text.into())
+                        }
+                    }
+                    Some(WsMessage::Close(code, reason)) => close_frame(protocol, code, reason),
+                    None => close(1000, "Normal closure"),
+                },
+                () = &mut init_timeout, if !acknowledged => {
+                    close(4408, "Connection initialisation timeout")
+                }
+                () = app.shutdown.cancelled() => {
+                    close(1001, "The server is shutting down; reconnect in a moment.")
+                }
+            };
+            let closing = matches!(reply, Message::Close(_));
+            if sink.send(reply).await.is_err() || closing {
+                break;
             }
-        })
+        }
+    }
+}
+
+/// Counts an open WebSocket in the metrics while it lives.
+struct Open(prometheus_client::metrics::gauge::Gauge);
+
+impl Open {
+    fn new(app: &AppState) -> Self {
+        let gauge = app.metrics.websockets.clone();
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// Whether a client message starts an operation (`subscribe`, or the legacy `start`).
+fn is_operation(message: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    serde_json::from_slice::<Kind>(message)
+        .is_ok_and(|m| m.kind == "subscribe" || m.kind == "start")
 }
 
 /// Marks a refused `connection_init`, so that its close code becomes 4403.
 const FORBIDDEN: &str = "Forbidden: ";
+
+fn refused(message: &str) -> async_graphql::Error {
+    async_graphql::Error::new(format!("{FORBIDDEN}{message}"))
+}
+
+/// A token as an `Authorization` value: `Bearer ` is added when it is missing.
+fn bearer(authorization: &str) -> String {
+    let authorization = authorization.trim();
+    match authorization.split_once(' ') {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("bearer") => authorization.to_owned(),
+        _ => format!("Bearer {authorization}"),
+    }
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
 
 /// The close frame graphql-transport-ws clients expect: 4403 for a refused
 /// `connection_init`, 4400 for a message that is not one of the protocol's, and a
@@ -116,10 +238,7 @@ fn close_frame(protocol: WebSocketProtocols, code: u16, reason: String) -> Messa
         reason.truncate(end);
         reason.push_str("...");
     }
-    Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+    close(code, &reason)
 }
 
 /// `Authorization` (any case) from a `connection_init` payload, at its top level or
@@ -133,4 +252,26 @@ fn payload_authorization(payload: &Value) -> Option<String> {
             .and_then(|(_, v)| v.as_str().map(str::to_owned))
     };
     find(payload).or_else(|| payload.get("headers").and_then(find))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_taken_with_or_without_bearer() {
+        assert_eq!(bearer("abc"), "Bearer abc");
+        assert_eq!(bearer(" Bearer abc "), "Bearer abc");
+        assert_eq!(bearer("bearer abc"), "bearer abc");
+    }
+
+    #[test]
+    fn operations_are_told_from_other_messages() {
+        assert!(is_operation(
+            br#"{"type":"subscribe","id":"1","payload":{}}"#
+        ));
+        assert!(is_operation(br#"{"id":"1","type":"start"}"#));
+        assert!(!is_operation(br#"{"type":"connection_init"}"#));
+        assert!(!is_operation(b"not json"));
+    }
 }

@@ -445,14 +445,16 @@ fn app_with_key(url: &str, licensing: Licensing, master_key_hex: &str) -> AppSta
     let queries = QueryCounter::default();
     let pool = db::pool(url, 8, queries.clone()).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
-    App::new(
+    let app = App::new(
         pool,
         queries,
         TokenKeys::new(JWT_SECRET, None, None),
         licensing,
         master,
         Settings::default(),
-    )
+    );
+    app.listen(url).unwrap();
+    app
 }
 
 /// A GraphQL POST with a JSON body.

@@ -65,19 +65,19 @@ fn value_of<'a>(options: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {key}"))
 }
 
-async fn update(t: &TestApp, token: &str, input: Value) -> Value {
+pub async fn update(t: &TestApp, token: &str, input: Value) -> Value {
     let query = format!(
         "mutation($input: UpdateDataSourceOptionsInput!) {{ updateDataSourceOptions(input: $input) {{ {OPTIONS_FIELDS} }} }}"
     );
     t.gql(Some(token), &query, json!({ "input": input })).await
 }
 
-async fn delete(t: &TestApp, token: &str, id: &str) -> Value {
+pub async fn delete(t: &TestApp, token: &str, id: &str) -> Value {
     let query = "mutation($id: ID!) { deleteDataSource(id: $id) }";
     t.gql(Some(token), query, json!({ "id": id })).await
 }
 
-async fn copy(t: &TestApp, token: &str, input: Value) -> Value {
+pub async fn copy(t: &TestApp, token: &str, input: Value) -> Value {
     let query = format!(
         "mutation($input: CopyDataSourceOptionsInput!) {{ copyDataSourceOptions(input: $input) {{ {OPTIONS_FIELDS} }} }}"
     );

@@ -569,67 +569,41 @@ async fn a_query_nested_deeper_than_24_is_refused_before_it_runs() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn persisted_queries_past_capacity_forget_one_and_the_client_can_resend_it() {
+async fn persisted_queries_are_remembered_only_from_requests_with_a_valid_token() {
     use sha2::Digest as _;
-    // src/http/persisted.rs remembers this many queries.
-    const CAPACITY: usize = 10_000;
     let t = TestApp::new().await;
-    let queries: Vec<String> = (0..=CAPACITY)
-        .map(|i| format!("{{ q{i}: __typename }}"))
-        .collect();
-    let hashes: Vec<String> = queries
-        .iter()
-        .map(|q| hex::encode(sha2::Sha256::digest(q)))
-        .collect();
+    let ws = t.workspace().await;
     let persisted = |hash: &str| json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
-    // Register one more than fit (no token: no database work).
-    for (query, hash) in queries.iter().zip(&hashes) {
-        let r = t
-            .request(crate::common::post(
-                None,
-                &json!({ "query": query, "extensions": persisted(hash) }),
-            ))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    }
-    let mut forgotten = Vec::new();
-    for (i, hash) in hashes.iter().enumerate() {
-        let r = t
-            .request(crate::common::post(
-                None,
-                &json!({ "extensions": persisted(hash) }),
-            ))
-            .await;
-        let body = r.json();
-        if body.get("errors").is_some() {
-            assert_eq!(code(&body), "PERSISTED_QUERY_NOT_FOUND", "{body}");
-            forgotten.push(i);
-        } else {
-            assert_eq!(body["data"][format!("q{i}")], "Query", "{body}");
+    let send = |token: Option<String>, body: Value| {
+        let t = &t;
+        async move {
+            t.request(crate::common::post(token.as_deref(), &body))
+                .await
+                .json()
         }
+    };
+    let query = "{ anonymous: __typename }";
+    let hash = hex::encode(sha2::Sha256::digest(query));
+    // Without a token (or with a bad one) the query runs but is not remembered.
+    for token in [None, Some("not-a-token".to_owned())] {
+        let ran = send(
+            token.clone(),
+            json!({ "query": query, "extensions": persisted(&hash) }),
+        )
+        .await;
+        assert_eq!(ran["data"]["anonymous"], "Query", "{ran}");
+        let by_hash = send(token, json!({ "extensions": persisted(&hash) })).await;
+        assert_eq!(code(&by_hash), "PERSISTED_QUERY_NOT_FOUND", "{by_hash}");
     }
-    assert_eq!(
-        forgotten.len(),
-        1,
-        "exactly one was forgotten: {forgotten:?}"
-    );
-    assert_ne!(forgotten[0], CAPACITY, "the newest one is remembered");
-    // The client sends the forgotten query in full again: it is answered and remembered.
-    let i = forgotten[0];
-    let again = t
-        .request(crate::common::post(
-            None,
-            &json!({ "query": queries[i], "extensions": persisted(&hashes[i]) }),
-        ))
-        .await;
-    assert_eq!(again.json()["data"][format!("q{i}")], "Query");
-    let by_hash = t
-        .request(crate::common::post(
-            None,
-            &json!({ "extensions": persisted(&hashes[i]) }),
-        ))
-        .await;
-    assert_eq!(by_hash.json()["data"][format!("q{i}")], "Query");
+    // With a valid token it is, and then anyone may name it by its hash.
+    let ran = send(
+        Some(ws.viewer.clone()),
+        json!({ "query": query, "extensions": persisted(&hash) }),
+    )
+    .await;
+    assert_eq!(ran["data"]["anonymous"], "Query", "{ran}");
+    let by_hash = send(None, json!({ "extensions": persisted(&hash) })).await;
+    assert_eq!(by_hash["data"]["anonymous"], "Query", "{by_hash}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -724,4 +698,112 @@ async fn requests_time_out_a_stalled_body_and_a_stuck_operation() {
         .gql(Some(&ws.admin), update, json!({ "input": input }))
         .await;
     assert_eq!(data(saved)["updateDataSourceOptions"]["revision"], 2);
+}
+
+/// The value of a metric line `name` (with its labels), as `/metrics` shows it now.
+async fn metric(t: &TestApp, name: &str) -> f64 {
+    let metrics = t
+        .request(get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    metrics
+        .body
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_requests_by_operation_and_outcome_with_a_latency_histogram() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let ok = r#"envgate_graphql_requests_total{operation="query",outcome="ok"}"#;
+    let failed = r#"envgate_graphql_requests_total{operation="mutation",outcome="error"}"#;
+    let latency = r#"envgate_graphql_request_duration_seconds_count{operation="query"}"#;
+    let before = (
+        metric(&t, ok).await,
+        metric(&t, failed).await,
+        metric(&t, latency).await,
+    );
+    t.gql(Some(&ws.viewer), "{ environments { name } }", json!({}))
+        .await;
+    // A viewer may not create data sources: FORBIDDEN.
+    t.gql(
+        Some(&ws.viewer),
+        "mutation { createDataSource(input: { name: \"x\", kind: \"postgresql\", options: [] }) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(metric(&t, ok).await, before.0 + 1.0);
+    assert_eq!(metric(&t, failed).await, before.1 + 1.0);
+    assert_eq!(metric(&t, latency).await, before.2 + 1.0);
+    let body = t
+        .request(get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .body;
+    for name in [
+        "envgate_graphql_request_duration_seconds_bucket{le=",
+        "envgate_db_pool_connections_in_use ",
+        "envgate_db_pool_waiting ",
+        "envgate_db_pool_max_connections 8",
+        "envgate_websockets_open ",
+        "envgate_subscriptions_active ",
+        "envgate_change_notifications_received_total ",
+        "envgate_sql_queries_total ",
+    ] {
+        assert!(body.contains(name), "{name} in {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn request_ids_are_echoed_generated_and_recorded_in_the_audit_log() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let create = |id: Option<&str>, name: &str| {
+        let mut request = crate::common::post(
+            Some(&ws.admin),
+            &json!({ "query": format!("mutation {{ createDataSource(input: {{ name: \"{name}\", kind: \"restapi\", options: [{{ key: \"url\", value: \"https://example.com\" }}] }}) {{ id }} }}") }),
+        );
+        if let Some(id) = id {
+            request
+                .headers_mut()
+                .insert("x-request-id", id.parse().unwrap());
+        }
+        request
+    };
+    let given = t.request(create(Some("trace-abc-123"), "a")).await;
+    assert_eq!(given.headers["x-request-id"], "trace-abc-123");
+    let generated = t.request(create(None, "b")).await;
+    let new_id = generated.headers["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&new_id).is_ok(), "{new_id}");
+    // An id too long to record is replaced, and the replacement is what is echoed.
+    let long = "x".repeat(200);
+    let replaced = t.request(create(Some(&long), "c")).await;
+    let replacement = replaced.headers["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&replacement).is_ok(), "{replacement}");
+    let audit = data(
+        t.gql(
+            Some(&ws.admin),
+            "{ auditEvents(first: 10) { nodes { action requestId } } }",
+            json!({}),
+        )
+        .await,
+    );
+    let mut recorded: Vec<String> = audit["auditEvents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "DATA_SOURCE_CREATED")
+        .map(|e| e["requestId"].as_str().unwrap().to_owned())
+        .collect();
+    recorded.sort();
+    let mut expected = vec!["trace-abc-123".to_owned(), new_id, replacement];
+    expected.sort();
+    assert_eq!(recorded, expected);
 }

@@ -20,6 +20,7 @@ mod overlap;
 mod pipeline;
 mod playground;
 mod resolution;
+mod subscriptions;
 mod websocket;
 // The real binary, end to end.
 mod serve;

@@ -8,22 +8,22 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use crate::common::{MARGIN, TestApp};
 
 /// Serves the router on a free local port; returns the WebSocket URL.
-async fn serve(t: &TestApp) -> String {
+pub async fn serve(t: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(axum::serve(listener, t.router.clone()).into_future());
     format!("ws://{address}/graphql")
 }
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(url: &str, init: Value) -> Socket {
+pub async fn connect(url: &str, init: Value) -> Socket {
     connect_with(url, "graphql-transport-ws", init).await
 }
 
 /// Opens a socket speaking `protocol` and sends `connection_init` with `init`.
-async fn connect_with(url: &str, protocol: &str, init: Value) -> Socket {
+pub async fn connect_with(url: &str, protocol: &str, init: Value) -> Socket {
     let mut request = url.into_client_request().unwrap();
     request
         .headers_mut()
@@ -45,7 +45,7 @@ async fn connect_with(url: &str, protocol: &str, init: Value) -> Socket {
     socket
 }
 
-async fn next(socket: &mut Socket) -> Option<Message> {
+pub async fn next(socket: &mut Socket) -> Option<Message> {
     tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
         .await
         .expect("an answer in time")
@@ -53,7 +53,7 @@ async fn next(socket: &mut Socket) -> Option<Message> {
 }
 
 /// The next text message as JSON, skipping (a bounded number of) pings and pongs.
-async fn next_json(socket: &mut Socket) -> Value {
+pub async fn next_json(socket: &mut Socket) -> Value {
     for _ in 0..100 {
         match next(socket).await.expect("a message") {
             Message::Text(text) => return serde_json::from_str(&text).unwrap(),
@@ -102,48 +102,101 @@ async fn queries_run_over_graphql_transport_ws_with_the_token_from_connection_in
     }
 }
 
+/// The close frame that ends `socket`, as (code, reason); no message may come before it.
+pub async fn close_of(socket: &mut Socket) -> (u16, String) {
+    match next(socket).await {
+        Some(Message::Close(Some(frame))) => (u16::from(frame.code), frame.reason.to_string()),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bad_token_in_connection_init_closes_the_socket_and_no_token_allows_introspection() {
+async fn connection_init_without_a_valid_token_closes_with_4403_before_any_ack() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    for init in [
+        json!({ "authorization": "Bearer not-a-token" }),
+        json!({}),
+        json!({ "Authorization": "" }),
+        json!({ "headers": { "X-Other": "1" } }),
+    ] {
+        let mut socket = connect(&url, init.clone()).await;
+        let (code, reason) = close_of(&mut socket).await;
+        assert_eq!(code, 4403, "{init}: {reason}");
+        assert!(!reason.is_empty(), "{init}: a reason a client can show");
+    }
+    // The token as several clients send it: lowercase key, with or without `Bearer `,
+    // at the top level or under `headers`.
+    for init in [
+        json!({ "authorization": ws.viewer }),
+        json!({ "Authorization": format!("Bearer {}", ws.viewer) }),
+        json!({ "headers": { "authorization": format!("bearer {}", ws.viewer) } }),
+    ] {
+        let mut socket = connect(&url, init.clone()).await;
+        assert_eq!(
+            next_json(&mut socket).await["type"],
+            "connection_ack",
+            "{init}"
+        );
+        let viewer = json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
+        socket
+            .send(Message::text(viewer.to_string()))
+            .await
+            .unwrap();
+        assert_eq!(
+            next_json(&mut socket).await["payload"]["data"]["viewer"]["role"],
+            "VIEWER",
+            "{init}"
+        );
+    }
+}
+
+/// Opens a graphql-transport-ws socket without sending `connection_init`.
+async fn open(url: &str) -> Socket {
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    .expect("the upgrade answered in time")
+    .unwrap()
+    .0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribe_before_connection_init_closes_with_4401() {
     let t = TestApp::new().await;
     let url = serve(&t).await;
-    let mut socket = connect(&url, json!({ "authorization": "Bearer not-a-token" })).await;
-    match next(&mut socket).await {
-        Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 4403),
-        other => panic!("expected a 4403 close, got {other:?}"),
-    }
+    let mut socket = open(&url).await;
+    let subscribe =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename }" } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(close_of(&mut socket).await.0, 4401);
+}
 
-    // No token at all: introspection is answered, anything else is UNAUTHENTICATED.
-    let mut socket = connect(&url, json!({})).await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let introspection = json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ __typename __schema { queryType { name } mutationType { name } } }" } });
-    socket
-        .send(Message::text(introspection.to_string()))
+#[tokio::test(flavor = "multi_thread")]
+async fn no_connection_init_within_ten_seconds_closes_with_4408() {
+    let t = TestApp::new().await;
+    let url = serve(&t).await;
+    let mut socket = open(&url).await;
+    // The server closes at 10 s; `next` would give up at the same time.
+    let message = match tokio::time::timeout(std::time::Duration::from_secs(20), socket.next())
         .await
-        .unwrap();
-    assert_eq!(
-        next_json(&mut socket).await,
-        json!({ "id": "1", "type": "next", "payload": { "data": {
-            "__typename": "Query",
-            "__schema": { "queryType": { "name": "Query" }, "mutationType": { "name": "Mutation" } },
-        } } })
-    );
-    assert_eq!(
-        next_json(&mut socket).await,
-        json!({ "id": "1", "type": "complete" })
-    );
-    let viewer =
-        json!({ "id": "2", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
-    socket
-        .send(Message::text(viewer.to_string()))
-        .await
-        .unwrap();
-    let answer = next_json(&mut socket).await;
-    assert_eq!(answer["id"], "2");
-    assert_eq!(answer["payload"]["data"], Value::Null, "{answer}");
-    assert_eq!(
-        answer["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-        "{answer}"
-    );
+        .expect("closed within 20 s")
+    {
+        Some(Ok(Message::Close(Some(frame)))) => frame,
+        other => panic!("expected a close frame, got {other:?}"),
+    };
+    assert_eq!(u16::from(message.code), 4408, "{}", message.reason);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,169 @@
+use std::collections::VecDeque;
+
+use async_graphql::{Context, ID, Subscription as GraphQLSubscription};
+use futures_util::{Stream, StreamExt as _};
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::ContextExt as _;
+use super::types::data_source_options::DataSourceOptions;
+use crate::app::AppState;
+use crate::auth::Session;
+use crate::domain::Caller;
+use crate::domain::changes::Event;
+use crate::domain::subscriptions::{DeletionWatch, OptionsWatch, Watch};
+use crate::error::AppError;
+
+pub struct Subscription;
+
+/// Changes as they commit, made through any envgate process sharing the database.
+#[GraphQLSubscription]
+impl Subscription {
+    /// changes to any data source's options in the caller's workspace, or to one data source
+    async fn data_source_options_changed(
+        &self,
+        ctx: &Context<'_>,
+        data_source_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = DataSourceOptions> + use<>> {
+        let events = Subscriber::new(ctx)?;
+        let mut conn = ctx.conn().await?;
+        let watch = OptionsWatch::start(
+            &mut conn,
+            ctx.caller()?,
+            data_source_id.as_deref().map(|id| id.as_str()),
+        )
+        .await?;
+        drop(conn);
+        Ok(events
+            .stream(watch)
+            .map(|(kind, row)| DataSourceOptions { kind, row }))
+    }
+
+    /// ids of data sources deleted in the caller's workspace
+    async fn data_source_deleted(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = ID> + use<>> {
+        let events = Subscriber::new(ctx)?;
+        let mut conn = ctx.conn().await?;
+        let watch = DeletionWatch::start(&mut conn, ctx.caller()?).await?;
+        drop(conn);
+        Ok(events.stream(watch).map(|id| ID(id.to_string())))
+    }
+}
+
+/// One subscription's events, from the moment it starts, until its token expires.
+struct Subscriber {
+    app: AppState,
+    session: Session,
+    request_id: Option<String>,
+    receiver: broadcast::Receiver<Event>,
+}
+
+impl Subscriber {
+    /// Subscribes before the watch reads its starting state, so that nothing committed
+    /// in between is missed.
+    fn new(ctx: &Context<'_>) -> async_graphql::Result<Self> {
+        let caller = ctx.caller()?;
+        let app = ctx.app().clone();
+        let receiver = app.changes.subscribe();
+        Ok(Self {
+            session: ctx.session()?.clone(),
+            request_id: caller.request_id.clone(),
+            receiver,
+            app,
+        })
+    }
+
+    /// What `watch` sends for each event; ends when the token expires.
+    fn stream<W: Watch>(self, watch: W) -> impl Stream<Item = W::Item> + use<W> {
+        let expiry = self.session.expires_at.map(|at| {
+            let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+            tokio::time::sleep(left)
+        });
+        let expired = async move {
+            match expiry {
+                Some(sleep) => sleep.await,
+                None => std::future::pending().await,
+            }
+        };
+        let active = Active::new(&self.app);
+        let state = State {
+            subscriber: self,
+            watch,
+            queue: VecDeque::new(),
+            missed: false,
+            _active: active,
+        };
+        futures_util::stream::unfold(state, State::next).take_until(expired)
+    }
+}
+
+struct State<W: Watch> {
+    subscriber: Subscriber,
+    watch: W,
+    queue: VecDeque<W::Item>,
+    /// An event could not be read (the database was unreachable): the next one
+    /// re-reads everything.
+    missed: bool,
+    _active: Active,
+}
+
+impl<W: Watch> State<W> {
+    async fn next(mut self) -> Option<(W::Item, Self)> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some((item, self));
+            }
+            let event = match self.subscriber.receiver.recv().await {
+                Ok(_) if self.missed => Event::Resync,
+                Ok(event) => event,
+                Err(RecvError::Lagged(_)) => Event::Resync,
+                Err(RecvError::Closed) => return None,
+            };
+            let subscriber = &self.subscriber;
+            // The edition as of this event: a lapsed license stops sending the
+            // environments it unlocked.
+            let caller = Caller::new(
+                &subscriber.session,
+                subscriber.app.multi_environment(),
+                subscriber.request_id.clone(),
+            );
+            let items = async {
+                let mut conn = subscriber.app.conn().await?;
+                self.watch.on(&mut conn, &caller, &event).await
+            };
+            match items.await {
+                Ok(items) => {
+                    self.missed = false;
+                    self.queue.extend(items);
+                }
+                Err(error) => {
+                    if let AppError::Internal(detail) = &error {
+                        tracing::error!(
+                            error = format!("{detail:#}"),
+                            "reading a change for a subscriber"
+                        );
+                    }
+                    self.missed = true;
+                }
+            }
+        }
+    }
+}
+
+/// Counts a running subscription in the metrics while it lives.
+struct Active(prometheus_client::metrics::gauge::Gauge);
+
+impl Active {
+    fn new(app: &AppState) -> Self {
+        let gauge = app.metrics.subscriptions.clone();
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}

@@ -1,0 +1,134 @@
+//! One dedicated connection per process that `LISTEN`s for the changes every process
+//! publishes (see [`crate::domain::changes`]) and hands them to this process's
+//! subscribers. When the connection is lost (the database restarted, the backend was
+//! terminated) it is opened again, and subscribers are told to re-read: a change
+//! committed while nobody listened is never lost silently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::broadcast;
+use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use crate::domain::changes::{CHANNEL, Change, Event};
+use crate::metrics::Metrics;
+
+/// How many events a slow subscriber may fall behind before it is told to re-read.
+const BACKLOG: usize = 1024;
+/// The longest wait between two attempts to open the listening connection.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// The `application_name` of the listening connection, as `pg_stat_activity` shows it.
+pub const APPLICATION_NAME: &str = "envgate-listener";
+
+/// This process's subscribers to changes, and the listener that feeds them.
+pub struct Changes {
+    sender: broadcast::Sender<Event>,
+    /// Stops the listener when the server goes away.
+    _stop: DropGuard,
+    stop: CancellationToken,
+}
+
+impl Default for Changes {
+    fn default() -> Self {
+        let stop = CancellationToken::new();
+        Self {
+            sender: broadcast::channel(BACKLOG).0,
+            _stop: stop.clone().drop_guard(),
+            stop,
+        }
+    }
+}
+
+impl Changes {
+    /// A receiver of every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.sender.subscribe()
+    }
+
+    /// Starts listening on the database at `url`, until this is dropped.
+    pub fn listen(&self, url: &str, metrics: Metrics) -> anyhow::Result<()> {
+        let mut config: tokio_postgres::Config = url.parse()?;
+        config.application_name(APPLICATION_NAME);
+        let sender = self.sender.clone();
+        let stop = self.stop.clone();
+        tokio::spawn(async move {
+            stop.run_until_cancelled(listen(config, sender, metrics))
+                .await;
+        });
+        Ok(())
+    }
+}
+
+/// Listens for as long as the process runs, opening the connection again whenever it is
+/// lost.
+async fn listen(
+    config: tokio_postgres::Config,
+    sender: broadcast::Sender<Event>,
+    metrics: Metrics,
+) {
+    let mut backoff = Duration::from_millis(50);
+    let mut lost = false;
+    loop {
+        match listen_once(&config, &sender, &metrics, lost).await {
+            Ok(()) => tracing::warn!("the change listener's database connection closed"),
+            Err(error) => tracing::warn!(
+                error = %error,
+                "the change listener lost its database connection; opening it again"
+            ),
+        }
+        lost = true;
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// One listening connection: subscribes, tells subscribers to re-read when it replaces
+/// a lost one, then forwards notifications until the connection ends.
+async fn listen_once(
+    config: &tokio_postgres::Config,
+    sender: &broadcast::Sender<Event>,
+    metrics: &Metrics,
+    replacing_lost: bool,
+) -> Result<(), tokio_postgres::Error> {
+    let (client, mut connection) = config.connect(NoTls).await?;
+    let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    let statement = format!("LISTEN {CHANNEL}");
+    let listening = client.batch_execute(&statement);
+    tokio::pin!(listening);
+    // The connection must be driven while LISTEN runs.
+    loop {
+        tokio::select! {
+            result = &mut listening => { result?; break; }
+            message = messages.next() => match message {
+                Some(Ok(message)) => forward(message, sender, metrics),
+                Some(Err(error)) => return Err(error),
+                None => return Ok(()),
+            },
+        }
+    }
+    if replacing_lost {
+        metrics.listener_reconnects.inc();
+        tracing::info!("the change listener is listening again; subscribers re-read");
+        // Only after LISTEN: whatever commits from now on is notified, and whatever
+        // committed before is read again.
+        let _ = sender.send(Event::Resync);
+    }
+    while let Some(message) = messages.next().await {
+        forward(message?, sender, metrics);
+    }
+    Ok(())
+}
+
+fn forward(message: AsyncMessage, sender: &broadcast::Sender<Event>, metrics: &Metrics) {
+    let AsyncMessage::Notification(notification) = message else {
+        return;
+    };
+    metrics.notifications.inc();
+    match Change::parse(notification.payload()) {
+        // No subscriber is not an error.
+        Some(change) => drop(sender.send(Event::Changed(Arc::new(change)))),
+        None => tracing::debug!("ignored a change notification this version does not know"),
+    }
+}

@@ -1,0 +1,244 @@
+//! What `/metrics` reports, with `prometheus-client`: requests by operation type and
+//! outcome with a latency histogram, the database pool, open WebSockets and
+//! subscriptions, and the change notifications this process received.
+
+use std::time::Duration;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeLabelSet, EncodeLabelValue, EncodeMetric as _, LabelValueEncoder,
+};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::db::{PgPool, QueryCounter};
+
+/// The type of a GraphQL operation, as a label.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub enum Operation {
+    Query,
+    Mutation,
+    Subscription,
+    /// A request refused before its operation was known (unparsable, no such
+    /// operation, persisted query not found).
+    Unknown,
+}
+
+impl From<async_graphql::parser::types::OperationType> for Operation {
+    fn from(ty: async_graphql::parser::types::OperationType) -> Self {
+        use async_graphql::parser::types::OperationType;
+        match ty {
+            OperationType::Query => Self::Query,
+            OperationType::Mutation => Self::Mutation,
+            OperationType::Subscription => Self::Subscription,
+        }
+    }
+}
+
+/// How a request ended, as a label.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered without errors.
+    Ok,
+    /// Answered with errors (in fields, or refused as a whole).
+    Error,
+}
+
+impl EncodeLabelValue for Operation {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> std::fmt::Result {
+        std::fmt::Write::write_str(
+            encoder,
+            match self {
+                Self::Query => "query",
+                Self::Mutation => "mutation",
+                Self::Subscription => "subscription",
+                Self::Unknown => "unknown",
+            },
+        )
+    }
+}
+
+impl EncodeLabelValue for Outcome {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> std::fmt::Result {
+        std::fmt::Write::write_str(
+            encoder,
+            match self {
+                Self::Ok => "ok",
+                Self::Error => "error",
+            },
+        )
+    }
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    operation: Operation,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    operation: Operation,
+}
+
+/// The process's metrics. Cheap to clone: every part is shared.
+#[derive(Clone)]
+pub struct Metrics {
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<OperationLabels, Histogram>,
+    /// WebSocket connections open now.
+    pub websockets: Gauge,
+    /// Subscriptions running now.
+    pub subscriptions: Gauge,
+    /// Change notifications received from PostgreSQL.
+    pub notifications: Counter,
+    /// Times the listening connection was opened again after it was lost.
+    pub listener_reconnects: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            requests: Family::default(),
+            // 0.5 ms to about 8 s.
+            latency: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.000_5, 2.0, 15))
+            }),
+            websockets: Gauge::default(),
+            subscriptions: Gauge::default(),
+            notifications: Counter::default(),
+            listener_reconnects: Counter::default(),
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts one GraphQL request (HTTP, or an operation over a WebSocket).
+    pub fn request(&self, operation: Operation, outcome: Outcome, took: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels { operation, outcome })
+            .inc();
+        self.latency
+            .get_or_create(&OperationLabels { operation })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Everything in the OpenMetrics text format, with the pool and statement counts
+    /// read as of now.
+    pub fn render(&self, pool: &PgPool, queries: &QueryCounter) -> String {
+        let mut registry = Registry::default();
+        registry.register(
+            "envgate_graphql_requests",
+            "GraphQL requests by operation type and outcome",
+            self.requests.clone(),
+        );
+        registry.register(
+            "envgate_graphql_request_duration_seconds",
+            "Time to answer a GraphQL request, by operation type",
+            self.latency.clone(),
+        );
+        registry.register(
+            "envgate_websockets_open",
+            "WebSocket connections open now",
+            self.websockets.clone(),
+        );
+        registry.register(
+            "envgate_subscriptions_active",
+            "GraphQL subscriptions running now",
+            self.subscriptions.clone(),
+        );
+        registry.register(
+            "envgate_change_notifications_received",
+            "Change notifications received from PostgreSQL",
+            self.notifications.clone(),
+        );
+        registry.register(
+            "envgate_change_listener_reconnects",
+            "Times the change listener's connection was opened again after it was lost",
+            self.listener_reconnects.clone(),
+        );
+        registry.register_collector(Box::new(Database {
+            status: pool.status(),
+            queries: queries.get(),
+        }));
+        let mut text = String::new();
+        // Writing into a String can't fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
+        text
+    }
+}
+
+/// The pool and statement counts as of one scrape.
+#[derive(Debug)]
+struct Database {
+    status: deadpool::Status,
+    queries: u64,
+}
+
+impl Collector for Database {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let queries = ConstCounter::new(self.queries);
+        queries.encode(encoder.encode_descriptor(
+            "envgate_sql_queries",
+            "SQL statements sent to the database",
+            None,
+            queries.metric_type(),
+        )?)?;
+        let status = self.status;
+        let in_use = status.size.saturating_sub(status.available);
+        for (name, help, value) in [
+            (
+                "envgate_db_pool_max_connections",
+                "Largest number of database connections the pool opens",
+                status.max_size,
+            ),
+            (
+                "envgate_db_pool_connections",
+                "Open database connections",
+                status.size,
+            ),
+            (
+                "envgate_db_pool_connections_in_use",
+                "Database connections checked out now",
+                in_use,
+            ),
+            (
+                "envgate_db_pool_waiting",
+                "Requests waiting for a database connection",
+                status.waiting,
+            ),
+        ] {
+            let gauge = ConstGauge::new(i64::try_from(value).unwrap_or(i64::MAX));
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_with_a_histogram() {
+        let metrics = Metrics::default();
+        metrics.request(Operation::Query, Outcome::Ok, Duration::from_millis(3));
+        metrics.subscriptions.inc();
+        let mut registry = Registry::default();
+        registry.register("r", "r", metrics.requests.clone());
+        registry.register("l", "l", metrics.latency.clone());
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+        assert!(
+            text.contains(r#"r_total{operation="query",outcome="ok"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"l_bucket{le="0.004",operation="query"} 1"#),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Subscriptions over a real WebSocket: changes committed through any server process on
+//! the same database reach the subscribers of every process, masked, in their own
+//! workspace only, and nothing is lost when the listening connection is.
+
+use std::time::Duration;
+
+use futures_util::SinkExt as _;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::{MARGIN, TestApp, Workspace, data, enterprise, url_for};
+use crate::data_sources::{copy, create_pg, delete, environment_ids, update};
+use crate::websocket::{Socket, connect, next, serve};
+
+const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
+const DELETED: &str = "subscription { dataSourceDeleted }";
+
+/// A socket acknowledged with `token`, subscribed to `query` as operation "s".
+async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Socket {
+    let mut socket = connect(url, json!({ "Authorization": format!("Bearer {token}") })).await;
+    assert_eq!(
+        event_text(&mut socket).await,
+        r#"{"type":"connection_ack"}"#
+    );
+    let subscribe = json!({ "id": "s", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    socket
+}
+
+/// The next text message as it was sent (field order and all).
+async fn event_text(socket: &mut Socket) -> String {
+    for _ in 0..100 {
+        match next(socket).await.expect("a message") {
+            Message::Text(text) => return text.to_string(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    panic!("100 pings and pongs in a row, and no message")
+}
+
+/// The next event's payload under `field`, with the raw text.
+async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
+    let text = event_text(socket).await;
+    let message: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(message["type"], "next", "{text}");
+    assert_eq!(message["id"], "s", "{text}");
+    assert!(message["payload"].get("errors").is_none(), "{text}");
+    (message["payload"]["data"][field].clone(), text)
+}
+
+async fn options_event(socket: &mut Socket) -> (Value, String) {
+    event(socket, "dataSourceOptionsChanged").await
+}
+
+fn value<'a>(options: &'a Value, key: &str) -> &'a Value {
+    options["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {options}"))
+}
+
+/// Waits (bounded) until `count` subscriptions run on `t`: changes committed from then
+/// on reach them.
+async fn running(t: &TestApp, count: i64) {
+    for _ in 0..(MARGIN.as_millis() / 20) {
+        if t.app.metrics.subscriptions.get() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{count} subscriptions did not start within {MARGIN:?}");
+}
+
+async fn save_password(t: &TestApp, ws: &Workspace, id: &str, env: &str, password: &str) -> i64 {
+    let input = json!({ "dataSourceId": id, "environmentId": env, "options": [{ "key": "password", "value": password }] });
+    data(update(t, &ws.admin, input).await)["updateDataSourceOptions"]["revision"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_save_through_another_server_reaches_subscribers_masked_and_in_their_workspace_only() {
+    let a = TestApp::new().await;
+    // A second server process on the same database: its own pool and listener.
+    let b = TestApp::on_same_db(&a, enterprise());
+    let ws = a.workspace().await;
+    let other = a.workspace().await;
+    let url = serve(&a).await;
+    let mut builder = subscribe(&url, &ws.builder, CHANGED, json!({})).await;
+    let mut outsider = subscribe(&url, &other.admin, CHANGED, json!({})).await;
+    running(&a, 2).await;
+    let envs = environment_ids(&b, &ws).await;
+
+    let id = create_pg(&b, &ws, "orders").await;
+    // Created: one event per environment, in the pipeline's order.
+    for name in ["Development", "Staging", "Production"] {
+        let (options, _) = options_event(&mut builder).await;
+        assert_eq!(options["dataSourceId"], id);
+        assert_eq!(options["environment"]["name"], name);
+        assert_eq!(options["revision"], 1);
+    }
+    let revision = save_password(&b, &ws, &id, &envs[1], "staging-secret-42").await;
+    let (options, text) = options_event(&mut builder).await;
+    assert_eq!(options["environment"]["name"], "Staging");
+    assert_eq!(options["revision"], revision);
+    // Masked exactly as queries mask it.
+    assert_eq!(
+        value(&options, "password"),
+        &json!({ "key": "password", "value": null, "secret": true, "isSet": true })
+    );
+    assert!(!text.contains("staging-secret-42"), "{text}");
+    // In the order the fields were asked for (the environment is loaded, so it would
+    // come last in the order the fields finish).
+    let at = |field: &str| text.find(&format!("\"{field}\"")).unwrap();
+    assert!(
+        at("environment") < at("revision") && at("revision") < at("values"),
+        "{text}"
+    );
+
+    // The other workspace heard none of it: its first event is its own change.
+    let own = create_pg(&b, &other, "elsewhere").await;
+    let (first, _) = options_event(&mut outsider).await;
+    assert_eq!(first["dataSourceId"], own, "no event of another workspace");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copies_new_environments_and_deletions_are_sent_and_one_data_source_can_be_watched() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let envs = environment_ids(&t, &ws).await;
+    let watched = create_pg(&t, &ws, "watched").await;
+    let mut one = subscribe(&url, &ws.viewer, CHANGED, json!({ "id": watched })).await;
+    let mut deletions = subscribe(&url, &ws.viewer, DELETED, json!({})).await;
+    running(&t, 2).await;
+
+    // Another data source's changes are not this subscriber's.
+    let other = create_pg(&t, &ws, "other").await;
+    save_password(&t, &ws, &other, &envs[0], "dev-secret").await;
+    let revision = save_password(&t, &ws, &watched, &envs[0], "dev-secret").await;
+    let (saved, _) = options_event(&mut one).await;
+    assert_eq!(
+        saved["dataSourceId"], watched,
+        "the first event is the watched one's"
+    );
+    assert_eq!(saved["environment"]["name"], "Development");
+    assert_eq!(saved["revision"], revision);
+
+    // A copy is an event for the environment copied onto.
+    let input = json!({ "dataSourceId": watched, "fromEnvironmentId": envs[0], "toEnvironmentId": envs[1], "includeSecrets": true });
+    let copied =
+        data(copy(&t, &ws.admin, input).await)["copyDataSourceOptions"]["revision"].clone();
+    let (onto, _) = options_event(&mut one).await;
+    assert_eq!(onto["environment"]["name"], "Staging");
+    assert_eq!(onto["revision"], copied);
+    assert_eq!(value(&onto, "password")["isSet"], true);
+    assert_eq!(value(&onto, "password")["value"], Value::Null);
+
+    // A new environment receives every data source's non-secret values: an event.
+    let created = t
+        .gql(
+            Some(&ws.admin),
+            "mutation($after: ID!) { createEnvironment(input: { name: \"QA\", after: $after }) { id } }",
+            json!({ "after": envs[1] }),
+        )
+        .await;
+    assert!(created.get("errors").is_none(), "{created}");
+    let qa_id = created["data"]["createEnvironment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (qa, _) = options_event(&mut one).await;
+    assert_eq!(qa["environment"]["name"], "QA");
+    assert_eq!(qa["dataSourceId"], watched);
+
+    // Each event reads afresh: a renamed environment is named anew in the next one.
+    let renamed = t
+        .gql(
+            Some(&ws.admin),
+            "mutation($id: ID!) { renameEnvironment(id: $id, name: \"Pre-production\") { name } }",
+            json!({ "id": qa_id }),
+        )
+        .await;
+    assert!(renamed.get("errors").is_none(), "{renamed}");
+    save_password(&t, &ws, &watched, &qa_id, "again").await;
+    let (again, _) = options_event(&mut one).await;
+    assert_eq!(again["environment"]["name"], "Pre-production");
+
+    // Deleting: the deletion subscriber hears it, by id.
+    assert_eq!(
+        delete(&t, &ws.admin, &other).await["data"]["deleteDataSource"],
+        other
+    );
+    let (deleted, _) = event(&mut deletions, "dataSourceDeleted").await;
+    assert_eq!(deleted, other);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_committed_while_the_listener_was_disconnected_is_sent_once_it_reconnects() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let envs = environment_ids(&t, &ws).await;
+    let id = create_pg(&t, &ws, "orders").await;
+    let mut socket = subscribe(&url, &ws.viewer, CHANGED, json!({ "id": id })).await;
+    running(&t, 1).await;
+    // The pool's connections are open (the save and the subscriber's re-read reuse
+    // them); the listener's is the only one that must be opened again.
+    let warm = save_password(&t, &ws, &id, &envs[0], "first").await;
+    assert_eq!(options_event(&mut socket).await.0["revision"], warm);
+
+    // Nobody may connect to the database, and the listener's connection is cut.
+    let admin = admin().await;
+    let database = &t.db.name;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
+        ))
+        .await
+        .unwrap();
+    let cut = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+            &[database, &envgate::listener::APPLICATION_NAME],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, 1, "one listening connection");
+    // This commit's notification reaches no process.
+    let missed = save_password(&t, &ws, &id, &envs[1], "while-nobody-listened").await;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    // The listener reconnects and the subscriber reads again: the change arrives.
+    let (event, _) = options_event(&mut socket).await;
+    assert_eq!(event["environment"]["name"], "Staging");
+    assert_eq!(event["revision"], missed);
+    // And what is notified from now on arrives as before.
+    let after = save_password(&t, &ws, &id, &envs[2], "after").await;
+    let (event, _) = options_event(&mut socket).await;
+    assert_eq!(event["environment"]["name"], "Production");
+    assert_eq!(event["revision"], after);
+}
+
+async fn admin() -> tokio_postgres::Client {
+    let (client, connection) =
+        tokio_postgres::connect(&url_for("postgres").await, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_completes_when_its_token_expires() {
+    let t = TestApp::new().await;
+    let url = serve(&t).await;
+    let workspace = uuid::Uuid::new_v4();
+    let exp = chrono::Utc::now().timestamp() + 1 + i64::try_from(MARGIN.as_secs()).unwrap();
+    let claims = json!({ "sub": "u", "workspace_id": workspace, "role": "viewer", "exp": exp });
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(crate::common::JWT_SECRET),
+    )
+    .unwrap();
+    let mut socket = subscribe(&url, &token, DELETED, json!({})).await;
+    crate::common::sleep_until_past(chrono::DateTime::from_timestamp(exp, 0).unwrap()).await;
+    // Bounded: the server completes the subscription at the expiry.
+    let text = tokio::time::timeout(Duration::from_secs(30), event_text(&mut socket))
+        .await
+        .expect("completed in time");
+    assert_eq!(text, r#"{"type":"complete","id":"s"}"#);
+}
