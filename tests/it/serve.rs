@@ -29,6 +29,16 @@ struct Server {
 
 impl Server {
     async fn start(database_url: &str, state_dir: &std::path::Path) -> Self {
+        Self::launch(database_url, state_dir, &[], &[]).await
+    }
+
+    /// `envgate serve ARGS` with these environment variables besides the test's own.
+    async fn launch(
+        database_url: &str,
+        state_dir: &std::path::Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
         // Nothing of the caller's configuration: only what this test gives.
         for (name, _) in std::env::vars_os() {
@@ -42,6 +52,8 @@ impl Server {
             .env("ENVGATE_LISTEN", "127.0.0.1:0")
             .env("ENVGATE_STATE_DIR", state_dir)
             .env("RUST_LOG", "info")
+            .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -56,7 +68,9 @@ impl Server {
                 if let Some((_, rest)) =
                     line.split_once("envgate is listening: GraphQL playground at http://")
                 {
-                    return rest.split('/').next().unwrap().to_owned();
+                    // Listening on every address: this machine's is one of them.
+                    let address = rest.split('/').next().unwrap();
+                    return address.replace("0.0.0.0:", "127.0.0.1:");
                 }
             }
             panic!("serve ended before listening: {:#?}", log.lock().unwrap());
@@ -75,18 +89,30 @@ impl Server {
                 sink.lock().unwrap().push(line);
             }
         });
-        // The demo token is printed right after: the last (and only) line on stdout.
+        // The demo token is printed right after: the last (and only) line on stdout,
+        // unless the demo token is refused (then nothing is printed, and stdout ends
+        // with the process).
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let token = tokio::time::timeout(LIMIT, stdout.next_line())
-            .await
-            .expect("the demo token in time")
+        let refused = log
+            .lock()
             .unwrap()
-            .expect("a demo token on stdout");
+            .iter()
+            .any(|l| l.contains("the demo token is refused"));
+        let stdout = if refused {
+            Vec::new()
+        } else {
+            let token = tokio::time::timeout(LIMIT, stdout.next_line())
+                .await
+                .expect("the demo token in time")
+                .unwrap()
+                .expect("a demo token on stdout");
+            vec![token]
+        };
         Self {
             child,
             address,
             log,
-            stdout: vec![token],
+            stdout,
         }
     }
 
@@ -94,14 +120,24 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
-    /// Sends SIGTERM and waits (bounded) for the process to end.
-    async fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+    /// Sends SIGTERM.
+    fn signal_terminate(&self) {
         let pid = self.child.id().expect("still running").to_string();
         let kill = std::process::Command::new("kill")
             .args(["-TERM", &pid])
             .status()
             .unwrap();
         assert!(kill.success(), "kill -TERM {pid}");
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the process to end.
+    async fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        self.signal_terminate();
+        self.wait().await
+    }
+
+    /// Waits (bounded) for the process to end.
+    async fn wait(mut self) -> (std::process::ExitStatus, Vec<String>) {
         let status = tokio::time::timeout(LIMIT, self.child.wait())
             .await
             .unwrap_or_else(|_| {
@@ -253,4 +289,147 @@ async fn serve_migrates_listens_answers_and_stops_cleanly_on_sigterm() {
         log.iter().any(|l| l.contains("envgate stopped")),
         "{log:#?}"
     );
+}
+
+/// A GraphQL POST over its own TCP connection: (status, body as JSON).
+async fn graphql(address: &str, token: &str, request_id: &str, body: Value) -> (u16, Value) {
+    let authorization = format!("Bearer {token}");
+    let (status, _, body) = http(
+        address,
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &authorization),
+            ("X-Request-Id", request_id),
+        ],
+        &body.to_string(),
+    )
+    .await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_requests_in_flight_finish_closes_websockets_with_1001_and_exits_0() {
+    let db = TestDb::empty().await;
+    let state = TempDir::new("serve-shutdown");
+    let server = Server::launch(
+        &db.url,
+        state.path(),
+        &[("RUST_LOG", "info,tower_http=debug")],
+        &["--log-format", "json"],
+    )
+    .await;
+    let token = server.stdout.last().unwrap().trim().to_owned();
+    let address = server.address.clone();
+    let create = json!({ "query": "mutation { createDataSource(input: { name: \"orders\", kind: \"restapi\", options: [{ key: \"url\", value: \"https://example.com\" }] }) { id environments { environment { id } } } }" });
+    let (status, created) = graphql(&address, &token, "create-1", create).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["createDataSource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let environment = created["data"]["createDataSource"]["environments"][0]["environment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // An open WebSocket.
+    let mut socket = crate::websocket::connect(
+        &format!("ws://{address}/graphql"),
+        json!({ "authorization": token }),
+    )
+    .await;
+    assert_eq!(
+        crate::websocket::next_json(&mut socket).await["type"],
+        "connection_ack"
+    );
+
+    // A save held in flight: the data source's row is locked by another transaction.
+    let uuid = uuid::Uuid::parse_str(&id).unwrap();
+    let held = db
+        .hold(
+            "SELECT 1 FROM data_sources WHERE id = $1 FOR UPDATE",
+            &[&uuid],
+        )
+        .await;
+    let save = json!({ "query": "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }",
+        "variables": { "input": { "dataSourceId": id, "environmentId": environment, "options": [{ "key": "url", "value": "https://example.org" }] } } });
+    let in_flight = tokio::spawn({
+        let (address, token) = (address.clone(), token.clone());
+        async move { graphql(&address, &token, "in-flight-save", save).await }
+    });
+    assert_eq!(db.lock_waiters(1).await, 1, "the save waits on the lock");
+
+    server.signal_terminate();
+    // The WebSocket is closed with 1001 and a reason, while the save still waits.
+    let (code, reason) = crate::websocket::close_of(&mut socket).await;
+    assert_eq!(code, 1001, "{reason}");
+    assert!(!reason.is_empty());
+    assert!(!in_flight.is_finished(), "the save still waits on the lock");
+
+    // Released: the save completes, answered in full, and the server exits 0.
+    held.commit().await;
+    let (status, saved) = tokio::time::timeout(LIMIT, in_flight)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        saved["data"]["updateDataSourceOptions"]["revision"], 2,
+        "{saved}"
+    );
+    let (status, log) = server.wait().await;
+    assert_eq!(status.code(), Some(0), "{status}: {log:#?}");
+
+    // Log lines are JSON objects (the demo token's heading is not a log line), and the
+    // lines of a request carry its id.
+    let lines: Vec<Value> = log
+        .iter()
+        .filter(|l| !l.starts_with("Demo admin token"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["span"]["request_id"] == "in-flight-save"),
+        "{log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn beyond_loopback_without_a_jwt_secret_the_demo_token_is_refused_and_introspection_can_be_off()
+ {
+    let db = TestDb::empty().await;
+    let state = TempDir::new("serve-exposed");
+    // First on loopback: the demo token is printed and works.
+    let local = Server::start(&db.url, state.path()).await;
+    let token = local.stdout.last().unwrap().trim().to_owned();
+    let ask = json!({ "query": "{ viewer { role } }" });
+    let (_, answer) = graphql(&local.address, &token, "local", ask.clone()).await;
+    assert_eq!(answer["data"]["viewer"]["role"], "ADMIN", "{answer}");
+    let (status, log) = local.terminate().await;
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+
+    // Then on every address, same state directory (same development secret).
+    let exposed = Server::launch(
+        &db.url,
+        state.path(),
+        &[("ENVGATE_LISTEN", "0.0.0.0:0")],
+        &["--no-introspection"],
+    )
+    .await;
+    assert!(exposed.stdout.is_empty(), "no token printed");
+    let (_, answer) = graphql(&exposed.address, &token, "exposed", ask).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{answer}"
+    );
+    let (_, _, page) = http(&exposed.address, "GET", "/", &[("Accept", "text/html")], "").await;
+    assert!(!page.contains(&token), "GraphiQL is not pre-filled");
+    let introspection = json!({ "query": "{ __schema { queryType { name } } }" });
+    let (_, answer) = graphql(&exposed.address, &token, "introspect", introspection).await;
+    assert_eq!(answer["data"]["__schema"], Value::Null, "{answer}");
+    let (status, log) = exposed.terminate().await;
+    assert_eq!(status.code(), Some(0), "{log:#?}");
 }
