@@ -131,7 +131,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits (bounded) for the process to end.
-    async fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+    async fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
         self.signal_terminate();
         self.wait().await
     }
