@@ -897,6 +897,21 @@ export type RunTarget =
   /** The released app: always the default environment (Production). */
   | 'RELEASED';
 
+/** Changes as they commit, made through any envgate process sharing the database. */
+export type Subscription = {
+  __typename: 'Subscription';
+  /** ids of data sources deleted in the caller's workspace */
+  dataSourceDeleted: Scalars['ID']['output'];
+  /** changes to any data source's options in the caller's workspace, or to one data source */
+  dataSourceOptionsChanged: DataSourceOptions;
+};
+
+
+/** Changes as they commit, made through any envgate process sharing the database. */
+export type SubscriptionDataSourceOptionsChangedArgs = {
+  dataSourceId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A patch of one environment's options. */
 export type UpdateDataSourceOptionsInput = {
   /** The data source to change. */
