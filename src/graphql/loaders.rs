@@ -157,7 +157,9 @@ pub struct Loaders {
 }
 
 fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    // The batches run in tasks of their own, logging under the request's span.
+    let spawn = |batch| tokio::spawn(tracing::Instrument::in_current_span(batch));
+    DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }
 
 impl Loaders {
