@@ -255,8 +255,8 @@ fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, 
     }
 }
 
-/// Checks the operation a request selects before it runs: GET may not run a mutation
-/// (405), and every required variable must be given (a request error, not a field
+/// Checks the operation a request selects before it runs: subscriptions need a
+/// WebSocket, GET may not run a mutation (405), and every required variable must be given (a request error, not a field
 /// error halfway through). A document that does not parse is left for execution to
 /// report.
 fn precheck(
@@ -279,6 +279,14 @@ fn precheck(
         return Ok(None);
     };
     let operation = &operation.node;
+    if operation.ty == OperationType::Subscription {
+        return Err(Box::new(request_error(
+            media,
+            request_error_status(media),
+            "BAD_REQUEST",
+            "Subscriptions run over a WebSocket at /graphql (graphql-transport-ws or graphql-ws), not over HTTP.",
+        )));
+    }
     if *method == Method::GET && operation.ty != OperationType::Query {
         let mut response = request_error(
             media,

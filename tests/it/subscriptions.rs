@@ -279,3 +279,57 @@ async fn a_subscription_completes_when_its_token_expires() {
         .expect("completed in time");
     assert_eq!(text, r#"{"type":"complete","id":"s"}"#);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscription_over_http_is_told_to_use_the_websocket() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let response = t
+        .request(crate::common::post(
+            Some(&ws.viewer),
+            &json!({ "query": DELETED }),
+        ))
+        .await;
+    assert_eq!(response.status, axum::http::StatusCode::BAD_REQUEST);
+    let body = response.json();
+    assert_eq!(crate::common::code(&body), "BAD_REQUEST");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("WebSocket"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_environments_the_edition_offers_and_only_committed_changes_are_sent() {
+    let enterprise_server = TestApp::new().await;
+    // A Community server on the same database offers Production only.
+    let community =
+        TestApp::on_same_db(&enterprise_server, envgate::edition::Licensing::community());
+    let ws = enterprise_server.workspace().await;
+    let envs = environment_ids(&enterprise_server, &ws).await;
+    let id = create_pg(&enterprise_server, &ws, "orders").await;
+    let url = serve(&community).await;
+    let mut socket = subscribe(&url, &ws.viewer, CHANGED, json!({})).await;
+    running(&community, 1).await;
+
+    // Staging is not offered: nothing is sent for it.
+    save_password(&enterprise_server, &ws, &id, &envs[1], "staging").await;
+    // A save refused with REVISION_CONFLICT rolls back: nothing is sent for it.
+    let stale = json!({ "dataSourceId": id, "environmentId": envs[2], "expectedRevision": 99, "options": [{ "key": "password", "value": "never" }] });
+    let refused = update(&enterprise_server, &ws.admin, stale).await;
+    assert_eq!(
+        crate::common::code(&refused),
+        "REVISION_CONFLICT",
+        "{refused}"
+    );
+    let revision = save_password(&enterprise_server, &ws, &id, &envs[2], "production").await;
+    let (first, _) = options_event(&mut socket).await;
+    assert_eq!(first["environment"]["name"], "Production");
+    assert_eq!(
+        first["revision"], revision,
+        "the first event is the committed save"
+    );
+}
