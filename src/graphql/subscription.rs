@@ -1,3 +1,5 @@
+//! The root subscription type: each field is a stream of changes as they commit.
+
 use std::collections::VecDeque;
 
 use async_graphql::{Context, ID, Subscription as GraphQLSubscription};

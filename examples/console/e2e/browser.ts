@@ -2,7 +2,8 @@
 // database, the console's production build behind `vite preview`, and Debian's
 // Chromium driven by playwright-core, with every request to another origin refused
 // so that "works offline" is what is checked. It runs the README's first query in
-// the playground, then walks the console: save Staging's options, see the revision
+// the playground, checks live updates across two envgate processes with a real
+// graphql-ws client, then walks the console: save Staging's options, see the revision
 // bump, test the connection, lose a race to a second page and resolve the conflict,
 // copy options between environments, switch the builder's environment and reload.
 //
@@ -21,6 +22,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const consoleDir = path.resolve(here, '..');
@@ -243,6 +246,78 @@ const WEBSOCKET_PROBE = `new Promise((resolve) => {
   socket.onclose = (event) => done('closed with ' + event.code);
 })`;
 
+/** A POST to envgate's GraphQL endpoint with the token; the JSON answer. */
+async function graphqlPost(url: string, token: string, query: string, variables: object = {}) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(STEP_MS),
+  });
+  return (await response.json()) as { data?: any; errors?: unknown[] };
+}
+
+/** Live updates across processes with a real graphql-ws client: subscribed on the first
+ *  envgate (token as several clients send it: lowercase key, no `Bearer `), a save
+ *  made through a second envgate process on the same database arrives, masked. */
+async function checkLiveUpdates(first: string, second: string, token: string) {
+  const setup = await graphqlPost(first, token, '{ dataSources(first: 1) { nodes { id } } environments { id name } }');
+  const dataSourceId: string = setup.data.dataSources.nodes[0].id;
+  const staging: string = setup.data.environments.find((e: { name: string }) => e.name === 'Staging').id;
+  const client = createClient({
+    url: `${first.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: token },
+    retryAttempts: 0,
+  });
+  try {
+    const events: any[] = [];
+    let failure: unknown;
+    let started = false;
+    client.on('connected', () => (started = true));
+    client.subscribe(
+      {
+        query:
+          'subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision values { key value isSet } } }',
+        variables: { id: dataSourceId },
+      },
+      { next: (value) => events.push(value), error: (error) => (failure = error), complete: () => undefined },
+    );
+    await waitUntil('the subscription to be acknowledged', () => started);
+    // The server registers the subscription right after the ack; a save made before it
+    // is read as the starting state, so save until an event arrives (bounded).
+    let revision = 0;
+    await waitUntil('an event for the save made through the second process', async () => {
+      if (failure) throw new Error(`subscription failed: ${JSON.stringify(failure)}`);
+      if (events.length > 0) return true;
+      const saved = await graphqlPost(
+        second,
+        token,
+        'mutation($i: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $i) { revision } }',
+        { i: { dataSourceId, environmentId: staging, options: [{ key: 'password', value: 'saved-through-b' }] } },
+      );
+      revision = saved.data?.updateDataSourceOptions.revision ?? revision;
+      return false;
+    });
+    const event = events[0].data.dataSourceOptionsChanged;
+    check(event.environment.name === 'Staging', `the event is Staging's: ${JSON.stringify(event)}`);
+    check(event.revision <= revision && event.revision > 1, `a saved revision: ${JSON.stringify(event)}`);
+    const password = event.values.find((v: { key: string }) => v.key === 'password');
+    check(password.value === null && password.isSet, `the password is masked: ${JSON.stringify(password)}`);
+    check(!JSON.stringify(events).includes('saved-through-b'), 'no secret in any event');
+    log(`live update across processes: revision ${event.revision} arrived over graphql-ws`);
+  } finally {
+    await client.dispose();
+    // The console's walk starts from a Staging without a password.
+    await graphqlPost(
+      second,
+      token,
+      'mutation($i: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $i) { revision } }',
+      { i: { dataSourceId, environmentId: staging, options: [{ key: 'password', value: null }] } },
+    );
+  }
+}
+
 // --- the run ---------------------------------------------------------------------
 
 async function main() {
@@ -282,6 +357,20 @@ async function main() {
   );
   await waitUntil('envgate to be ready', () => httpOk(`${envgateUrl}/readyz`));
   log(`envgate is up at ${envgateUrl} on database ${database}`);
+
+  // A second envgate process on the same database and state (as behind a load
+  // balancer), and a graphql-ws client subscribed to the first.
+  const secondPort = await freePort();
+  const secondUrl = `http://127.0.0.1:${secondPort}`;
+  start('envgate-2', ENVGATE_BIN, ['serve', '--demo'], {
+    ...env,
+    DATABASE_URL: `${PG}/${database}`,
+    ENVGATE_STATE_DIR: stateDir,
+    ENVGATE_LISTEN: `127.0.0.1:${secondPort}`,
+    RUST_LOG: 'info',
+  });
+  await waitUntil('the second envgate to be ready', () => httpOk(`${secondUrl}/readyz`), START_MS);
+  await checkLiveUpdates(envgateUrl, secondUrl, token);
 
   // The console's production build, with `/graphql` proxied to that envgate.
   const consolePort = await freePort();
