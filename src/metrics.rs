@@ -171,6 +171,23 @@ impl Metrics {
     }
 }
 
+/// Counts one of something (an open WebSocket, a running subscription) in a gauge for
+/// as long as it lives.
+pub struct Held(Gauge);
+
+impl Held {
+    pub fn new(gauge: &Gauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 /// The pool and statement counts as of one scrape.
 #[derive(Debug)]
 struct Database {

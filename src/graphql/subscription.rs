@@ -14,6 +14,7 @@ use crate::domain::Caller;
 use crate::domain::changes::Event;
 use crate::domain::subscriptions::{DeletionWatch, OptionsWatch, Watch};
 use crate::error::AppError;
+use crate::metrics::Held;
 
 pub struct Subscription;
 
@@ -88,7 +89,7 @@ impl Subscriber {
                 None => std::future::pending().await,
             }
         };
-        let active = Active::new(&self.app);
+        let active = Held::new(&self.app.metrics.subscriptions);
         let state = State {
             subscriber: self,
             watch,
@@ -107,7 +108,7 @@ struct State<W: Watch> {
     /// An event could not be read (the database was unreachable): the next one
     /// re-reads everything.
     missed: bool,
-    _active: Active,
+    _active: Held,
 }
 
 impl<W: Watch> State<W> {
@@ -150,22 +151,5 @@ impl<W: Watch> State<W> {
                 }
             }
         }
-    }
-}
-
-/// Counts a running subscription in the metrics while it lives.
-struct Active(prometheus_client::metrics::gauge::Gauge);
-
-impl Active {
-    fn new(app: &AppState) -> Self {
-        let gauge = app.metrics.subscriptions.clone();
-        gauge.inc();
-        Self(gauge)
-    }
-}
-
-impl Drop for Active {
-    fn drop(&mut self) {
-        self.0.dec();
     }
 }

@@ -25,6 +25,7 @@ use tracing::Instrument as _;
 use super::HttpState;
 use crate::app::AppState;
 use crate::graphql::{Authentication, EnvgateSchema, RequestId};
+use crate::metrics::Held;
 
 /// How long a client has to send `connection_init`.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,7 +87,7 @@ struct Connection {
 
 impl Connection {
     async fn serve(self, socket: axum::extract::ws::WebSocket) {
-        let _open = Open::new(&self.app);
+        let _open = Held::new(&self.app.metrics.websockets);
         let Self {
             app,
             schema,
@@ -164,23 +165,6 @@ impl Connection {
                 break;
             }
         }
-    }
-}
-
-/// Counts an open WebSocket in the metrics while it lives.
-struct Open(prometheus_client::metrics::gauge::Gauge);
-
-impl Open {
-    fn new(app: &AppState) -> Self {
-        let gauge = app.metrics.websockets.clone();
-        gauge.inc();
-        Self(gauge)
-    }
-}
-
-impl Drop for Open {
-    fn drop(&mut self) {
-        self.0.dec();
     }
 }
 

@@ -56,7 +56,7 @@ async fn options(t: &TestApp, token: &str, id: &str, environment_id: &str) -> Va
     data(response)["dataSource"]["options"].clone()
 }
 
-fn value_of<'a>(options: &'a Value, key: &str) -> &'a Value {
+pub fn value_of<'a>(options: &'a Value, key: &str) -> &'a Value {
     options["values"]
         .as_array()
         .unwrap()

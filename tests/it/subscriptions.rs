@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{MARGIN, TestApp, Workspace, data, enterprise, url_for};
-use crate::data_sources::{copy, create_pg, delete, environment_ids, update};
+use crate::data_sources::{copy, create_pg, delete, environment_ids, update, value_of};
 use crate::websocket::{Socket, connect, next, serve};
 
 const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
@@ -54,15 +54,6 @@ async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
 
 async fn options_event(socket: &mut Socket) -> (Value, String) {
     event(socket, "dataSourceOptionsChanged").await
-}
-
-fn value<'a>(options: &'a Value, key: &str) -> &'a Value {
-    options["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["key"] == key)
-        .unwrap_or_else(|| panic!("no {key} in {options}"))
 }
 
 /// Waits (bounded) until `count` subscriptions run on `t`: changes committed from then
@@ -111,7 +102,7 @@ async fn a_save_through_another_server_reaches_subscribers_masked_and_in_their_w
     assert_eq!(options["revision"], revision);
     // Masked exactly as queries mask it.
     assert_eq!(
-        value(&options, "password"),
+        value_of(&options, "password"),
         &json!({ "key": "password", "value": null, "secret": true, "isSet": true })
     );
     assert!(!text.contains("staging-secret-42"), "{text}");
@@ -159,8 +150,8 @@ async fn copies_new_environments_and_deletions_are_sent_and_one_data_source_can_
     let (onto, _) = options_event(&mut one).await;
     assert_eq!(onto["environment"]["name"], "Staging");
     assert_eq!(onto["revision"], copied);
-    assert_eq!(value(&onto, "password")["isSet"], true);
-    assert_eq!(value(&onto, "password")["value"], Value::Null);
+    assert_eq!(value_of(&onto, "password")["isSet"], true);
+    assert_eq!(value_of(&onto, "password")["value"], Value::Null);
 
     // A new environment receives every data source's non-secret values: an event.
     let created = t
@@ -262,15 +253,7 @@ async fn admin() -> tokio_postgres::Client {
 async fn a_subscription_completes_when_its_token_expires() {
     let t = TestApp::new().await;
     let url = serve(&t).await;
-    let workspace = uuid::Uuid::new_v4();
-    let exp = chrono::Utc::now().timestamp() + 1 + i64::try_from(MARGIN.as_secs()).unwrap();
-    let claims = json!({ "sub": "u", "workspace_id": workspace, "role": "viewer", "exp": exp });
-    let token = jsonwebtoken::encode(
-        &jsonwebtoken::Header::default(),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(crate::common::JWT_SECRET),
-    )
-    .unwrap();
+    let (token, exp) = crate::websocket::expiring_token("viewer");
     let mut socket = subscribe(&url, &token, DELETED, json!({})).await;
     crate::common::sleep_until_past(chrono::DateTime::from_timestamp(exp, 0).unwrap()).await;
     // Bounded: the server completes the subscription at the expiry.

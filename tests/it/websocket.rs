@@ -223,22 +223,28 @@ async fn a_message_outside_the_protocol_closes_with_4400_and_a_short_reason() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_open_socket_stops_working_when_its_token_expires() {
-    let t = TestApp::new().await;
-    let url = serve(&t).await;
-    let workspace = uuid::Uuid::new_v4();
-    // JWT expiry has one-second resolution: expire on a whole second, far enough ahead
-    // that connection_init (which provisions the workspace) and the first operation
-    // are answered before it even on a loaded machine.
+/// A token of a new workspace with `role` that expires on a whole second (JWT expiry has
+/// one-second resolution), far enough ahead that `connection_init` (which provisions the
+/// workspace) and a first operation are answered before it even on a loaded machine;
+/// with its expiry (unix seconds).
+pub fn expiring_token(role: &str) -> (String, i64) {
     let exp = chrono::Utc::now().timestamp() + 1 + i64::try_from(MARGIN.as_secs()).unwrap();
-    let claims = json!({ "sub": "u", "workspace_id": workspace, "role": "admin", "exp": exp });
+    let claims =
+        json!({ "sub": "u", "workspace_id": uuid::Uuid::new_v4(), "role": role, "exp": exp });
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
         &claims,
         &jsonwebtoken::EncodingKey::from_secret(crate::common::JWT_SECRET),
     )
     .unwrap();
+    (token, exp)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_socket_stops_working_when_its_token_expires() {
+    let t = TestApp::new().await;
+    let url = serve(&t).await;
+    let (token, exp) = expiring_token("admin");
     let mut socket = connect(&url, json!({ "Authorization": format!("Bearer {token}") })).await;
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
     let ask = |id: &str| {
