@@ -34,6 +34,8 @@ pub struct Settings {
     pub demo_token: Option<String>,
     /// `ENVGATE_CORS_ORIGINS`: comma-separated origins, or `*`.
     pub cors_origins: Option<String>,
+    /// Where connection tests may go (`ENVGATE_CONNECTION_TEST_ALLOW`) and how often.
+    pub connection_tests: crate::domain::connection_test::Policy,
 }
 
 /// The shared state handed to the router and the schema.

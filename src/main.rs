@@ -16,6 +16,7 @@ use envgate::config::{
     ServeArgs, TokenArgs,
 };
 use envgate::devdb::DevDatabase;
+use envgate::domain::connection_test::{Allow, Policy};
 use envgate::domain::keys;
 use envgate::edition::{self, Licensing};
 use envgate::secrets::{MasterKey, MasterKeys};
@@ -218,6 +219,13 @@ async fn serve_on(
     let settings = Settings {
         demo_token: demo.as_ref().map(|(token, _)| token.clone()),
         cors_origins: args.cors_origins.clone(),
+        connection_tests: Policy::new(args.connection_test_allow.clone().unwrap_or_else(|| {
+            if args.production {
+                Allow::default()
+            } else {
+                Allow::development()
+            }
+        })),
     };
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
     refuse_unheld_keys(&app).await?;

@@ -107,8 +107,8 @@ impl Mutation {
     }
 
     /// Tries to connect with one environment's stored options (admins), with a timeout
-    /// of a few seconds. An environment missing required options is
-    /// ENVIRONMENT_NOT_CONFIGURED.
+    /// of a few seconds, through the egress guard, a few times a minute per workspace.
+    /// An environment missing required options is ENVIRONMENT_NOT_CONFIGURED.
     async fn test_data_source_connection(
         &self,
         ctx: &Context<'_>,
@@ -130,7 +130,8 @@ impl Mutation {
         // away (or the request times out) in the middle of it.
         let (app, caller) = (app.clone(), caller.clone());
         let tested = tokio::spawn(async move {
-            let result = connection_test::run(&target.decrypted).await;
+            let policy = &app.settings.connection_tests;
+            let result = connection_test::run(policy, caller.workspace_id, &target.decrypted).await;
             connection_test::record(&mut *app.conn().await?, &caller, &target, &result).await?;
             Ok::<_, AppError>(result)
         });
