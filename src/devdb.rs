@@ -277,6 +277,13 @@ impl PrivateCluster {
         if !self.owned {
             return Ok(());
         }
+        self.pause().await
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`) and keeps everything else, so that
+    /// [`PrivateCluster::resume`] starts it again on the same port: a database outage,
+    /// for fault tests.
+    pub async fn pause(&self) -> anyhow::Result<()> {
         let mut pg_ctl = self.runner.pg("pg_ctl");
         pg_ctl
             .arg("stop")
@@ -295,6 +302,28 @@ impl PrivateCluster {
             })?;
         info!("PostgreSQL in {} stopped", self.data_dir.display());
         Ok(())
+    }
+
+    /// Starts the server again after [`PrivateCluster::pause`], on the same port, and
+    /// waits until it accepts connections.
+    pub async fn resume(&self) -> anyhow::Result<()> {
+        let mut pg_ctl = self.runner.pg("pg_ctl");
+        pg_ctl
+            .arg("start")
+            .arg("-D")
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(&self.log_file)
+            .args(["-w", "-t", "60", "-s"]);
+        self.runner.run(pg_ctl, "pg_ctl start").await?;
+        match self.wait_accepting(None).await? {
+            Readiness::Accepting => Ok(()),
+            Readiness::Exited => bail!(
+                "PostgreSQL in {} exited right after starting; see the log at {}",
+                self.data_dir.display(),
+                self.log_file.display()
+            ),
+        }
     }
 
     /// Polls until the server accepts a connection, it exits, or `READY_TIMEOUT` passes.
