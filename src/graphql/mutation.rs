@@ -107,8 +107,8 @@ impl Mutation {
     }
 
     /// Tries to connect with one environment's stored options (admins), with a timeout
-    /// of a few seconds, through the egress guard, a few times a minute per workspace.
-    /// An environment missing required options is ENVIRONMENT_NOT_CONFIGURED.
+    /// of a few seconds. An environment missing required options is
+    /// ENVIRONMENT_NOT_CONFIGURED.
     async fn test_data_source_connection(
         &self,
         ctx: &Context<'_>,

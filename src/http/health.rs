@@ -25,7 +25,11 @@ pub async fn readyz(State(state): State<Arc<HttpState>>) -> impl IntoResponse {
         let mut conn = state.app.pool.get().await.ok()?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
     };
-    match tokio::time::timeout(READY_TIMEOUT, ready).await.ok().flatten() {
+    match tokio::time::timeout(READY_TIMEOUT, ready)
+        .await
+        .ok()
+        .flatten()
+    {
         Some(_) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "database": "ok" })),
