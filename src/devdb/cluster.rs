@@ -105,15 +105,7 @@ impl PrivateCluster {
             let port = free_port()?;
             write_settings(&layout, port, owner).await?;
             let log_offset = file_len(&layout.log).await;
-            let mut pg_ctl = runner.pg("pg_ctl");
-            pg_ctl
-                .arg("start")
-                .arg("-D")
-                .arg(&layout.data)
-                .arg("-l")
-                .arg(&layout.log);
-            pg_ctl.args(["-w", "-t", "60", "-s"]);
-            if let Err(e) = runner.run(pg_ctl, "pg_ctl start").await {
+            if let Err(e) = runner.start_server(&layout.data, &layout.log).await {
                 let tail = log_tail(&layout.log, log_offset).await;
                 let error = e.context(format!(
                     "could not start PostgreSQL in {} on port {port}; see the log at {}:\n{tail}",
@@ -217,15 +209,9 @@ impl PrivateCluster {
     /// Starts the server again after [`PrivateCluster::pause`], on the same port, and
     /// waits until it accepts connections.
     pub async fn resume(&self) -> anyhow::Result<()> {
-        let mut pg_ctl = self.runner.pg("pg_ctl");
-        pg_ctl
-            .arg("start")
-            .arg("-D")
-            .arg(&self.data_dir)
-            .arg("-l")
-            .arg(&self.log_file)
-            .args(["-w", "-t", "60", "-s"]);
-        self.runner.run(pg_ctl, "pg_ctl start").await?;
+        self.runner
+            .start_server(&self.data_dir, &self.log_file)
+            .await?;
         match self.wait_accepting(None).await? {
             Readiness::Accepting => Ok(()),
             Readiness::Exited => bail!(

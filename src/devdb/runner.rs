@@ -38,6 +38,19 @@ impl Runner {
         self.command(self.bin_dir.join(tool))
     }
 
+    /// `pg_ctl start` on the cluster in `data`, logging to `log`, waiting until it is up.
+    pub(super) async fn start_server(&self, data: &Path, log: &Path) -> anyhow::Result<Output> {
+        let mut pg_ctl = self.pg("pg_ctl");
+        pg_ctl
+            .arg("start")
+            .arg("-D")
+            .arg(data)
+            .arg("-l")
+            .arg(log)
+            .args(["-w", "-t", "60", "-s"]);
+        self.run(pg_ctl, "pg_ctl start").await
+    }
+
     pub(super) async fn run(&self, mut command: Command, what: &str) -> anyhow::Result<Output> {
         let output = command.output().await.with_context(|| {
             if self.owner.is_some() {

@@ -282,13 +282,13 @@ async fn mongodb_failures_are_clear_and_never_quote_the_string() {
     let ws = t.workspace().await;
     let port = closed_port().await;
     let secret = "mongo-pass-9";
-    let refused = create_and_test(
-        &t,
-        &ws,
-        "mongodb",
-        json!({ "connection_string": format!("mongodb://app:{secret}@127.0.0.1:{port}/shop") }),
-    )
-    .await;
+    let [refused, bad, srv] = [
+        format!("mongodb://app:{secret}@127.0.0.1:{port}/shop"),
+        format!("mongodb://app:{secret}@127.0.0.1:notaport"),
+        format!("mongodb+srv://app:{secret}@cluster.example.com"),
+    ]
+    .map(|string| create_and_test(&t, &ws, "mongodb", json!({ "connection_string": string })));
+    let (refused, bad, srv) = tokio::join!(refused, bad, srv);
     assert_eq!(
         (refused["ok"].clone(), refused["supported"].clone()),
         (json!(false), json!(true))
@@ -297,27 +297,11 @@ async fn mongodb_failures_are_clear_and_never_quote_the_string() {
         message(&refused).starts_with("Could not reach the MongoDB server"),
         "{refused}"
     );
-
-    let bad = create_and_test(
-        &t,
-        &ws,
-        "mongodb",
-        json!({ "connection_string": format!("mongodb://app:{secret}@127.0.0.1:notaport") }),
-    )
-    .await;
     assert_eq!(bad["ok"], false);
     assert!(
         message(&bad).contains("not a valid MongoDB connection string"),
         "{bad}"
     );
-
-    let srv = create_and_test(
-        &t,
-        &ws,
-        "mongodb",
-        json!({ "connection_string": format!("mongodb+srv://app:{secret}@cluster.example.com") }),
-    )
-    .await;
     assert_eq!(srv["supported"], false, "{srv}");
     for result in [refused, bad, srv] {
         assert!(!result.to_string().contains(secret), "{result}");

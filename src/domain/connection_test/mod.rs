@@ -71,7 +71,7 @@ impl Default for Policy {
 
 /// Why a test did not connect; each kind's test answers with one of these.
 #[derive(Debug)]
-pub(crate) enum Failure {
+enum Failure {
     /// Refused, unreachable or timed out: one message for all three.
     Unreachable,
     /// The egress guard refused every address of the host.

@@ -74,7 +74,7 @@ pub(super) fn client_config(mode: Mode<'_>) -> Result<ClientConfig, Failure> {
 }
 
 /// The certificates of `ssl_ca`, or the public web roots without one.
-pub(super) fn roots(ca_pem: Option<&str>) -> Result<RootCertStore, Failure> {
+fn roots(ca_pem: Option<&str>) -> Result<RootCertStore, Failure> {
     let Some(pem) = ca_pem else {
         return Ok(RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -111,7 +111,7 @@ pub(super) fn failure_in(error: &(dyn std::error::Error + 'static)) -> Option<Fa
 }
 
 /// A TLS failure in words, with what to do about an unverifiable certificate.
-pub(super) fn describe(error: &rustls::Error) -> String {
+fn describe(error: &rustls::Error) -> String {
     match error {
         rustls::Error::InvalidCertificate(reason) => format!(
             "The server's TLS certificate could not be verified ({reason:?}): with ssl_mode \
