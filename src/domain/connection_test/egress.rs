@@ -32,20 +32,22 @@ impl Allow {
     pub fn parse(list: &str) -> Result<Self, String> {
         let mut allow = Self::default();
         for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            if let Ok(network) = entry.parse::<IpNet>() {
-                allow.networks.push(network);
-            } else if let Ok(address) = entry.parse::<IpAddr>() {
-                allow.networks.push(address.into());
-            } else if let Some((host, port)) = entry.rsplit_once(':')
-                && let Ok(port) = port.parse::<u16>()
-                && !host.is_empty()
-            {
+            let network = entry.parse::<IpNet>().ok();
+            let network = network.or_else(|| entry.parse::<IpAddr>().ok().map(IpNet::from));
+            let endpoint = || {
+                let (host, port) = entry.rsplit_once(':')?;
                 let host = host.trim_start_matches('[').trim_end_matches(']');
-                allow.endpoints.push((host.to_ascii_lowercase(), port));
-            } else {
-                return Err(format!(
-                    "`{entry}` is neither a CIDR, an address nor host:port"
-                ));
+                let port = port.parse::<u16>().ok()?;
+                (!host.is_empty()).then(|| (host.to_ascii_lowercase(), port))
+            };
+            match (network, endpoint()) {
+                (Some(network), _) => allow.networks.push(network),
+                (None, Some(endpoint)) => allow.endpoints.push(endpoint),
+                (None, None) => {
+                    return Err(format!(
+                        "`{entry}` is neither a CIDR, an address nor host:port"
+                    ));
+                }
             }
         }
         Ok(allow)
@@ -82,7 +84,7 @@ fn forbidden(ip: IpAddr) -> bool {
 }
 
 /// Resolves `host` once and returns the first address the guard lets through:
-/// [`Failure::Refused`] when there is none.
+/// a failure saying so when there is none.
 pub(super) async fn resolve(allow: &Allow, host: &str, port: u16) -> Result<SocketAddr, Failure> {
     let addresses = lookup(host, port).await?;
     match addresses.iter().find(|a| permitted(allow, host, **a)) {
@@ -121,7 +123,7 @@ async fn lookup(host: &str, port: u16) -> Result<Vec<SocketAddr>, Failure> {
 }
 
 fn refused(host: &str, address: SocketAddr) -> Failure {
-    Failure::Refused(format!(
+    Failure::Failed(format!(
         "Connection tests may not reach {host} ({}): loopback, link-local and unspecified \
          addresses are refused unless ENVGATE_CONNECTION_TEST_ALLOW allows them.",
         address.ip()

@@ -74,9 +74,8 @@ impl Default for Policy {
 enum Failure {
     /// Refused, unreachable or timed out: one message for all three.
     Unreachable,
-    /// The egress guard refused every address of the host.
-    Refused(String),
-    /// The server answered, or the settings are wrong: the reason in words.
+    /// The server answered, the settings are wrong or the egress guard refused every
+    /// address of the host: the reason in words.
     Failed(String),
     /// A setting the test cannot try from the server.
     Unsupported(String),
@@ -150,7 +149,7 @@ fn result(outcome: Outcome, latency: Duration, kind: &str) -> ConnectionTestResu
             ),
             true,
         ),
-        Err(Failure::Refused(message) | Failure::Failed(message)) => failed(message, true),
+        Err(Failure::Failed(message)) => failed(message, true),
         Err(Failure::Unsupported(message)) => failed(message, false),
     }
 }
