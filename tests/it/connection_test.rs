@@ -1,6 +1,7 @@
 //! Connection tests against real servers: a private PostgreSQL cluster that checks
-//! passwords, this machine's PostgreSQL over TLS and its MariaDB, an HTTP server and
-//! silent listeners the tests start; the egress guard and the rate limit.
+//! passwords, another with TLS from a CA the test makes (openssl), this machine's
+//! PostgreSQL over TLS and its MariaDB, an HTTP server and silent listeners the tests
+//! start; the egress guard and the rate limit.
 
 use envgate::app::Settings;
 use envgate::domain::connection_test::{Allow, Policy, rate_limit};
@@ -468,4 +469,105 @@ async fn another_workspace_cannot_test_a_data_source() {
         message(&unknown).contains("could not be resolved"),
         "{unknown}"
     );
+}
+
+/// Writes a CA and a server certificate for 127.0.0.1 signed by it into `dir` with
+/// openssl: `ca.crt`, `server.crt`, `server.key`.
+async fn make_certificates(dir: &std::path::Path) {
+    let script = r#"set -e
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj /CN=envgate-test-ca -addext basicConstraints=critical,CA:TRUE \
+  -addext keyUsage=critical,keyCertSign -keyout ca.key -out ca.crt
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj /CN=127.0.0.1 -keyout server.key -out server.csr
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > server.ext
+openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+  -extfile server.ext -out server.crt
+chmod 600 server.key"#;
+    let output = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .current_dir(dir)
+            .output(),
+    )
+    .await
+    .expect("openssl finished within a minute")
+    .expect("openssl runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_full_connects_with_the_ca_that_signed_the_server() {
+    let dir = TempDir::new("test-postgres-tls");
+    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), None)
+        .await
+        .expect("a private PostgreSQL cluster");
+    let outcome = tokio::spawn(verifies_with_the_ca(
+        dir.path().to_owned(),
+        cluster.url("postgres"),
+        cluster.port(),
+    ))
+    .await;
+    cluster.stop().await.unwrap();
+    drop(dir);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn verifies_with_the_ca(dir: std::path::PathBuf, url: String, port: u16) {
+    let tls = dir.join("tls");
+    std::fs::create_dir_all(&tls).unwrap();
+    make_certificates(&tls).await;
+    // The server reads its key as the OS user it runs as.
+    if uzers::get_effective_uid() == 0 {
+        let postgres = uzers::get_user_by_name("postgres").expect("the postgres OS user");
+        for file in ["", "server.crt", "server.key"] {
+            std::os::unix::fs::chown(
+                tls.join(file),
+                Some(postgres.uid()),
+                Some(postgres.primary_group_id()),
+            )
+            .unwrap();
+        }
+    }
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    for (setting, value) in [
+        ("ssl_cert_file", tls.join("server.crt")),
+        ("ssl_key_file", tls.join("server.key")),
+    ] {
+        admin
+            .batch_execute(&format!(
+                "ALTER SYSTEM SET {setting} = '{}'",
+                value.display()
+            ))
+            .await
+            .unwrap();
+    }
+    admin
+        .batch_execute("ALTER SYSTEM SET ssl = on")
+        .await
+        .unwrap();
+    admin
+        .batch_execute("SELECT pg_reload_conf()")
+        .await
+        .unwrap();
+
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let ca = std::fs::read_to_string(tls.join("ca.crt")).unwrap();
+    let mut options = postgres("127.0.0.1", port, "verify-full");
+    options["ssl_ca"] = json!(ca);
+    let result = create_and_test(&t, &ws, "postgresql", options).await;
+    assert_eq!(result["ok"], true, "{result}");
+    assert!(message(&result).contains("over TLS"), "{result}");
 }
