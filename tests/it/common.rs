@@ -645,6 +645,32 @@ impl std::ops::Deref for TempDir {
     }
 }
 
+/// Runs `test` against a private PostgreSQL cluster of its own, in a directory of its
+/// own (another run, another checkout or CI, may do the same at once), with `password`
+/// (scram-sha-256) or trust. The test runs as a task of its own so that the cluster is
+/// stopped and its directory removed whether it passes or fails.
+pub async fn with_private_cluster<F, Fut>(name: &str, password: Option<&str>, test: F)
+where
+    F: FnOnce(Arc<envgate::devdb::PrivateCluster>, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let dir = TempDir::new(name);
+    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), password)
+        .await
+        .expect("a private PostgreSQL cluster");
+    let cluster = Arc::new(cluster);
+    let outcome = tokio::spawn(test(cluster.clone(), dir.path().to_owned())).await;
+    Arc::into_inner(cluster)
+        .expect("the test is over")
+        .stop()
+        .await
+        .unwrap();
+    drop(dir);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
 impl AsRef<std::path::Path> for TempDir {
     fn as_ref(&self) -> &std::path::Path {
         &self.0

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
-use crate::common::{TempDir, TestApp, Workspace, code, data};
+use crate::common::{TestApp, Workspace, code, data, with_private_cluster};
 use crate::data_sources::{CREATE, environment_ids};
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -18,22 +18,10 @@ const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDa
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_connection_test_really_connects_and_never_echoes_the_password() {
-    // A cluster of this run's own, in a directory of its own: another run (another
-    // checkout, CI) may run this test at the same time, and stops only its own cluster.
-    let dir = TempDir::new("test-postgres-scram");
-    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), Some(PASSWORD))
-        .await
-        .expect("a private PostgreSQL cluster");
-    // The test runs as a task of its own so that the cluster is stopped (and its
-    // directory removed) whether it passes or fails.
-    let outcome = tokio::spawn(connects_and_never_echoes(cluster.port())).await;
-    cluster.stop().await.unwrap();
-    drop(dir);
-    match outcome {
-        Ok(()) => {}
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(e) => panic!("{e}"),
-    }
+    with_private_cluster("test-postgres-scram", Some(PASSWORD), |cluster, _| {
+        connects_and_never_echoes(cluster.port())
+    })
+    .await;
 }
 
 async fn connects_and_never_echoes(port: u16) {
@@ -504,21 +492,10 @@ chmod 600 server.key"#;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn verify_full_connects_with_the_ca_that_signed_the_server() {
-    let dir = TempDir::new("test-postgres-tls");
-    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), None)
-        .await
-        .expect("a private PostgreSQL cluster");
-    let outcome = tokio::spawn(verifies_with_the_ca(
-        dir.path().to_owned(),
-        cluster.url("postgres"),
-        cluster.port(),
-    ))
+    with_private_cluster("test-postgres-tls", None, |cluster, dir| {
+        verifies_with_the_ca(dir, cluster.url("postgres"), cluster.port())
+    })
     .await;
-    cluster.stop().await.unwrap();
-    drop(dir);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 async fn verifies_with_the_ca(dir: std::path::PathBuf, url: String, port: u16) {

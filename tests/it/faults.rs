@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt as _;
 use uuid::Uuid;
 
-use crate::common::{TempDir, Workspace, app_on, enterprise, post};
+use crate::common::{Workspace, app_on, enterprise, post, with_private_cluster};
 use crate::data_sources::CREATE;
 
 /// The router's request timeout (30 s) and a margin: no request may take longer.
@@ -31,22 +31,7 @@ const INTERNAL_MESSAGE: &str = envgate::error::INTERNAL_MESSAGE;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_server_survives_a_database_restart_and_dropped_connections() {
-    let dir = TempDir::new("test-postgres-faults");
-    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), None)
-        .await
-        .expect("a private PostgreSQL cluster");
-    let cluster = Arc::new(cluster);
-    // Run as a task so the cluster is stopped whether the test passes or fails.
-    let outcome = tokio::spawn(survives(cluster.clone())).await;
-    Arc::into_inner(cluster)
-        .expect("the test is over")
-        .stop()
-        .await
-        .unwrap();
-    drop(dir);
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    with_private_cluster("test-postgres-faults", None, |cluster, _| survives(cluster)).await;
 }
 
 async fn survives(cluster: Arc<envgate::devdb::PrivateCluster>) {
