@@ -48,6 +48,8 @@ pub struct Settings {
     pub refused_demo_user: Option<(String, Uuid)>,
     /// `--no-introspection`: the schema can't be introspected.
     pub no_introspection: bool,
+    /// Where connection tests may go (`ENVGATE_CONNECTION_TEST_ALLOW`) and how often.
+    pub connection_tests: crate::domain::connection_test::Policy,
 }
 
 /// The shared state handed to the router and the schema.

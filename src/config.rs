@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::domain::connection_test::Allow;
 
 /// envgate: per-environment connection settings for a low-code app builder, over GraphQL.
 #[derive(Debug, Parser)]
@@ -157,6 +158,11 @@ pub struct ServeArgs {
     /// the demo workspace with a data source and an app. Refused with --production.
     #[arg(long, env = "ENVGATE_DEMO")]
     pub demo: bool,
+    /// Comma-separated CIDRs and `host:port` entries connection tests may reach although
+    /// the egress guard refuses loopback, link-local and unspecified addresses. Without
+    /// it: 127.0.0.1 in development, nothing with --production.
+    #[arg(long, env = "ENVGATE_CONNECTION_TEST_ALLOW", value_parser = Allow::parse)]
+    pub connection_test_allow: Option<Allow>,
     /// Largest number of database connections.
     #[arg(long, env = "ENVGATE_DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: usize,

@@ -16,6 +16,7 @@ use envgate::config::{
     MasterKeyArgs, ServeArgs, TokenArgs,
 };
 use envgate::devdb::DevDatabase;
+use envgate::domain::connection_test::{Allow, Policy};
 use envgate::domain::keys;
 use envgate::edition::{self, Licensing};
 use envgate::secrets::{MasterKey, MasterKeys};
@@ -243,6 +244,13 @@ async fn serve_on(
             .filter(|_| demo_refused)
             .map(|workspace| (envgate::demo::DEMO_USER.to_owned(), workspace)),
         no_introspection: args.no_introspection,
+        connection_tests: Policy::new(args.connection_test_allow.clone().unwrap_or_else(|| {
+            if args.production {
+                Allow::default()
+            } else {
+                Allow::development()
+            }
+        })),
     };
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
     refuse_unheld_keys(&app).await?;

@@ -78,8 +78,15 @@ fn starts_with(query: &dyn std::fmt::Display, prefix: &str) -> bool {
     matcher.rest.is_empty()
 }
 
+/// The bound on each of the pool's steps: waiting, opening, checking.
+const POOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Builds a pool of at most `max_size` connections to `url`, each counting its queries
-/// into `counter`. Connections are opened lazily.
+/// into `counter`. Connections are opened lazily. Waiting for a connection, opening one
+/// and checking an idle one before handing it out are each bounded, so a database that
+/// is away fails requests (INTERNAL_SERVER_ERROR) instead of holding them; a connection
+/// the check finds broken is dropped and a new one opened, so the pool recovers when
+/// the database is back.
 pub fn pool(url: &str, max_size: usize, counter: QueryCounter) -> anyhow::Result<PgPool> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::CustomQuery(POOL_CHECK.into());
@@ -95,8 +102,9 @@ pub fn pool(url: &str, max_size: usize, counter: QueryCounter) -> anyhow::Result
     let manager = AsyncDieselConnectionManager::new_with_config(url, config);
     Pool::builder(manager)
         .max_size(max_size)
-        .wait_timeout(Some(std::time::Duration::from_secs(10)))
-        .create_timeout(Some(std::time::Duration::from_secs(10)))
+        .wait_timeout(Some(POOL_TIMEOUT))
+        .create_timeout(Some(POOL_TIMEOUT))
+        .recycle_timeout(Some(POOL_TIMEOUT))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .context("building the database pool")

@@ -107,9 +107,11 @@ impl Kind {
     }
 }
 
-const SSL_MODES: &[&str] = &["disable", "prefer", "require"];
+/// libpq's meanings: `prefer` and `require` encrypt without checking the certificate,
+/// `verify-full` checks it (against `ssl_ca` when set) and the host name.
+const SSL_MODES: &[&str] = &["disable", "prefer", "require", "verify-full"];
 
-const fn sql_fields(port: i64) -> [Field; 6] {
+const fn sql_fields(port: i64) -> [Field; 7] {
     [
         Field::string("host", "Host").required(),
         Field::port(port),
@@ -119,11 +121,13 @@ const fn sql_fields(port: i64) -> [Field; 6] {
         Field::string("ssl_mode", "SSL mode")
             .one_of(SSL_MODES)
             .default(DefaultValue::Str("prefer")),
+        // A PEM certificate, public: not a secret.
+        Field::string("ssl_ca", "CA certificate (PEM)"),
     ]
 }
 
-const POSTGRESQL_FIELDS: [Field; 6] = sql_fields(5432);
-const MYSQL_FIELDS: [Field; 6] = sql_fields(3306);
+const POSTGRESQL_FIELDS: [Field; 7] = sql_fields(5432);
+const MYSQL_FIELDS: [Field; 7] = sql_fields(3306);
 
 /// Every kind, in the order `dataSourceKinds` lists them.
 pub static KINDS: &[Kind] = &[

@@ -130,7 +130,8 @@ impl Mutation {
         // away (or the request times out) in the middle of it.
         let (app, caller) = (app.clone(), caller.clone());
         let tested = tokio::spawn(async move {
-            let result = connection_test::run(&target.decrypted).await;
+            let policy = &app.settings.connection_tests;
+            let result = connection_test::run(policy, caller.workspace_id, &target.decrypted).await;
             connection_test::record(&mut *app.conn().await?, &caller, &target, &result).await?;
             Ok::<_, AppError>(result)
         });

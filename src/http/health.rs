@@ -16,13 +16,20 @@ pub async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers.
+/// How long the readiness probe waits for the database: a probe answers quickly.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The database answers within [`READY_TIMEOUT`].
 pub async fn readyz(State(state): State<Arc<HttpState>>) -> impl IntoResponse {
     let ready = async {
         let mut conn = state.app.pool.get().await.ok()?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
     };
-    match ready.await {
+    match tokio::time::timeout(READY_TIMEOUT, ready)
+        .await
+        .ok()
+        .flatten()
+    {
         Some(_) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "database": "ok" })),

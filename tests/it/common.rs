@@ -380,11 +380,27 @@ impl TestApp {
 
     /// The service over a database made beforehand.
     pub fn on(db: TestDb, licensing: Licensing) -> Self {
-        Self::build(Arc::new(db), licensing, MasterKey::generate_hex())
+        Self::build(
+            Arc::new(db),
+            licensing,
+            MasterKey::generate_hex(),
+            Settings::default(),
+        )
     }
 
-    fn build(db: Arc<TestDb>, licensing: Licensing, master_key_hex: String) -> Self {
-        let app = app_with_key(&db.url, licensing, &master_key_hex);
+    /// Enterprise edition with these settings (the tests' default allows 127.0.0.1).
+    pub async fn with_settings(settings: Settings) -> Self {
+        let db = Arc::new(TestDb::new().await);
+        Self::build(db, enterprise(), MasterKey::generate_hex(), settings)
+    }
+
+    fn build(
+        db: Arc<TestDb>,
+        licensing: Licensing,
+        master_key_hex: String,
+        settings: Settings,
+    ) -> Self {
+        let app = app_with_key(&db.url, licensing, &master_key_hex, settings);
         let router = envgate::router(app.clone());
         Self {
             db,
@@ -397,7 +413,12 @@ impl TestApp {
     /// A second service with another edition over this one's database and master key,
     /// as a restarted server would be.
     pub fn on_same_db(other: &TestApp, licensing: Licensing) -> Self {
-        Self::build(other.db.clone(), licensing, other.master_key_hex.clone())
+        Self::build(
+            other.db.clone(),
+            licensing,
+            other.master_key_hex.clone(),
+            Settings::default(),
+        )
     }
 
     /// Statements sent so far by the app's pool.
@@ -438,10 +459,20 @@ impl TestApp {
 
 /// The app over `url`, as `serve` builds it.
 pub fn app_on(url: &str, licensing: Licensing) -> AppState {
-    app_with_key(url, licensing, &MasterKey::generate_hex())
+    app_with_key(
+        url,
+        licensing,
+        &MasterKey::generate_hex(),
+        Settings::default(),
+    )
 }
 
-fn app_with_key(url: &str, licensing: Licensing, master_key_hex: &str) -> AppState {
+fn app_with_key(
+    url: &str,
+    licensing: Licensing,
+    master_key_hex: &str,
+    settings: Settings,
+) -> AppState {
     let queries = QueryCounter::default();
     let pool = db::pool(url, 8, queries.clone()).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
@@ -451,7 +482,7 @@ fn app_with_key(url: &str, licensing: Licensing, master_key_hex: &str) -> AppSta
         TokenKeys::new(JWT_SECRET, None, None),
         licensing,
         master,
-        Settings::default(),
+        settings,
     );
     app.listen(url).unwrap();
     app
@@ -613,6 +644,32 @@ impl std::ops::Deref for TempDir {
 
     fn deref(&self) -> &std::path::Path {
         &self.0
+    }
+}
+
+/// Runs `test` against a private PostgreSQL cluster of its own, in a directory of its
+/// own (another run, another checkout or CI, may do the same at once), with `password`
+/// (scram-sha-256) or trust. The test runs as a task of its own so that the cluster is
+/// stopped and its directory removed whether it passes or fails.
+pub async fn with_private_cluster<F, Fut>(name: &str, password: Option<&str>, test: F)
+where
+    F: FnOnce(Arc<envgate::devdb::PrivateCluster>, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let dir = TempDir::new(name);
+    let cluster = envgate::devdb::PrivateCluster::start(dir.path(), password)
+        .await
+        .expect("a private PostgreSQL cluster");
+    let cluster = Arc::new(cluster);
+    let outcome = tokio::spawn(test(cluster.clone(), dir.path().to_owned())).await;
+    Arc::into_inner(cluster)
+        .expect("the test is over")
+        .stop()
+        .await
+        .unwrap();
+    drop(dir);
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
     }
 }
 

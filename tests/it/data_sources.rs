@@ -109,8 +109,16 @@ async fn kinds_describe_their_fields_in_order() {
     assert_eq!(
         keys,
         [
-            "host", "port", "database", "username", "password", "ssl_mode"
+            "host", "port", "database", "username", "password", "ssl_mode", "ssl_ca"
         ]
+    );
+    assert_eq!(
+        pg["fields"][5]["allowedValues"],
+        json!(["disable", "prefer", "require", "verify-full"])
+    );
+    assert_eq!(
+        pg["fields"][6]["secret"], false,
+        "a CA certificate is public"
     );
     assert_eq!(
         pg["fields"][1],

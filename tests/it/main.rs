@@ -14,6 +14,7 @@ mod data_sources;
 mod demo;
 mod edition;
 mod environments;
+mod faults;
 mod http;
 mod keys;
 mod overlap;
