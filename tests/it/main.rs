@@ -16,6 +16,7 @@ mod edition;
 mod environments;
 mod http;
 mod keys;
+mod load_bench;
 mod overlap;
 mod pipeline;
 mod playground;
