@@ -62,11 +62,8 @@ impl Extension for FieldOrderExtension {
                 (DocumentOperations::Multiple(operations), None) => operations.values().next(),
             };
             if let Some(operation) = operation {
-                reorder(
-                    &mut response.data,
-                    &[&operation.node.selection_set.node],
-                    &document.fragments,
-                );
+                Plan::of(&[&operation.node.selection_set.node], &document.fragments)
+                    .apply(&mut response.data);
             }
         }
         response
@@ -75,27 +72,76 @@ impl Extension for FieldOrderExtension {
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
-/// Reorders `value` (and everything under it) after the selection sets that produced it.
-fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    match value {
-        Value::Object(map) => {
-            let mut fields: IndexMap<Name, Vec<&SelectionSet>> = IndexMap::new();
-            for set in sets {
-                collect(set, fragments, &mut fields);
-            }
-            let mut rest = std::mem::take(map);
-            for (key, subsets) in fields {
-                if let Some(mut child) = rest.shift_remove(&key) {
-                    reorder(&mut child, &subsets, fragments);
-                    map.insert(key, child);
+/// The response keys of a selection in document order, each with the plan of what is
+/// selected under it; empty for a leaf. Built once per request from the validated
+/// document (so its size is bounded by the query's depth and complexity limits), and
+/// applied to every object of the response, list items alike.
+#[derive(Default)]
+struct Plan {
+    fields: Vec<(Name, Plan)>,
+}
+
+impl Plan {
+    /// The plan of the fields the selection sets `sets` select, merged by response key.
+    fn of(sets: &[&SelectionSet], fragments: &Fragments) -> Self {
+        let mut fields: IndexMap<Name, Vec<&SelectionSet>> = IndexMap::new();
+        for set in sets {
+            collect(set, fragments, &mut fields);
+        }
+        Self {
+            fields: fields
+                .into_iter()
+                .map(|(key, subsets)| {
+                    let plan = Self::of(&subsets, fragments);
+                    (key, plan)
+                })
+                .collect(),
+        }
+    }
+
+    /// Where `key` comes in the plan, looked for from `hint` on (the common case: the
+    /// key after the previous one); keys the plan does not know go last.
+    fn position(&self, key: &Name, hint: usize) -> usize {
+        let at = |range: std::ops::Range<usize>| {
+            range
+                .into_iter()
+                .find(|&i| self.fields.get(i).is_some_and(|(k, _)| k == key))
+        };
+        at(hint..self.fields.len())
+            .or_else(|| at(0..hint.min(self.fields.len())))
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Reorders `value` (and everything under it) after the plan. Objects already in
+    /// order are left as they are; leaves (scalars, JSON values) are not visited.
+    fn apply(&self, value: &mut Value) {
+        if self.fields.is_empty() {
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                let mut hint = 0;
+                let mut sorted = true;
+                for key in map.keys() {
+                    let position = self.position(key, hint);
+                    sorted &= position >= hint;
+                    hint = position.saturating_add(1);
+                }
+                if !sorted {
+                    map.sort_by_cached_key(|key, _| self.position(key, 0));
+                }
+                let mut hint = 0;
+                for (key, child) in map.iter_mut() {
+                    let position = self.position(key, hint);
+                    if let Some((_, plan)) = self.fields.get(position) {
+                        plan.apply(child);
+                        hint = position + 1;
+                    }
                 }
             }
-            map.extend(rest);
+            Value::List(items) => items.iter_mut().for_each(|item| self.apply(item)),
+            _ => {}
         }
-        Value::List(items) => items
-            .iter_mut()
-            .for_each(|item| reorder(item, sets, fragments)),
-        _ => {}
     }
 }
 
