@@ -28,7 +28,11 @@ use crate::error::AppError;
 pub struct WholeWorkspace;
 
 /// `rows` grouped by `key`, with an empty group for every key asked that has none.
-fn grouped<T>(keys: &[Uuid], rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+fn grouped<T>(
+    keys: &[Uuid],
+    rows: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> Uuid,
+) -> HashMap<Uuid, Vec<T>> {
     let mut groups: HashMap<Uuid, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         groups.entry(key(&row)).or_default().push(row);
@@ -43,7 +47,9 @@ pub struct EnvironmentsLoader {
 }
 
 impl Loader<WholeWorkspace> for EnvironmentsLoader {
-    type Value = Vec<Environment>;
+    // Shared: every field that reads the environments gets the request's list without
+    // copying it.
+    type Value = Arc<[Environment]>;
     type Error = async_graphql::Error;
 
     async fn load(
@@ -54,7 +60,7 @@ impl Loader<WholeWorkspace> for EnvironmentsLoader {
         let all = environments::all(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
-        Ok(HashMap::from([(WholeWorkspace, all)]))
+        Ok(HashMap::from([(WholeWorkspace, all.into())]))
     }
 }
 
@@ -65,7 +71,8 @@ pub struct OptionsLoader {
 }
 
 impl Loader<Uuid> for OptionsLoader {
-    type Value = Vec<DataSourceOptions>;
+    // Shared, like the environments: a row's JSON maps are never copied to be read.
+    type Value = Vec<Arc<DataSourceOptions>>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
@@ -73,7 +80,9 @@ impl Loader<Uuid> for OptionsLoader {
         let rows = data_sources::options_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
-        Ok(grouped(keys, rows, |r| r.data_source_id))
+        Ok(grouped(keys, rows.into_iter().map(Arc::new), |r| {
+            r.data_source_id
+        }))
     }
 }
 

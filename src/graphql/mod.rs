@@ -8,6 +8,8 @@ mod mutation;
 mod query;
 pub mod types;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, EmptySubscription, Schema};
 use uuid::Uuid;
 
@@ -86,7 +88,7 @@ pub(crate) trait ContextExt {
     fn caller(&self) -> async_graphql::Result<&Caller>;
     async fn conn(&self) -> async_graphql::Result<PgConn>;
     /// Every environment of the caller's workspace by priority, loaded once per request.
-    async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>>;
+    async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>>;
     /// One environment of the caller's workspace, from [`Self::all_environments`].
     async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject>;
     /// The versions of an app, oldest first, batched across the request.
@@ -107,7 +109,7 @@ pub(crate) trait ContextExt {
     async fn options_rows(
         &self,
         data_source_id: Uuid,
-    ) -> async_graphql::Result<Vec<DataSourceOptions>>;
+    ) -> async_graphql::Result<Vec<Arc<DataSourceOptions>>>;
     /// Loads the options rows of many data sources (and the environments) into the
     /// request's cache at once.
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()>;
@@ -148,7 +150,7 @@ impl ContextExt for Context<'_> {
         Ok(App::conn(self.app()).await?)
     }
 
-    async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>> {
+    async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>> {
         let loaders = loaders(self)?;
         Ok(loaders
             .environments
@@ -161,8 +163,9 @@ impl ContextExt for Context<'_> {
         let environment = self
             .all_environments()
             .await?
-            .into_iter()
+            .iter()
             .find(|e| e.id == id)
+            .cloned()
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("a row names missing environment {id}"))
             })?;
@@ -217,7 +220,7 @@ impl ContextExt for Context<'_> {
     async fn options_rows(
         &self,
         data_source_id: Uuid,
-    ) -> async_graphql::Result<Vec<DataSourceOptions>> {
+    ) -> async_graphql::Result<Vec<Arc<DataSourceOptions>>> {
         let loaders = loaders(self)?;
         Ok(loaders
             .options
