@@ -3,70 +3,22 @@
 //! and records them in the order they finish.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
+use async_graphql::{Name, Positioned, Value};
 use indexmap::IndexMap;
 
-/// The extension factory added to the schema.
-pub struct FieldOrder;
-
-impl ExtensionFactory for FieldOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldOrderExtension::default())
+/// Reorders the response `data` of `document`'s operation `operation_name`.
+pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: Option<&str>) {
+    // Nothing ran (a request that failed validation): nothing to order, and the
+    // document may not be valid (a fragment cycle), so it is not walked.
+    if *data == Value::Null {
+        return;
     }
-}
-
-/// One per request: it keeps the parsed document until the response is ready.
-#[derive(Default)]
-struct FieldOrderExtension {
-    document: Mutex<Option<ExecutableDocument>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for FieldOrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        *self.document.lock().unwrap_or_else(|p| p.into_inner()) = Some(document.clone());
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        let document = self
-            .document
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(document) = document {
-            let operation = match (&document.operations, operation_name) {
-                (DocumentOperations::Single(operation), _) => Some(operation),
-                (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-                (DocumentOperations::Multiple(operations), None) => operations.values().next(),
-            };
-            if let Some(operation) = operation {
-                Plan::of(&[&operation.node.selection_set.node], &document.fragments)
-                    .apply(&mut response.data);
-            }
-        }
-        response
+    if let Some(operation) = super::executor::operation(document, operation_name) {
+        Plan::of(&[&operation.node.selection_set.node], &document.fragments).apply(data);
     }
 }
 

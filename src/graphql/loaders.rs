@@ -1,17 +1,15 @@
 //! DataLoaders for the belongs-to edges. A fresh set is made for every request (also
-//! for each operation on a WebSocket, so nothing is served stale from a cache), bound
+//! for each operation on a WebSocket, so nothing is served stale from a cache; a
+//! mutation's do not cache at all), bound
 //! to the caller's workspace: a loader never answers for another workspace, whatever
 //! key it is given.
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
-};
-use async_graphql::{Request, ServerResult, Value};
+use async_graphql::{Data, Request};
 use uuid::Uuid;
 
 use super::{Authentication, RequestId};
@@ -196,67 +194,47 @@ impl Loaders {
         }
     }
 
-    /// Forgets everything loaded: what a mutation wrote is read anew.
-    fn clear(&self) {
-        self.environments.clear::<WholeWorkspace>();
-        self.options.clear::<Uuid>();
-        self.versions.clear::<Uuid>();
-        self.selections.clear::<Uuid>();
-        self.constants.clear::<WholeWorkspace>();
+    /// Loaders that cache nothing, for a mutation: what it wrote is read anew by the
+    /// fields after it (loads of one field's selection are still batched).
+    fn uncached(self) -> Self {
+        self.environments.enable_all_cache(false);
+        self.options.enable_all_cache(false);
+        self.versions.enable_all_cache(false);
+        self.selections.enable_all_cache(false);
+        self.constants.enable_all_cache(false);
+        self
     }
 }
 
-/// Adds the [`Caller`] and fresh [`Loaders`] to every authenticated request, and empties their cache
-/// before each mutation field: what a mutation wrote is read anew by the fields after it.
-pub struct PerRequestLoaders;
-
-impl ExtensionFactory for PerRequestLoaders {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerRequestLoaders)
-    }
+/// `T` from the request's data, else from the connection's (a WebSocket's).
+fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&'a T> {
+    [Some(request), connection]
+        .into_iter()
+        .flatten()
+        .find_map(|data| data.get(&TypeId::of::<T>())?.downcast_ref::<T>())
 }
 
-#[async_trait::async_trait]
-impl Extension for PerRequestLoaders {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // HTTP puts the authentication in the request, WebSocket in the connection.
-        let authentication = request
-            .data
-            .get(&TypeId::of::<Authentication>())
-            .and_then(|a| a.downcast_ref::<Authentication>())
-            .or_else(|| ctx.data_opt::<Authentication>());
-        let session = authentication.and_then(Authentication::session);
-        if let (Some(session), Some(app)) = (session, ctx.data_opt::<AppState>()) {
-            let request_id = request
-                .data
-                .get(&TypeId::of::<RequestId>())
-                .and_then(|r| r.downcast_ref::<RequestId>())
-                .or_else(|| ctx.data_opt::<RequestId>())
-                .map(|r| r.0.clone());
-            // The caller and the edition, once per request rather than once per field.
-            let caller = Caller::new(session, app.multi_environment(), request_id);
-            let loaders = Loaders::new(app, session);
-            request = request.data(loaders).data(caller);
-        }
-        next.run(ctx, request).await
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "Mutation" {
-            if let Some(loaders) = ctx.data_opt::<Loaders>() {
-                loaders.clear();
-            }
-        }
-        next.run(ctx, info).await
-    }
+/// Adds the [`Caller`] and fresh [`Loaders`] to an authenticated request (once per
+/// request rather than once per field). HTTP puts the authentication in the request,
+/// WebSocket in the `connection`. A `mutation` gets loaders that do not cache.
+pub(super) fn attach(
+    request: Request,
+    app: &AppState,
+    connection: Option<&Data>,
+    mutation: bool,
+) -> Request {
+    let Some(session) =
+        find::<Authentication>(&request.data, connection).and_then(Authentication::session)
+    else {
+        return request;
+    };
+    let request_id = find::<RequestId>(&request.data, connection).map(|r| r.0.clone());
+    let caller = Caller::new(session, app.multi_environment(), request_id);
+    let loaders = Loaders::new(app, session);
+    let loaders = if mutation {
+        loaders.uncached()
+    } else {
+        loaders
+    };
+    request.data(loaders).data(caller)
 }

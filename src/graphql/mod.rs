@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers over the domain functions. It knows no SQL; it
 //! turns arguments into domain calls and domain values into GraphQL types.
 
+mod executor;
 mod extensions;
 mod field_order;
 mod loaders;
@@ -25,8 +26,7 @@ pub use mutation::Mutation;
 pub use query::Query;
 use types::environment::Environment as EnvironmentObject;
 
-/// The envgate schema.
-pub type EnvgateSchema = Schema<Query, Mutation, EmptySubscription>;
+pub use executor::EnvgateSchema;
 
 /// Deepest selection a query may nest (introspection needs about 13).
 const MAX_DEPTH: usize = 24;
@@ -34,16 +34,15 @@ const MAX_DEPTH: usize = 24;
 /// hold: a full page of 100 data sources with every environment's values fits twice.
 const MAX_COMPLEXITY: usize = 5_000;
 
-/// The schema, with its limits and error-code extension, serving `app`.
+/// The schema, with its limits, serving `app`. No extensions: what each request needs
+/// around execution is done by [`EnvgateSchema`].
 pub fn schema(app: AppState) -> EnvgateSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
-        .data(app)
-        .extension(extensions::ErrorCodes)
-        .extension(loaders::PerRequestLoaders)
-        .extension(field_order::FieldOrder)
+    let schema = Schema::build(Query, Mutation, EmptySubscription)
+        .data(app.clone())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+        .finish();
+    EnvgateSchema::new(schema, app)
 }
 
 /// The SDL of the schema: the text of `schema.graphql`.
