@@ -763,45 +763,25 @@ impl Bench<'_> {
     async fn scenario(&self, scenario: Scenario) -> anyhow::Result<Row> {
         eprintln!("running {} ...", scenario.name());
         let d = self.config.duration;
-        let (tally, cpu, lost_updates) = match scenario {
-            Scenario::Builder => {
-                let (t, cpu) = drive(
-                    self.http_clients().await?,
-                    self.config,
-                    Some(self.server),
-                    async |c, rng| self.builder_read(c, rng).await,
-                )
-                .await?;
-                (t, cpu, None)
-            }
-            Scenario::Resolve => {
-                let (t, cpu) = drive(
-                    self.http_clients().await?,
-                    self.config,
-                    Some(self.server),
-                    async |c, rng| self.resolve(c, rng).await,
-                )
-                .await?;
-                (t, cpu, None)
-            }
+        let acks = Mutex::new(HashMap::new());
+        let (tally, cpu) = drive(
+            self.http_clients().await?,
+            self.config,
+            Some(self.server),
+            async |c, rng| match scenario {
+                Scenario::Builder => self.builder_read(c, rng).await,
+                Scenario::Resolve => self.resolve(c, rng).await,
+                Scenario::Write if rng.random_range(0..10) == 0 => self.update(c, rng, &acks).await,
+                Scenario::Write => self.builder_read(c, rng).await,
+            },
+        )
+        .await?;
+        let lost_updates = match scenario {
             Scenario::Write => {
-                let acks = Mutex::new(HashMap::new());
-                let (t, cpu) = drive(
-                    self.http_clients().await?,
-                    self.config,
-                    Some(self.server),
-                    async |c, rng| {
-                        if rng.random_range(0..10) == 0 {
-                            self.update(c, rng, &acks).await
-                        } else {
-                            self.builder_read(c, rng).await
-                        }
-                    },
-                )
-                .await?;
-                let lost = lost_updates(self.url, acks.into_inner().unwrap_or_default()).await?;
-                (t, cpu, Some(lost))
+                let acks = acks.into_inner().unwrap_or_else(|p| p.into_inner());
+                Some(lost_updates(self.url, acks).await?)
             }
+            _ => None,
         };
         let (floor, _) = drive(
             self.sql_clients().await?,
