@@ -112,6 +112,20 @@ pub(crate) trait ContextExt {
     /// Loads the options rows of many data sources (and the environments) into the
     /// request's cache at once.
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()>;
+    /// The options row of a data source in one environment, batched across the
+    /// request; `None` when none is stored.
+    async fn options_row(
+        &self,
+        data_source_id: Uuid,
+        environment_id: Uuid,
+    ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>>;
+    /// Loads the options rows of many data sources in one environment (and the
+    /// environments) into the request's cache at once.
+    async fn prefetch_options_in(
+        &self,
+        data_source_ids: &[Uuid],
+        environment_id: Uuid,
+    ) -> async_graphql::Result<()>;
 }
 
 fn unauthenticated() -> async_graphql::Error {
@@ -232,6 +246,32 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
+            loaders.environments.load_one(WholeWorkspace),
+        )?;
+        Ok(())
+    }
+
+    async fn options_row(
+        &self,
+        data_source_id: Uuid,
+        environment_id: Uuid,
+    ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>> {
+        let loaders = loaders(self)?;
+        Ok(loaders
+            .options_in
+            .load_one((data_source_id, environment_id))
+            .await?)
+    }
+
+    async fn prefetch_options_in(
+        &self,
+        data_source_ids: &[Uuid],
+        environment_id: Uuid,
+    ) -> async_graphql::Result<()> {
+        let loaders = loaders(self)?;
+        let pairs = data_source_ids.iter().map(|id| (*id, environment_id));
+        futures_util::try_join!(
+            loaders.options_in.load_many(pairs),
             loaders.environments.load_one(WholeWorkspace),
         )?;
         Ok(())

@@ -941,7 +941,7 @@ impl Floor {
                 .prepare(
                     "SELECT workspace_id, data_source_id, environment_id, \"values\", secrets, \
                      \"references\", revision, updated_at, updated_by FROM data_source_options \
-                     WHERE workspace_id = $1 AND data_source_id = ANY($2)",
+                     WHERE workspace_id = $1 AND environment_id = $2 AND data_source_id = ANY($3)",
                 )
                 .await?,
             data_source: client
@@ -994,12 +994,12 @@ impl Floor {
         rng: &mut StdRng,
         workspaces: &[Workspace],
     ) -> Result<(), tokio_postgres::Error> {
-        let (w, _) = pick(rng, workspaces);
+        let (w, env) = pick(rng, workspaces);
         let ws = workspaces[w].id;
         self.client.query(&self.environments, &[&ws]).await?;
         let rows = self.client.query(&self.data_sources, &[&ws]).await?;
         let ids: Vec<Uuid> = rows.iter().take(50).map(|r| r.get(0)).collect();
-        self.client.query(&self.options, &[&ws, &ids]).await?;
+        self.client.query(&self.options, &[&ws, &env, &ids]).await?;
         Ok(())
     }
 
