@@ -256,11 +256,10 @@ impl ContextExt for Context<'_> {
         data_source_id: Uuid,
         environment_id: Uuid,
     ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>> {
-        let loaders = loaders(self)?;
-        Ok(loaders
+        loaders(self)?
             .options_in
             .load_one((data_source_id, environment_id))
-            .await?)
+            .await
     }
 
     async fn prefetch_options_in(
