@@ -158,6 +158,22 @@ pub async fn options_of(
         .await
 }
 
+/// The options rows of these data sources in one environment of the workspace.
+pub async fn options_in(
+    conn: &mut AsyncPgConnection,
+    workspace_id: Uuid,
+    data_source_ids: &[Uuid],
+    environment_id: Uuid,
+) -> QueryResult<Vec<DataSourceOptions>> {
+    data_source_options::table
+        .filter(data_source_options::workspace_id.eq(workspace_id))
+        .filter(data_source_options::environment_id.eq(environment_id))
+        .filter(data_source_options::data_source_id.eq_any(data_source_ids))
+        .select(DataSourceOptions::as_select())
+        .load(conn)
+        .await
+}
+
 /// Takes one environment's row out of a data source's options rows; an environment
 /// that has none (added after the data source, or unlocked by a license) reads as an
 /// empty row.

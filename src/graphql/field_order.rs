@@ -3,96 +3,97 @@
 //! and records them in the order they finish.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
 };
-use async_graphql::{Name, Positioned, Response, ServerResult, Value, Variables};
+use async_graphql::{Name, Positioned, Value};
 use indexmap::IndexMap;
 
-/// The extension factory added to the schema.
-pub struct FieldOrder;
-
-impl ExtensionFactory for FieldOrder {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FieldOrderExtension::default())
+/// Reorders the response `data` of `document`'s operation `operation_name`.
+pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: Option<&str>) {
+    // Nothing ran (a request that failed validation): nothing to order, and the
+    // document may not be valid (a fragment cycle), so it is not walked.
+    if *data == Value::Null {
+        return;
     }
-}
-
-/// One per request (or subscription): it keeps the parsed document for the responses.
-#[derive(Default)]
-struct FieldOrderExtension {
-    document: Mutex<Option<ExecutableDocument>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for FieldOrderExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        *self.document.lock().unwrap_or_else(|p| p.into_inner()) = Some(document.clone());
-        Ok(document)
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        // Kept, not taken: a subscription executes once per event.
-        let document = self.document.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(document) = document.as_ref() {
-            let operation = match (&document.operations, operation_name) {
-                (DocumentOperations::Single(operation), _) => Some(operation),
-                (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-                (DocumentOperations::Multiple(operations), None) => operations.values().next(),
-            };
-            if let Some(operation) = operation {
-                reorder(
-                    &mut response.data,
-                    &[&operation.node.selection_set.node],
-                    &document.fragments,
-                );
-            }
-        }
-        response
+    if let Some(operation) = super::executor::operation(document, operation_name) {
+        Plan::of(&[&operation.node.selection_set.node], &document.fragments).apply(data);
     }
 }
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
 
-/// Reorders `value` (and everything under it) after the selection sets that produced it.
-fn reorder(value: &mut Value, sets: &[&SelectionSet], fragments: &Fragments) {
-    match value {
-        Value::Object(map) => {
-            let mut fields: IndexMap<Name, Vec<&SelectionSet>> = IndexMap::new();
-            for set in sets {
-                collect(set, fragments, &mut fields);
-            }
-            let mut rest = std::mem::take(map);
-            for (key, subsets) in fields {
-                if let Some(mut child) = rest.shift_remove(&key) {
-                    reorder(&mut child, &subsets, fragments);
-                    map.insert(key, child);
+/// The response keys of a selection in document order, each with the plan of what is
+/// selected under it; empty for a leaf. Built once per request from the validated
+/// document (so its size is bounded by the query's depth and complexity limits), and
+/// applied to every object of the response, list items alike.
+#[derive(Default)]
+struct Plan {
+    fields: Vec<(Name, Plan)>,
+}
+
+impl Plan {
+    /// The plan of the fields the selection sets `sets` select, merged by response key.
+    fn of(sets: &[&SelectionSet], fragments: &Fragments) -> Self {
+        let mut fields: IndexMap<Name, Vec<&SelectionSet>> = IndexMap::new();
+        for set in sets {
+            collect(set, fragments, &mut fields);
+        }
+        Self {
+            fields: fields
+                .into_iter()
+                .map(|(key, subsets)| {
+                    let plan = Self::of(&subsets, fragments);
+                    (key, plan)
+                })
+                .collect(),
+        }
+    }
+
+    /// Where `key` comes in the plan, looked for from `hint` on (the common case: the
+    /// key after the previous one); keys the plan does not know go last.
+    fn position(&self, key: &Name, hint: usize) -> usize {
+        let at = |range: std::ops::Range<usize>| {
+            range
+                .into_iter()
+                .find(|&i| self.fields.get(i).is_some_and(|(k, _)| k == key))
+        };
+        at(hint..self.fields.len())
+            .or_else(|| at(0..hint.min(self.fields.len())))
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Reorders `value` (and everything under it) after the plan. Objects already in
+    /// order are left as they are; leaves (scalars, JSON values) are not visited.
+    fn apply(&self, value: &mut Value) {
+        if self.fields.is_empty() {
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                let mut hint = 0;
+                let mut sorted = true;
+                for key in map.keys() {
+                    let position = self.position(key, hint);
+                    sorted &= position >= hint;
+                    hint = position.saturating_add(1);
+                }
+                if !sorted {
+                    map.sort_by_cached_key(|key, _| self.position(key, 0));
+                }
+                let mut hint = 0;
+                for (key, child) in map.iter_mut() {
+                    let position = self.position(key, hint);
+                    if let Some((_, plan)) = self.fields.get(position) {
+                        plan.apply(child);
+                        hint = position + 1;
+                    }
                 }
             }
-            map.extend(rest);
+            Value::List(items) => items.iter_mut().for_each(|item| self.apply(item)),
+            _ => {}
         }
-        Value::List(items) => items
-            .iter_mut()
-            .for_each(|item| reorder(item, sets, fragments)),
-        _ => {}
     }
 }
 

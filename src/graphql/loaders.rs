@@ -1,18 +1,15 @@
 //! DataLoaders for the belongs-to edges. A fresh set is made for every request (also
-//! for each operation on a WebSocket, so nothing is served stale from a cache), bound
+//! for each operation on a WebSocket, so nothing is served stale from a cache; a
+//! mutation's do not cache at all), bound
 //! to the caller's workspace: a loader never answers for another workspace, whatever
 //! key it is given.
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest, NextResolve,
-    ResolveInfo,
-};
-use async_graphql::{Request, Response, ServerResult, Value};
+use async_graphql::{Data, Request};
 use uuid::Uuid;
 
 use super::{Authentication, RequestId};
@@ -29,7 +26,11 @@ use crate::error::AppError;
 pub struct WholeWorkspace;
 
 /// `rows` grouped by `key`, with an empty group for every key asked that has none.
-fn grouped<T>(keys: &[Uuid], rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+fn grouped<T>(
+    keys: &[Uuid],
+    rows: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> Uuid,
+) -> HashMap<Uuid, Vec<T>> {
     let mut groups: HashMap<Uuid, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
     for row in rows {
         groups.entry(key(&row)).or_default().push(row);
@@ -44,7 +45,9 @@ pub struct EnvironmentsLoader {
 }
 
 impl Loader<WholeWorkspace> for EnvironmentsLoader {
-    type Value = Vec<Environment>;
+    // Shared: every field that reads the environments gets the request's list without
+    // copying it.
+    type Value = Arc<[Environment]>;
     type Error = async_graphql::Error;
 
     async fn load(
@@ -55,7 +58,7 @@ impl Loader<WholeWorkspace> for EnvironmentsLoader {
         let all = environments::all(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
-        Ok(HashMap::from([(WholeWorkspace, all)]))
+        Ok(HashMap::from([(WholeWorkspace, all.into())]))
     }
 }
 
@@ -66,7 +69,8 @@ pub struct OptionsLoader {
 }
 
 impl Loader<Uuid> for OptionsLoader {
-    type Value = Vec<DataSourceOptions>;
+    // Shared, like the environments: a row's JSON maps are never copied to be read.
+    type Value = Vec<Arc<DataSourceOptions>>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
@@ -74,7 +78,46 @@ impl Loader<Uuid> for OptionsLoader {
         let rows = data_sources::options_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
-        Ok(grouped(keys, rows, |r| r.data_source_id))
+        Ok(grouped(keys, rows.into_iter().map(Arc::new), |r| {
+            r.data_source_id
+        }))
+    }
+}
+
+/// The options row of (data source, environment) pairs, for a page that reads one
+/// environment's options: a third of the rows of [`OptionsLoader`]. A pair without a
+/// stored row is absent.
+pub struct OptionsInLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+impl Loader<(Uuid, Uuid)> for OptionsInLoader {
+    type Value = Arc<DataSourceOptions>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Uuid)],
+    ) -> Result<HashMap<(Uuid, Uuid), Self::Value>, Self::Error> {
+        let mut by_environment: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (data_source_id, environment_id) in keys {
+            by_environment
+                .entry(*environment_id)
+                .or_default()
+                .push(*data_source_id);
+        }
+        let mut conn = self.app.conn().await?;
+        let mut found = HashMap::new();
+        for (environment_id, ids) in by_environment {
+            let rows = data_sources::options_in(&mut conn, self.workspace_id, &ids, environment_id)
+                .await
+                .map_err(AppError::from)?;
+            for row in rows {
+                found.insert((row.data_source_id, row.environment_id), Arc::new(row));
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -151,6 +194,7 @@ impl Loader<Uuid> for SelectionsLoader {
 pub struct Loaders {
     pub environments: DataLoader<EnvironmentsLoader, HashMapCache>,
     pub options: DataLoader<OptionsLoader, HashMapCache>,
+    pub options_in: DataLoader<OptionsInLoader, HashMapCache>,
     pub versions: DataLoader<VersionsLoader, HashMapCache>,
     pub selections: DataLoader<SelectionsLoader, HashMapCache>,
     pub constants: DataLoader<ConstantsLoader, HashMapCache>,
@@ -174,6 +218,10 @@ impl Loaders {
                 app: app.clone(),
                 workspace_id,
             }),
+            options_in: cached(OptionsInLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
             versions: cached(VersionsLoader {
                 app: app.clone(),
                 workspace_id,
@@ -190,83 +238,50 @@ impl Loaders {
         }
     }
 
-    /// Forgets everything loaded: what a mutation wrote is read anew.
-    fn clear(&self) {
-        self.environments.clear::<WholeWorkspace>();
-        self.options.clear::<Uuid>();
-        self.versions.clear::<Uuid>();
-        self.selections.clear::<Uuid>();
-        self.constants.clear::<WholeWorkspace>();
+    /// Loaders that cache nothing, for a mutation: what it wrote is read anew by the
+    /// fields after it (loads of one field's selection are still batched).
+    fn uncached(self) -> Self {
+        self.environments.enable_all_cache(false);
+        self.options.enable_all_cache(false);
+        self.options_in.enable_all_cache(false);
+        self.versions.enable_all_cache(false);
+        self.selections.enable_all_cache(false);
+        self.constants.enable_all_cache(false);
+        self
     }
 }
 
-/// Adds the [`Caller`] and fresh [`Loaders`] to every authenticated request, and empties their cache
-/// before each mutation field (what a mutation wrote is read anew by the fields after
-/// it) and before each event of a subscription (no event is answered from the rows the
-/// previous one loaded).
-pub struct PerRequestLoaders;
-
-impl ExtensionFactory for PerRequestLoaders {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerRequestLoaders)
-    }
+/// `T` from the request's data, else from the connection's (a WebSocket's).
+fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&'a T> {
+    [Some(request), connection]
+        .into_iter()
+        .flatten()
+        .find_map(|data| data.get(&TypeId::of::<T>())?.downcast_ref::<T>())
 }
 
-#[async_trait::async_trait]
-impl Extension for PerRequestLoaders {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // HTTP puts the authentication in the request, WebSocket in the connection.
-        let authentication = request
-            .data
-            .get(&TypeId::of::<Authentication>())
-            .and_then(|a| a.downcast_ref::<Authentication>())
-            .or_else(|| ctx.data_opt::<Authentication>());
-        let session = authentication.and_then(Authentication::session);
-        if let (Some(session), Some(app)) = (session, ctx.data_opt::<AppState>()) {
-            let request_id = request
-                .data
-                .get(&TypeId::of::<RequestId>())
-                .and_then(|r| r.downcast_ref::<RequestId>())
-                .or_else(|| ctx.data_opt::<RequestId>())
-                .map(|r| r.0.clone());
-            // The caller and the edition, once per request rather than once per field.
-            let caller = Caller::new(session, app.multi_environment(), request_id);
-            let loaders = Loaders::new(app, session);
-            request = request.data(loaders).data(caller);
-        }
-        next.run(ctx, request).await
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        // Once per query or mutation (when nothing is loaded yet), once per event of a
-        // subscription.
-        if let Some(loaders) = ctx.data_opt::<Loaders>() {
-            loaders.clear();
-        }
-        next.run(ctx, operation_name).await
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        if info.parent_type == "Mutation" {
-            if let Some(loaders) = ctx.data_opt::<Loaders>() {
-                loaders.clear();
-            }
-        }
-        next.run(ctx, info).await
-    }
+/// Adds the [`Caller`] and fresh [`Loaders`] to an authenticated request (once per
+/// request rather than once per field). HTTP puts the authentication in the request,
+/// WebSocket in the `connection`. A mutation gets loaders that do not cache (what it
+/// wrote is read anew by the fields after it), and so does a subscription (no event is
+/// answered from the rows the previous one loaded): `uncached`.
+pub(super) fn attach(
+    request: Request,
+    app: &AppState,
+    connection: Option<&Data>,
+    uncached: bool,
+) -> Request {
+    let Some(session) =
+        find::<Authentication>(&request.data, connection).and_then(Authentication::session)
+    else {
+        return request;
+    };
+    let request_id = find::<RequestId>(&request.data, connection).map(|r| r.0.clone());
+    let caller = Caller::new(session, app.multi_environment(), request_id);
+    let loaders = Loaders::new(app, session);
+    let loaders = if uncached {
+        loaders.uncached()
+    } else {
+        loaders
+    };
+    request.data(loaders).data(caller)
 }

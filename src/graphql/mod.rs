@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers over the domain functions. It knows no SQL; it
 //! turns arguments into domain calls and domain values into GraphQL types.
 
+mod executor;
 mod extensions;
 mod field_order;
 mod loaders;
@@ -8,6 +9,8 @@ mod mutation;
 mod query;
 mod subscription;
 pub mod types;
+
+use std::sync::Arc;
 
 use async_graphql::{Context, Schema};
 use uuid::Uuid;
@@ -25,8 +28,7 @@ pub use query::Query;
 pub use subscription::Subscription;
 use types::environment::Environment as EnvironmentObject;
 
-/// The envgate schema.
-pub type EnvgateSchema = Schema<Query, Mutation, Subscription>;
+pub use executor::EnvgateSchema;
 
 /// Deepest selection a query may nest (introspection needs about 13).
 const MAX_DEPTH: usize = 24;
@@ -34,21 +36,19 @@ const MAX_DEPTH: usize = 24;
 /// hold: a full page of 100 data sources with every environment's values fits twice.
 const MAX_COMPLEXITY: usize = 5_000;
 
-/// The schema, with its limits and error-code extension, serving `app`.
+/// The schema, with its limits, serving `app`. No extensions: what each request needs
+/// around execution is done by [`EnvgateSchema`].
 pub fn schema(app: AppState) -> EnvgateSchema {
-    let no_introspection = app.settings.no_introspection;
     let builder = Schema::build(Query, Mutation, Subscription)
-        .data(app)
-        .extension(extensions::ErrorCodes)
-        .extension(loaders::PerRequestLoaders)
-        .extension(field_order::FieldOrder)
+        .data(app.clone())
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
-    if no_introspection {
+    let schema = if app.settings.no_introspection {
         builder.disable_introspection().finish()
     } else {
         builder.finish()
-    }
+    };
+    EnvgateSchema::new(schema, app)
 }
 
 /// The SDL of the schema: the text of `schema.graphql`.
@@ -91,7 +91,7 @@ pub(crate) trait ContextExt {
     fn caller(&self) -> async_graphql::Result<&Caller>;
     async fn conn(&self) -> async_graphql::Result<PgConn>;
     /// Every environment of the caller's workspace by priority, loaded once per request.
-    async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>>;
+    async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>>;
     /// One environment of the caller's workspace, from [`Self::all_environments`].
     async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject>;
     /// The versions of an app, oldest first, batched across the request.
@@ -112,10 +112,24 @@ pub(crate) trait ContextExt {
     async fn options_rows(
         &self,
         data_source_id: Uuid,
-    ) -> async_graphql::Result<Vec<DataSourceOptions>>;
+    ) -> async_graphql::Result<Vec<Arc<DataSourceOptions>>>;
     /// Loads the options rows of many data sources (and the environments) into the
     /// request's cache at once.
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()>;
+    /// The options row of a data source in one environment, batched across the
+    /// request; `None` when none is stored.
+    async fn options_row(
+        &self,
+        data_source_id: Uuid,
+        environment_id: Uuid,
+    ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>>;
+    /// Loads the options rows of many data sources in one environment (and the
+    /// environments) into the request's cache at once.
+    async fn prefetch_options_in(
+        &self,
+        data_source_ids: &[Uuid],
+        environment_id: Uuid,
+    ) -> async_graphql::Result<()>;
 }
 
 fn unauthenticated() -> async_graphql::Error {
@@ -153,7 +167,7 @@ impl ContextExt for Context<'_> {
         Ok(App::conn(self.app()).await?)
     }
 
-    async fn all_environments(&self) -> async_graphql::Result<Vec<Environment>> {
+    async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>> {
         let loaders = loaders(self)?;
         Ok(loaders
             .environments
@@ -166,8 +180,9 @@ impl ContextExt for Context<'_> {
         let environment = self
             .all_environments()
             .await?
-            .into_iter()
+            .iter()
             .find(|e| e.id == id)
+            .cloned()
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("a row names missing environment {id}"))
             })?;
@@ -222,7 +237,7 @@ impl ContextExt for Context<'_> {
     async fn options_rows(
         &self,
         data_source_id: Uuid,
-    ) -> async_graphql::Result<Vec<DataSourceOptions>> {
+    ) -> async_graphql::Result<Vec<Arc<DataSourceOptions>>> {
         let loaders = loaders(self)?;
         Ok(loaders
             .options
@@ -235,6 +250,31 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
+            loaders.environments.load_one(WholeWorkspace),
+        )?;
+        Ok(())
+    }
+
+    async fn options_row(
+        &self,
+        data_source_id: Uuid,
+        environment_id: Uuid,
+    ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>> {
+        loaders(self)?
+            .options_in
+            .load_one((data_source_id, environment_id))
+            .await
+    }
+
+    async fn prefetch_options_in(
+        &self,
+        data_source_ids: &[Uuid],
+        environment_id: Uuid,
+    ) -> async_graphql::Result<()> {
+        let loaders = loaders(self)?;
+        let pairs = data_source_ids.iter().map(|id| (*id, environment_id));
+        futures_util::try_join!(
+            loaders.options_in.load_many(pairs),
             loaders.environments.load_one(WholeWorkspace),
         )?;
         Ok(())

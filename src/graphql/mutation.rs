@@ -84,7 +84,10 @@ impl Mutation {
             input.into(),
         )
         .await?;
-        Ok(DataSourceOptions { kind, row })
+        Ok(DataSourceOptions {
+            kind,
+            row: row.into(),
+        })
     }
 
     /// Copies one environment's options onto another (admins); secrets only with
@@ -103,7 +106,10 @@ impl Mutation {
             input.into(),
         )
         .await?;
-        Ok(DataSourceOptions { kind, row })
+        Ok(DataSourceOptions {
+            kind,
+            row: row.into(),
+        })
     }
 
     /// Tries to connect with one environment's stored options (admins), with a timeout

@@ -1,6 +1,7 @@
 //! The root query type.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Lookahead, Object, Value};
+use uuid::Uuid;
 
 use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
@@ -20,6 +21,32 @@ use crate::graphql::types::resolution::ResolvedDataSource;
 use crate::graphql::types::viewer::Viewer;
 
 pub struct Query;
+
+/// The environment every `options(environmentId:)` of a page's nodes names, when they
+/// all name the same well-formed id.
+fn options_environment(look_ahead: &Lookahead<'_>) -> Option<Uuid> {
+    let mut found = None;
+    for node in [
+        look_ahead.field("nodes"),
+        look_ahead.field("edges").field("node"),
+    ] {
+        for field in node.field("options").selection_fields() {
+            let arguments = field.arguments().ok()?;
+            let (_, value) = arguments
+                .iter()
+                .find(|(name, _)| name.as_str() == "environmentId")?;
+            let Value::String(id) = value else {
+                return None;
+            };
+            let id = Uuid::parse_str(id).ok()?;
+            if found.is_some_and(|f| f != id) {
+                return None;
+            }
+            found = Some(id);
+        }
+    }
+    found
+}
 
 /// Everything a caller can read; all of it confined to the workspace of their token.
 #[Object]
@@ -88,10 +115,17 @@ impl Query {
         let filters = Filters { kind, search };
         let page = data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters).await?;
         // Load every listed data source's options in one query up front, so that each
-        // node's `options` and `environments` is answered from the request's cache.
-        if nodes_ask(&ctx.look_ahead(), &["environments", "options"]) {
+        // node's `options` and `environments` is answered from the request's cache: only
+        // one environment's rows when the nodes ask only for `options` of one.
+        let look_ahead = ctx.look_ahead();
+        if nodes_ask(&look_ahead, &["environments", "options"]) {
             let ids: Vec<_> = page.items.iter().map(|(_, d)| d.id).collect();
-            ctx.prefetch_options(&ids).await?;
+            match options_environment(&look_ahead) {
+                Some(environment_id) if !nodes_ask(&look_ahead, &["environments"]) => {
+                    ctx.prefetch_options_in(&ids, environment_id).await?
+                }
+                _ => ctx.prefetch_options(&ids).await?,
+            }
         }
         Ok(Connection::from_page(page, DataSource))
     }

@@ -36,9 +36,10 @@ impl Subscription {
         )
         .await?;
         drop(conn);
-        Ok(events
-            .stream(watch)
-            .map(|(kind, row)| DataSourceOptions { kind, row }))
+        Ok(events.stream(watch).map(|(kind, row)| DataSourceOptions {
+            kind,
+            row: row.into(),
+        }))
     }
 
     /// ids of data sources deleted in the caller's workspace

@@ -17,6 +17,7 @@ mod environments;
 mod faults;
 mod http;
 mod keys;
+mod load_bench;
 mod overlap;
 mod pipeline;
 mod playground;

@@ -1,10 +1,29 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use crate::db::models;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::data_source_options::DataSourceOptions;
+
+/// The data source's options row of one environment as loaded (shared with the
+/// request's loader); an environment without stored options reads as an empty row.
+fn or_empty(
+    row: Option<Arc<models::DataSourceOptions>>,
+    data_source: &models::DataSource,
+    environment_id: Uuid,
+) -> Arc<models::DataSourceOptions> {
+    row.unwrap_or_else(|| {
+        Arc::new(data_sources::take_options(
+            &mut Vec::new(),
+            data_source,
+            environment_id,
+        ))
+    })
+}
 
 #[derive(Clone)]
 pub struct DataSource(pub models::DataSource);
@@ -49,8 +68,8 @@ impl DataSource {
         let all = ctx.all_environments().await?;
         let environment = environments::find_offered(&all, &environment_id, caller)?;
         let kind = data_sources::kind_of(&self.0)?;
-        let mut rows = ctx.options_rows(self.0.id).await?;
-        let row = data_sources::take_options(&mut rows, &self.0, environment.id);
+        let row = ctx.options_row(self.0.id, environment.id).await?;
+        let row = or_empty(row, &self.0, environment.id);
         Ok(DataSourceOptions { kind, row })
     }
 
@@ -62,11 +81,15 @@ impl DataSource {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let kind = data_sources::kind_of(&self.0)?;
-        let mut rows = ctx.options_rows(self.0.id).await?;
+        let rows = ctx.options_rows(self.0.id).await?;
         Ok(environments::offered(&all, caller)
             .iter()
             .map(|environment| {
-                let row = data_sources::take_options(&mut rows, &self.0, environment.id);
+                let row = rows
+                    .iter()
+                    .find(|r| r.environment_id == environment.id)
+                    .cloned();
+                let row = or_empty(row, &self.0, environment.id);
                 DataSourceOptions { kind, row }
             })
             .collect())

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -38,7 +40,8 @@ const OPTIONS_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_0c1e_5d0e_4c4b_9a52_e2
 
 pub struct DataSourceOptions {
     pub kind: &'static Kind,
-    pub row: models::DataSourceOptions,
+    /// Shared with the request's loader when read through one.
+    pub row: Arc<models::DataSourceOptions>,
 }
 
 /// A data source's options in one environment.

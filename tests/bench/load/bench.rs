@@ -1,0 +1,1130 @@
+//! The load benchmark: seeds a fresh database at a chosen scale by bulk SQL, starts the
+//! real `envgate serve` binary against it, drives it over keep-alive HTTP/1.1 from
+//! concurrent clients, and measures the same reads as plain prepared SQL (the floor)
+//! at the same concurrency. `cargo bench --bench load -- --help` lists the flags.
+//!
+//! Shared by the `load` bench (`main.rs`) and the untimed test that keeps it working.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper::header;
+use hyper_util::rt::TokioIo;
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::process::{Child, Command};
+use tokio_postgres::{Client, NoTls, Statement};
+use uuid::Uuid;
+
+use envgate::auth::{Role, Session, TokenKeys};
+use envgate::secrets::{Binding, MasterKey};
+
+/// How long the server may take to start, and the database to answer a step.
+const LIMIT: Duration = Duration::from_secs(120);
+/// The user whose builder selections are seeded (and used by `resolveDataSource`).
+const BENCH_USER: &str = "bench-user";
+/// Workspaces seeded per transaction.
+const SEED_BATCH: usize = 100;
+
+/// One scenario of the benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// `environments` + a page of 50 data sources with one environment's options.
+    Builder,
+    /// `resolveDataSource` for an app (runner role; audited, so one write each).
+    Resolve,
+    /// 90% builder reads, 10% `updateDataSourceOptions`.
+    Write,
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Builder => "builder read",
+            Self::Resolve => "resolveDataSource",
+            Self::Write => "write mix (90/10)",
+        }
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// PostgreSQL URL of a superuser (a database per run is created next to it).
+    #[arg(
+        long,
+        env = "ENVGATE_TEST_DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    pub admin_url: String,
+    /// Workspaces seeded.
+    #[arg(long, default_value_t = 100)]
+    pub workspaces: usize,
+    /// Data sources per workspace (PostgreSQL kind, options in every environment).
+    #[arg(long, default_value_t = 50)]
+    pub data_sources: usize,
+    /// Environments per workspace (at least the 3 built-in ones).
+    #[arg(long, default_value_t = 3)]
+    pub environments: usize,
+    /// Apps per workspace, each with a released and a draft version and a builder
+    /// selection.
+    #[arg(long, default_value_t = 10)]
+    pub apps: usize,
+    /// Concurrent clients (each one keep-alive connection).
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// Measured time per scenario and per floor.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "10s")]
+    pub duration: Duration,
+    /// Unmeasured time before each measurement.
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "2s")]
+    pub warmup: Duration,
+    /// Scenarios to run, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "builder,resolve,write"
+    )]
+    pub scenarios: Vec<Scenario>,
+    /// The server's pool size (ENVGATE_DATABASE_POOL_SIZE); its default when left out.
+    #[arg(long)]
+    pub pool_size: Option<usize>,
+    /// Keep the database and print its URL instead of dropping it.
+    #[arg(long)]
+    pub keep_database: bool,
+    /// Write the table as JSON to this file too.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+/// The ids of one seeded workspace.
+pub struct Workspace {
+    pub id: Uuid,
+    /// By priority; the last is Production.
+    pub environments: Vec<Uuid>,
+    pub data_sources: Vec<Uuid>,
+    pub apps: Vec<Uuid>,
+}
+
+/// One scenario's measurement.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Measurement {
+    pub requests: u64,
+    pub errors: u64,
+    /// The first error seen, for the reader.
+    pub first_error: Option<String>,
+    pub throughput: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    pub scenario: &'static str,
+    pub envgate: Measurement,
+    pub floor: Measurement,
+    /// envgate's throughput over the floor's.
+    pub ratio_to_floor: f64,
+    /// The server's CPU (user + system) per request, in milliseconds.
+    pub server_cpu_ms_per_request: f64,
+    /// Write mix only: acknowledged writes whose revision did not read back.
+    pub lost_updates: Option<u64>,
+}
+
+/// The whole run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub machine: String,
+    pub scale: String,
+    pub clients: usize,
+    pub duration_s: f64,
+    pub seed_s: f64,
+    pub rows: Vec<Row>,
+    pub server_peak_rss_mb: f64,
+}
+
+/// Seeds, measures, and returns the report (also printed, and written as JSON when asked).
+pub async fn run(config: &Config, server_binary: &Path) -> anyhow::Result<Report> {
+    anyhow::ensure!(
+        config.environments >= 3,
+        "--environments must be at least 3"
+    );
+    anyhow::ensure!(config.clients >= 1, "--clients must be at least 1");
+    let admin = connect(&config.admin_url).await?;
+    let database = format!(
+        "envgate_bench_{}_{}",
+        chrono::Utc::now().timestamp(),
+        Uuid::new_v4().simple()
+    );
+    admin
+        .batch_execute(&format!("CREATE DATABASE {database}"))
+        .await?;
+    let url = match config.admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{database}"),
+        None => anyhow::bail!("the admin URL names no database"),
+    };
+    let outcome = run_on(config, server_binary, &url).await;
+    if config.keep_database {
+        eprintln!("kept the database: {url}");
+    } else {
+        // The server is gone by now; FORCE closes the floor's idle connections.
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+            .await?;
+    }
+    let report = outcome?;
+    print!("{}", table(&report));
+    if let Some(path) = &config.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+    }
+    Ok(report)
+}
+
+async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Result<Report> {
+    envgate::db::migrate(url).await?;
+    let master_key = MasterKey::generate_hex();
+    let seeding = Instant::now();
+    let workspaces = seed(config, url, &MasterKey::from_hex(&master_key)?).await?;
+    let seed_s = seeding.elapsed().as_secs_f64();
+    eprintln!("seeded {} in {seed_s:.1} s", scale(config));
+    let jwt_secret = hex::encode(rand::random::<[u8; 32]>());
+    let server = Server::start(server_binary, url, &jwt_secret, &master_key, config).await?;
+    let tokens = TokenKeys::new(jwt_secret.as_bytes(), None, None);
+    let bench = Bench {
+        config,
+        url,
+        workspaces: &workspaces,
+        tokens: Tokens::mint(&tokens, &workspaces),
+        server: &server,
+    };
+    let mut rows = Vec::new();
+    for scenario in &config.scenarios {
+        rows.push(bench.scenario(*scenario).await?);
+    }
+    let server_peak_rss_mb = server.peak_rss_kb()? as f64 / 1024.0;
+    server.stop().await;
+    Ok(Report {
+        machine: machine(),
+        scale: scale(config),
+        clients: config.clients,
+        duration_s: config.duration.as_secs_f64(),
+        seed_s,
+        rows,
+        server_peak_rss_mb,
+    })
+}
+
+fn scale(config: &Config) -> String {
+    format!(
+        "{} workspaces x {} data sources x {} environments, {} apps each",
+        config.workspaces, config.data_sources, config.environments, config.apps
+    )
+}
+
+/// The CPU model and the number of cores, from `/proc/cpuinfo`.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown CPU", |(_, m)| m.trim())
+        .to_owned();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {model}")
+}
+
+async fn connect(url: &str) -> anyhow::Result<Client> {
+    let (client, connection) =
+        tokio::time::timeout(LIMIT, tokio_postgres::connect(url, NoTls)).await??;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+// ---------------------------------------------------------------------------------
+// Seeding: every row generated here and inserted with `unnest`, a batch of workspaces
+// per transaction, two connections at a time.
+
+/// The environments of a workspace: the built-in ones, custom ones between Staging
+/// and Production.
+fn environment_rows(count: usize) -> Vec<(String, &'static str, i32, bool)> {
+    let mut rows = vec![
+        ("Development".to_owned(), "development", 1, false),
+        ("Staging".to_owned(), "staging", 2, false),
+    ];
+    for i in 3..count {
+        rows.push((format!("Custom {}", i - 2), "custom", i as i32, false));
+    }
+    rows.push(("Production".to_owned(), "production", count as i32, true));
+    rows
+}
+
+async fn seed(config: &Config, url: &str, key: &MasterKey) -> anyhow::Result<Vec<Workspace>> {
+    let workspaces: Vec<Workspace> = (0..config.workspaces)
+        .map(|_| Workspace {
+            id: Uuid::new_v4(),
+            environments: (0..config.environments).map(|_| Uuid::new_v4()).collect(),
+            data_sources: (0..config.data_sources).map(|_| Uuid::new_v4()).collect(),
+            apps: (0..config.apps).map(|_| Uuid::new_v4()).collect(),
+        })
+        .collect();
+    let batches: Vec<&[Workspace]> = workspaces.chunks(SEED_BATCH).collect();
+    let lanes = 2;
+    let lanes: Vec<_> = (0..lanes)
+        .map(|lane| {
+            let mine: Vec<&[Workspace]> =
+                batches.iter().skip(lane).step_by(lanes).copied().collect();
+            async move {
+                let mut client = connect(url).await?;
+                for batch in mine {
+                    seed_batch(&mut client, config, batch, key).await?;
+                }
+                anyhow::Ok(())
+            }
+        })
+        .collect();
+    for outcome in join_all(lanes).await {
+        outcome?;
+    }
+    connect(url).await?.batch_execute("ANALYZE").await?;
+    Ok(workspaces)
+}
+
+async fn seed_batch(
+    client: &mut Client,
+    config: &Config,
+    batch: &[Workspace],
+    key: &MasterKey,
+) -> anyhow::Result<()> {
+    let environments = environment_rows(config.environments);
+    let tx = client.transaction().await?;
+    let ids: Vec<Uuid> = batch.iter().map(|w| w.id).collect();
+    tx.execute(
+        "INSERT INTO workspaces (id) SELECT * FROM unnest($1::uuid[])",
+        &[&ids],
+    )
+    .await?;
+
+    let (mut e_id, mut e_ws, mut e_name, mut e_kind, mut e_priority, mut e_default) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for w in batch {
+        for (id, (name, kind, priority, is_default)) in w.environments.iter().zip(&environments) {
+            e_id.push(*id);
+            e_ws.push(w.id);
+            e_name.push(name.clone());
+            e_kind.push(*kind);
+            e_priority.push(*priority);
+            e_default.push(*is_default);
+        }
+    }
+    tx.execute(
+        "INSERT INTO environments (id, workspace_id, name, kind, priority, is_default, locked, protected) \
+         SELECT id, ws, name, kind, priority, is_default, kind <> 'custom', is_default \
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::bool[]) \
+         AS t (id, ws, name, kind, priority, is_default)",
+        &[&e_id, &e_ws, &e_name, &e_kind, &e_priority, &e_default],
+    )
+    .await?;
+
+    let (mut d_id, mut d_ws, mut d_name) = (vec![], vec![], vec![]);
+    let (mut o_ws, mut o_ds, mut o_env, mut o_values, mut o_secrets) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for w in batch {
+        for (i, ds) in w.data_sources.iter().enumerate() {
+            d_id.push(*ds);
+            d_ws.push(w.id);
+            d_name.push(format!("ds-{i:04}"));
+            for (e, env) in w.environments.iter().enumerate() {
+                o_ws.push(w.id);
+                o_ds.push(*ds);
+                o_env.push(*env);
+                o_values.push(json!({
+                    "host": format!("db-{i}-{e}.internal"), "port": 5432, "database": "app",
+                    "username": "app", "ssl_mode": "prefer",
+                }));
+                let binding = Binding {
+                    data_source_id: *ds,
+                    environment_id: *env,
+                    key: "password",
+                };
+                o_secrets.push(json!({ "password": key.seal("s3cret", binding) }));
+            }
+        }
+    }
+    tx.execute(
+        "INSERT INTO data_sources (id, workspace_id, name, kind) \
+         SELECT id, ws, name, 'postgresql' FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t (id, ws, name)",
+        &[&d_id, &d_ws, &d_name],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO data_source_options (workspace_id, data_source_id, environment_id, \"values\", secrets) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::jsonb[])",
+        &[&o_ws, &o_ds, &o_env, &o_values, &o_secrets],
+    )
+    .await?;
+
+    // Apps: a released version in Production, a draft in Development, and the bench
+    // user's builder selection (cycling through the environments).
+    let (mut a_id, mut a_ws, mut a_name) = (vec![], vec![], vec![]);
+    let (mut v_id, mut v_ws, mut v_app, mut v_name, mut v_env, mut v_status) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut s_ws, mut s_app, mut s_env) = (vec![], vec![], vec![]);
+    for w in batch {
+        let production = *w.environments.last().expect("at least 3 environments");
+        for (i, app) in w.apps.iter().enumerate() {
+            a_id.push(*app);
+            a_ws.push(w.id);
+            a_name.push(format!("app-{i:04}"));
+            for (name, env, status) in [
+                ("v1", production, "released"),
+                ("v2", w.environments[0], "draft"),
+            ] {
+                v_id.push(Uuid::new_v4());
+                v_ws.push(w.id);
+                v_app.push(*app);
+                v_name.push(name);
+                v_env.push(env);
+                v_status.push(status);
+            }
+            s_ws.push(w.id);
+            s_app.push(*app);
+            s_env.push(w.environments[i % w.environments.len()]);
+        }
+    }
+    tx.execute(
+        "INSERT INTO apps (id, workspace_id, name) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[])",
+        &[&a_id, &a_ws, &a_name],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO app_versions (id, workspace_id, app_id, name, environment_id, status) \
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::text[])",
+        &[&v_id, &v_ws, &v_app, &v_name, &v_env, &v_status],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO environment_selections (workspace_id, app_id, user_id, environment_id) \
+         SELECT ws, app, $4, env FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS t (ws, app, env)",
+        &[&s_ws, &s_app, &s_env, &BENCH_USER],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------
+// The server: the real binary, as a child process that is killed when dropped.
+
+struct Server {
+    child: Child,
+    pid: u32,
+    address: SocketAddr,
+    _state_dir: TempDir,
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Server {
+    async fn start(
+        binary: &Path,
+        url: &str,
+        jwt_secret: &str,
+        master_key: &str,
+        config: &Config,
+    ) -> anyhow::Result<Self> {
+        let state_dir =
+            TempDir(std::env::temp_dir().join(format!("envgate-bench-{}", Uuid::new_v4())));
+        std::fs::create_dir_all(&state_dir.0)?;
+        let mut command = Command::new(binary);
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("ENVGATE_") {
+                command.env_remove(name);
+            }
+        }
+        if let Some(size) = config.pool_size {
+            command.env("ENVGATE_DATABASE_POOL_SIZE", size.to_string());
+        }
+        // --demo: the development Enterprise license, so every environment is offered.
+        command
+            .args(["serve", "--demo"])
+            .env("DATABASE_URL", url)
+            .env("ENVGATE_LISTEN", "127.0.0.1:0")
+            .env("ENVGATE_STATE_DIR", &state_dir.0)
+            .env("ENVGATE_JWT_SECRET", jwt_secret)
+            .env("ENVGATE_MASTER_KEY", master_key)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn()?;
+        let pid = child
+            .id()
+            .ok_or_else(|| anyhow::anyhow!("the server exited at once"))?;
+        let mut stderr = BufReader::new(child.stderr.take().expect("piped")).lines();
+        let address = tokio::time::timeout(LIMIT, async {
+            let mut log = Vec::new();
+            while let Some(line) = stderr.next_line().await? {
+                if let Some((_, rest)) =
+                    line.split_once("envgate is listening: GraphQL playground at http://")
+                {
+                    return Ok(rest.split('/').next().unwrap_or_default().parse()?);
+                }
+                log.push(line);
+            }
+            anyhow::bail!("the server ended before listening:\n{}", log.join("\n"))
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("the server did not listen within {LIMIT:?}"))??;
+        // Keep draining its log so that it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
+        Ok(Self {
+            child,
+            pid,
+            address,
+            _state_dir: state_dir,
+        })
+    }
+
+    /// User + system CPU seconds the server has used, from `/proc/<pid>/stat`.
+    fn cpu_seconds(&self) -> anyhow::Result<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
+        // The fields after the command name (which is in parentheses).
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| -> anyhow::Result<f64> {
+            Ok(fields
+                .get(i)
+                .ok_or_else(|| anyhow::anyhow!("short /proc stat"))?
+                .parse::<f64>()?)
+        };
+        // utime and stime are fields 14 and 15 (11 and 12 after the name), in clock
+        // ticks of 1/100 s (USER_HZ on Linux).
+        Ok((ticks(11)? + ticks(12)?) / 100.0)
+    }
+
+    /// The server's peak resident set (VmHWM), from `/proc/<pid>/status`.
+    fn peak_rss_kb(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{}/status", self.pid))
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = tokio::time::timeout(LIMIT, self.child.wait()).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The clients and the measurement.
+
+/// Bearer tokens per workspace.
+struct Tokens {
+    builder: Vec<String>,
+    admin: Vec<String>,
+    runner: Vec<String>,
+}
+
+impl Tokens {
+    fn mint(keys: &TokenKeys, workspaces: &[Workspace]) -> Self {
+        let mint = |role| {
+            workspaces
+                .iter()
+                .map(|w| {
+                    let session = Session {
+                        user_id: BENCH_USER.into(),
+                        workspace_id: w.id,
+                        role,
+                        expires_at: None,
+                    };
+                    format!(
+                        "Bearer {}",
+                        keys.mint(&session, Duration::from_secs(24 * 3600))
+                    )
+                })
+                .collect()
+        };
+        Self {
+            builder: mint(Role::Builder),
+            admin: mint(Role::Admin),
+            runner: mint(Role::Runner),
+        }
+    }
+}
+
+const BUILDER_READ: &str = "query($env: ID!) { environments { id name } \
+    dataSources(first: 50) { nodes { id name kind options(environmentId: $env) { values { key value } revision } } } }";
+const RESOLVE: &str = "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { environment { id } options } }";
+const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }";
+
+/// A keep-alive HTTP/1.1 connection to the server.
+struct HttpClient {
+    sender: SendRequest<Full<Bytes>>,
+    address: SocketAddr,
+}
+
+impl HttpClient {
+    async fn connect(address: SocketAddr) -> anyhow::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(Self { sender, address })
+    }
+
+    /// POSTs a GraphQL request; the response's `data`, or why there is none.
+    async fn graphql(
+        &mut self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Value, String> {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = hyper::Request::post("/graphql")
+            .header(header::HOST, self.address.to_string())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header(header::AUTHORIZATION, token)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let mut value: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        if !status.is_success() || value.get("errors").is_some() {
+            return Err(format!("{status}: {}", String::from_utf8_lossy(&body)));
+        }
+        Ok(value["data"].take())
+    }
+}
+
+/// Counts and latencies of one client, or of all of them merged.
+struct Tally {
+    requests: u64,
+    errors: u64,
+    first_error: Option<String>,
+    histogram: Histogram<u64>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Self {
+            requests: 0,
+            errors: 0,
+            first_error: None,
+            // microseconds, 1 us to 60 s, 3 significant digits
+            histogram: Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid bounds"),
+        }
+    }
+
+    fn measurement(&self, duration: Duration) -> Measurement {
+        let ms = |q: f64| self.histogram.value_at_quantile(q) as f64 / 1000.0;
+        Measurement {
+            requests: self.requests,
+            errors: self.errors,
+            first_error: self.first_error.clone(),
+            throughput: self.requests as f64 / duration.as_secs_f64(),
+            p50_ms: ms(0.50),
+            p90_ms: ms(0.90),
+            p99_ms: ms(0.99),
+        }
+    }
+}
+
+/// Runs `op` from every client in a loop for the warm-up and then the measured time;
+/// returns the measured tally and the server's CPU seconds over the measured window.
+async fn drive<C>(
+    clients: Vec<C>,
+    config: &Config,
+    server: Option<&Server>,
+    op: impl AsyncFn(&mut C, &mut StdRng) -> Result<(), String>,
+) -> anyhow::Result<(Tally, f64)> {
+    let start = Instant::now();
+    let measure_from = start + config.warmup;
+    let end = measure_from + config.duration;
+    let op = &op;
+    let runs = clients
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut client)| async move {
+            let mut rng = StdRng::seed_from_u64(i as u64);
+            let mut tally = Tally::new();
+            while Instant::now() < end {
+                let began = Instant::now();
+                let outcome = op(&mut client, &mut rng).await;
+                if began < measure_from {
+                    continue;
+                }
+                tally.requests += 1;
+                let micros = began.elapsed().as_micros() as u64;
+                tally.histogram.saturating_record(micros.max(1));
+                if let Err(error) = outcome {
+                    tally.errors += 1;
+                    tally.first_error.get_or_insert(error);
+                }
+            }
+            tally
+        });
+    let cpu = async {
+        let Some(server) = server else {
+            return anyhow::Ok(0.0);
+        };
+        tokio::time::sleep_until(measure_from.into()).await;
+        let before = server.cpu_seconds()?;
+        tokio::time::sleep_until(end.into()).await;
+        Ok(server.cpu_seconds()? - before)
+    };
+    let (tallies, cpu) = tokio::join!(join_all(runs), cpu);
+    let mut total = Tally::new();
+    for tally in tallies {
+        total.requests += tally.requests;
+        total.errors += tally.errors;
+        if total.first_error.is_none() {
+            total.first_error = tally.first_error;
+        }
+        total.histogram.add(&tally.histogram)?;
+    }
+    Ok((total, cpu?))
+}
+
+/// Everything a scenario needs.
+struct Bench<'a> {
+    config: &'a Config,
+    url: &'a str,
+    workspaces: &'a [Workspace],
+    tokens: Tokens,
+    server: &'a Server,
+}
+
+/// A random workspace (by index) and one of its environments.
+fn pick(rng: &mut StdRng, workspaces: &[Workspace]) -> (usize, Uuid) {
+    let w = rng.random_range(0..workspaces.len());
+    let envs = &workspaces[w].environments;
+    (w, envs[rng.random_range(0..envs.len())])
+}
+
+impl Bench<'_> {
+    async fn http_clients(&self) -> anyhow::Result<Vec<HttpClient>> {
+        let mut clients = Vec::new();
+        for _ in 0..self.config.clients {
+            clients.push(HttpClient::connect(self.server.address).await?);
+        }
+        Ok(clients)
+    }
+
+    async fn sql_clients(&self) -> anyhow::Result<Vec<Floor>> {
+        let mut clients = Vec::new();
+        for _ in 0..self.config.clients {
+            clients.push(Floor::connect(self.url).await?);
+        }
+        Ok(clients)
+    }
+
+    async fn scenario(&self, scenario: Scenario) -> anyhow::Result<Row> {
+        eprintln!("running {} ...", scenario.name());
+        let d = self.config.duration;
+        let acks = Mutex::new(HashMap::new());
+        let (tally, cpu) = drive(
+            self.http_clients().await?,
+            self.config,
+            Some(self.server),
+            async |c, rng| match scenario {
+                Scenario::Builder => self.builder_read(c, rng).await,
+                Scenario::Resolve => self.resolve(c, rng).await,
+                Scenario::Write if rng.random_range(0..10) == 0 => self.update(c, rng, &acks).await,
+                Scenario::Write => self.builder_read(c, rng).await,
+            },
+        )
+        .await?;
+        let lost_updates = match scenario {
+            Scenario::Write => {
+                let acks = acks.into_inner().unwrap_or_else(|p| p.into_inner());
+                Some(lost_updates(self.url, acks).await?)
+            }
+            _ => None,
+        };
+        let (floor, _) = drive(
+            self.sql_clients().await?,
+            self.config,
+            None,
+            async |f, rng| {
+                match scenario {
+                    Scenario::Builder => f.builder_read(rng, self.workspaces).await,
+                    Scenario::Resolve => f.resolve(rng, self.workspaces).await,
+                    Scenario::Write if rng.random_range(0..10) == 0 => {
+                        f.update(rng, self.workspaces).await
+                    }
+                    Scenario::Write => f.builder_read(rng, self.workspaces).await,
+                }
+                .map_err(|e| e.to_string())
+            },
+        )
+        .await?;
+        let envgate = tally.measurement(d);
+        let floor = floor.measurement(d);
+        Ok(Row {
+            scenario: scenario.name(),
+            ratio_to_floor: envgate.throughput / floor.throughput.max(f64::MIN_POSITIVE),
+            server_cpu_ms_per_request: cpu * 1000.0 / (tally.requests.max(1) as f64),
+            envgate,
+            floor,
+            lost_updates,
+        })
+    }
+
+    async fn builder_read(&self, c: &mut HttpClient, rng: &mut StdRng) -> Result<(), String> {
+        let (w, env) = pick(rng, self.workspaces);
+        let data = c
+            .graphql(&self.tokens.builder[w], BUILDER_READ, json!({ "env": env }))
+            .await?;
+        let nodes = data["dataSources"]["nodes"].as_array().map_or(0, Vec::len);
+        if nodes != self.config.data_sources.min(50) {
+            return Err(format!("{nodes} data sources in a page"));
+        }
+        Ok(())
+    }
+
+    async fn resolve(&self, c: &mut HttpClient, rng: &mut StdRng) -> Result<(), String> {
+        let w = rng.random_range(0..self.workspaces.len());
+        let ws = &self.workspaces[w];
+        if ws.apps.is_empty() {
+            return Err("no apps seeded (--apps 0)".into());
+        }
+        let app = ws.apps[rng.random_range(0..ws.apps.len())];
+        let ds = ws.data_sources[rng.random_range(0..ws.data_sources.len())];
+        let target = if rng.random_bool(0.5) {
+            "RELEASED"
+        } else {
+            "BUILDER"
+        };
+        let input =
+            json!({ "dataSourceId": ds, "appId": app, "target": target, "userId": BENCH_USER });
+        let data = c
+            .graphql(&self.tokens.runner[w], RESOLVE, json!({ "input": input }))
+            .await?;
+        if data["resolveDataSource"]["options"]["password"] != "s3cret" {
+            return Err("resolveDataSource did not answer the seeded password".into());
+        }
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        c: &mut HttpClient,
+        rng: &mut StdRng,
+        acks: &Mutex<Acks>,
+    ) -> Result<(), String> {
+        let (w, env) = pick(rng, self.workspaces);
+        let ws = &self.workspaces[w];
+        let ds = ws.data_sources[rng.random_range(0..ws.data_sources.len())];
+        let host = format!("host-{}", Uuid::new_v4().simple());
+        let input = json!({ "dataSourceId": ds, "environmentId": env,
+            "options": [{ "key": "host", "value": host }] });
+        let data = c
+            .graphql(&self.tokens.admin[w], UPDATE, json!({ "input": input }))
+            .await?;
+        let revision = data["updateDataSourceOptions"]["revision"]
+            .as_i64()
+            .ok_or("no revision in the answer")?;
+        acks.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((ds, env))
+            .or_default()
+            .push((revision, host));
+        Ok(())
+    }
+}
+
+/// The acknowledged writes: (revision, host written) per (data source, environment).
+type Acks = HashMap<(Uuid, Uuid), Vec<(i64, String)>>;
+
+/// Acknowledged writes that did not read back: two acknowledgements of one revision,
+/// or a stored row that is not the newest acknowledged write.
+async fn lost_updates(url: &str, acks: Acks) -> anyhow::Result<u64> {
+    let client = connect(url).await?;
+    let read = client
+        .prepare(
+            "SELECT revision, \"values\"->>'host' FROM data_source_options \
+             WHERE data_source_id = $1 AND environment_id = $2",
+        )
+        .await?;
+    let mut lost = 0;
+    for ((ds, env), mut writes) in acks {
+        writes.sort();
+        let count = writes.len();
+        writes.dedup_by_key(|(revision, _)| *revision);
+        lost += (count - writes.len()) as u64;
+        let row = client.query_one(&read, &[&ds, &env]).await?;
+        let stored: (i32, Option<String>) = (row.get(0), row.get(1));
+        let (revision, host) = writes.last().expect("at least one write");
+        if i64::from(stored.0) != *revision || stored.1.as_deref() != Some(host) {
+            lost += 1;
+        }
+    }
+    Ok(lost)
+}
+
+// ---------------------------------------------------------------------------------
+// The floor: the same reads (and writes) as the server's, as prepared statements.
+
+struct Floor {
+    client: Client,
+    environments: Statement,
+    data_sources: Statement,
+    options: Statement,
+    data_source: Statement,
+    app: Statement,
+    selection: Statement,
+    option_row: Statement,
+    lock_row: Statement,
+    update: Statement,
+    audit: Statement,
+}
+
+impl Floor {
+    async fn connect(url: &str) -> anyhow::Result<Self> {
+        let client = connect(url).await?;
+        Ok(Self {
+            environments: client
+                .prepare(
+                    "SELECT id, workspace_id, name, kind, priority, is_default, locked, protected, \
+                     created_at, updated_at FROM environments WHERE workspace_id = $1 ORDER BY priority",
+                )
+                .await?,
+            data_sources: client
+                .prepare(
+                    "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
+                     WHERE workspace_id = $1 ORDER BY name, id LIMIT 51",
+                )
+                .await?,
+            options: client
+                .prepare(
+                    "SELECT workspace_id, data_source_id, environment_id, \"values\", secrets, \
+                     \"references\", revision, updated_at, updated_by FROM data_source_options \
+                     WHERE workspace_id = $1 AND environment_id = $2 AND data_source_id = ANY($3)",
+                )
+                .await?,
+            data_source: client
+                .prepare(
+                    "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
+                     WHERE workspace_id = $1 AND id = $2",
+                )
+                .await?,
+            app: client
+                .prepare("SELECT id, workspace_id, name, created_at, updated_at FROM apps WHERE workspace_id = $1 AND id = $2")
+                .await?,
+            selection: client
+                .prepare(
+                    "SELECT environment_id FROM environment_selections \
+                     WHERE workspace_id = $1 AND user_id = $2 AND app_id = ANY($3)",
+                )
+                .await?,
+            option_row: client
+                .prepare(
+                    "SELECT \"values\", secrets, \"references\", revision FROM data_source_options \
+                     WHERE workspace_id = $1 AND data_source_id = $2 AND environment_id = $3",
+                )
+                .await?,
+            lock_row: client
+                .prepare(
+                    "SELECT \"values\", secrets, \"references\", revision FROM data_source_options \
+                     WHERE workspace_id = $1 AND data_source_id = $2 AND environment_id = $3 FOR UPDATE",
+                )
+                .await?,
+            update: client
+                .prepare(
+                    "UPDATE data_source_options SET \"values\" = $4, revision = revision + 1, \
+                     updated_at = now(), updated_by = $5 \
+                     WHERE workspace_id = $1 AND data_source_id = $2 AND environment_id = $3 RETURNING revision",
+                )
+                .await?,
+            audit: client
+                .prepare(
+                    "INSERT INTO audit_events (id, workspace_id, actor, role, action, data_source_id, \
+                     environment_id, app_id, request_id, details) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .await?,
+            client,
+        })
+    }
+
+    async fn builder_read(
+        &mut self,
+        rng: &mut StdRng,
+        workspaces: &[Workspace],
+    ) -> Result<(), tokio_postgres::Error> {
+        let (w, env) = pick(rng, workspaces);
+        let ws = workspaces[w].id;
+        self.client.query(&self.environments, &[&ws]).await?;
+        let rows = self.client.query(&self.data_sources, &[&ws]).await?;
+        let ids: Vec<Uuid> = rows.iter().take(50).map(|r| r.get(0)).collect();
+        self.client.query(&self.options, &[&ws, &env, &ids]).await?;
+        Ok(())
+    }
+
+    async fn resolve(
+        &mut self,
+        rng: &mut StdRng,
+        workspaces: &[Workspace],
+    ) -> Result<(), tokio_postgres::Error> {
+        let w = &workspaces[rng.random_range(0..workspaces.len())];
+        let app = w.apps[rng.random_range(0..w.apps.len().max(1))];
+        let ds = w.data_sources[rng.random_range(0..w.data_sources.len())];
+        let tx = self.client.transaction().await?;
+        tx.query_one(&self.data_source, &[&w.id, &ds]).await?;
+        tx.query_one(&self.app, &[&w.id, &app]).await?;
+        tx.query(&self.environments, &[&w.id]).await?;
+        let selected = tx
+            .query(&self.selection, &[&w.id, &BENCH_USER, &vec![app]])
+            .await?;
+        let env: Uuid = selected
+            .first()
+            .map_or(*w.environments.last().expect("environments"), |r| r.get(0));
+        tx.query_one(&self.option_row, &[&w.id, &ds, &env]).await?;
+        let details = json!({ "target": "BUILDER", "userId": BENCH_USER, "outcome": "OK" });
+        tx.execute(
+            &self.audit,
+            &[
+                &Uuid::new_v4(),
+                &w.id,
+                &BENCH_USER,
+                &"runner",
+                &"data_source.resolved",
+                &Some(ds),
+                &Some(env),
+                &Some(app),
+                &Uuid::new_v4().to_string(),
+                &details,
+            ],
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    async fn update(
+        &mut self,
+        rng: &mut StdRng,
+        workspaces: &[Workspace],
+    ) -> Result<(), tokio_postgres::Error> {
+        let (w, env) = pick(rng, workspaces);
+        let w = &workspaces[w];
+        let ds = w.data_sources[rng.random_range(0..w.data_sources.len())];
+        let tx = self.client.transaction().await?;
+        let row = tx.query_one(&self.lock_row, &[&w.id, &ds, &env]).await?;
+        let mut values: Value = row.get(0);
+        values["host"] = json!(format!("host-{}", Uuid::new_v4().simple()));
+        tx.query_one(&self.update, &[&w.id, &ds, &env, &values, &BENCH_USER])
+            .await?;
+        let details = json!({ "changed": ["host"] });
+        tx.execute(
+            &self.audit,
+            &[
+                &Uuid::new_v4(),
+                &w.id,
+                &BENCH_USER,
+                &"admin",
+                &"data_source.options_updated",
+                &Some(ds),
+                &Some(env),
+                &None::<Uuid>,
+                &Uuid::new_v4().to_string(),
+                &details,
+            ],
+        )
+        .await?;
+        tx.commit().await
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// The table.
+
+/// The report as a plain-text table.
+pub fn table(report: &Report) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nenvgate load benchmark: {}; {} clients, {:.0} s per measurement; {}\n",
+        report.scale, report.clients, report.duration_s, report.machine
+    );
+    let _ = writeln!(
+        out,
+        "| scenario | envgate req/s | p50 ms | p90 ms | p99 ms | errors | CPU ms/req | SQL floor req/s | floor p99 ms | ratio to floor |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for row in &report.rows {
+        let (e, f) = (&row.envgate, &row.floor);
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {:.1} | {:.1} | {:.1} | {} | {:.2} | {:.0} | {:.1} | {:.0}% |",
+            row.scenario,
+            e.throughput,
+            e.p50_ms,
+            e.p90_ms,
+            e.p99_ms,
+            e.errors + f.errors,
+            row.server_cpu_ms_per_request,
+            f.throughput,
+            f.p99_ms,
+            row.ratio_to_floor * 100.0
+        );
+    }
+    for row in &report.rows {
+        if let Some(lost) = row.lost_updates {
+            let _ = writeln!(out, "\n{}: {lost} lost updates", row.scenario);
+        }
+        for (who, m) in [("envgate", &row.envgate), ("floor", &row.floor)] {
+            if let Some(error) = &m.first_error {
+                let _ = writeln!(out, "{} ({who}): first error: {error}", row.scenario);
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nserver peak RSS {:.1} MB; seeding took {:.1} s",
+        report.server_peak_rss_mb, report.seed_s
+    );
+    out
+}
