@@ -37,59 +37,29 @@ impl QueryCounter {
     }
 }
 
-/// The statement the pool runs to check a connection before handing it out: not a
-/// query of the application, so not counted.
-const POOL_CHECK: &str = "SELECT 1 /* envgate pool check */";
-
 struct CountQueries(QueryCounter);
 
 impl Instrumentation for CountQueries {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { query, .. } = event {
-            if !starts_with(&query, POOL_CHECK) {
-                self.0.0.fetch_add(1, Ordering::Relaxed);
-            }
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.0.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
 
-/// Whether `query` renders starting with `prefix`, rendering no more of it than needed.
-fn starts_with(query: &dyn std::fmt::Display, prefix: &str) -> bool {
-    struct Prefix<'a> {
-        rest: &'a str,
-    }
-    impl std::fmt::Write for Prefix<'_> {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            let n = s.len().min(self.rest.len());
-            if s.as_bytes()[..n] != self.rest.as_bytes()[..n] {
-                return Err(std::fmt::Error);
-            }
-            self.rest = &self.rest[n..];
-            // Stop rendering once the prefix is matched.
-            if self.rest.is_empty() {
-                Err(std::fmt::Error)
-            } else {
-                Ok(())
-            }
-        }
-    }
-    let mut matcher = Prefix { rest: prefix };
-    let _ = std::fmt::write(&mut matcher, format_args!("{query}"));
-    matcher.rest.is_empty()
-}
-
-/// The bound on each of the pool's steps: waiting, opening, checking.
+/// The bound on each of the pool's steps: waiting, opening, recycling.
 const POOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Builds a pool of at most `max_size` connections to `url`, each counting its queries
-/// into `counter`. Connections are opened lazily. Waiting for a connection, opening one
-/// and checking an idle one before handing it out are each bounded, so a database that
-/// is away fails requests (INTERNAL_SERVER_ERROR) instead of holding them; a connection
-/// the check finds broken is dropped and a new one opened, so the pool recovers when
-/// the database is back.
+/// into `counter`. Connections are opened lazily. Waiting for a connection and opening
+/// one are bounded, so a database that is away fails requests (INTERNAL_SERVER_ERROR)
+/// instead of holding them. A connection is not queried before it is handed out (that
+/// was a round trip per checkout, several per request): one whose server went away
+/// (a restart, a terminated backend) is closed, and the pool drops it and opens a new
+/// one, so the pool recovers when the database is back.
 pub fn pool(url: &str, max_size: usize, counter: QueryCounter) -> anyhow::Result<PgPool> {
     let mut config = ManagerConfig::default();
-    config.recycling_method = RecyclingMethod::CustomQuery(POOL_CHECK.into());
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let counter = counter.clone();
         async move {
