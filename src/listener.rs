@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use tokio::sync::broadcast;
 use tokio_postgres::{AsyncMessage, NoTls};
-use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::sync::CancellationToken;
 
 use crate::domain::changes::{CHANNEL, Change, Event};
 use crate::metrics::Metrics;
@@ -25,19 +25,22 @@ pub const APPLICATION_NAME: &str = "envgate-listener";
 /// This process's subscribers to changes, and the listener that feeds them.
 pub struct Changes {
     sender: broadcast::Sender<Event>,
-    /// Stops the listener when the server goes away.
-    _stop: DropGuard,
+    /// Stops the listener when the server goes away (see `Drop`).
     stop: CancellationToken,
 }
 
 impl Default for Changes {
     fn default() -> Self {
-        let stop = CancellationToken::new();
         Self {
             sender: broadcast::channel(BACKLOG).0,
-            _stop: stop.clone().drop_guard(),
-            stop,
+            stop: CancellationToken::new(),
         }
+    }
+}
+
+impl Drop for Changes {
+    fn drop(&mut self) {
+        self.stop.cancel();
     }
 }
 

@@ -8,6 +8,7 @@ use diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
 use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
 use uuid::Uuid;
 
+use crate::db::PgPool;
 use crate::db::models::DataSourceOptions;
 use crate::db::schema::{data_source_options, data_sources, environments};
 use crate::domain::changes::{Change, Event};
@@ -22,9 +23,11 @@ pub trait Watch: Send + 'static {
     type Item: Send + 'static;
 
     /// What `event` sends this subscriber, read with the caller's permissions as of now.
+    /// A connection is taken from `pool` only when the event needs a read: most events
+    /// (another workspace's, another data source's) need none.
     fn on(
         &mut self,
-        conn: &mut AsyncPgConnection,
+        pool: &PgPool,
         caller: &Caller,
         event: &Event,
     ) -> impl Future<Output = AppResult<Vec<Self::Item>>> + Send;
@@ -89,7 +92,7 @@ impl Watch for OptionsWatch {
     /// The rows `event` changed that this subscriber has not been sent yet.
     async fn on(
         &mut self,
-        conn: &mut AsyncPgConnection,
+        pool: &PgPool,
         caller: &Caller,
         event: &Event,
     ) -> AppResult<Vec<OptionsChange>> {
@@ -105,7 +108,15 @@ impl Watch for OptionsWatch {
                         || *data_source_id == self.data_source_id) =>
                 {
                     let only = data_source_id.or(self.data_source_id);
-                    read(conn, caller, self.workspace_id, only, Some(environment_ids)).await?
+                    let mut conn = pool.get().await?;
+                    read(
+                        &mut conn,
+                        caller,
+                        self.workspace_id,
+                        only,
+                        Some(environment_ids),
+                    )
+                    .await?
                 }
                 Change::DataSourceDeleted {
                     workspace_id,
@@ -116,7 +127,7 @@ impl Watch for OptionsWatch {
                 }
                 _ => return Ok(Vec::new()),
             },
-            Event::Resync => self.read(conn, caller, None).await?,
+            Event::Resync => self.read(&mut *pool.get().await?, caller, None).await?,
         };
         Ok(rows
             .into_iter()
@@ -192,12 +203,7 @@ impl Watch for DeletionWatch {
     type Item = Uuid;
 
     /// The data sources `event` deleted.
-    async fn on(
-        &mut self,
-        conn: &mut AsyncPgConnection,
-        _: &Caller,
-        event: &Event,
-    ) -> AppResult<Vec<Uuid>> {
+    async fn on(&mut self, pool: &PgPool, _: &Caller, event: &Event) -> AppResult<Vec<Uuid>> {
         match event {
             Event::Changed(change) => match &**change {
                 Change::DataSourceDeleted {
@@ -218,7 +224,7 @@ impl Watch for DeletionWatch {
                 _ => Ok(Vec::new()),
             },
             Event::Resync => {
-                let now = existing(conn, self.workspace_id).await?;
+                let now = existing(&mut *pool.get().await?, self.workspace_id).await?;
                 let mut gone: Vec<Uuid> = self.known.difference(&now).copied().collect();
                 gone.sort();
                 self.known = now;

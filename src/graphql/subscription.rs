@@ -132,11 +132,7 @@ impl<W: Watch> State<W> {
                 subscriber.app.multi_environment(),
                 subscriber.request_id.clone(),
             );
-            let items = async {
-                let mut conn = subscriber.app.conn().await?;
-                self.watch.on(&mut conn, &caller, &event).await
-            };
-            match items.await {
+            match self.watch.on(&subscriber.app.pool, &caller, &event).await {
                 Ok(items) => {
                     self.missed = false;
                     self.queue.extend(items);

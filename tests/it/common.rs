@@ -63,7 +63,8 @@ pub async fn url_for(database: &str) -> String {
 
 pub const JWT_SECRET: &[u8] = b"envgate-test-secret";
 
-async fn admin_client() -> tokio_postgres::Client {
+/// A connection to the server's maintenance database, as the superuser tests use.
+pub async fn admin_client() -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(admin_url().await, tokio_postgres::NoTls)
         .await
         .expect("PostgreSQL must run for the tests (see README)");

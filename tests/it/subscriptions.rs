@@ -8,7 +8,7 @@ use futures_util::SinkExt as _;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{MARGIN, TestApp, Workspace, data, enterprise, url_for};
+use crate::common::{MARGIN, TestApp, Workspace, admin_client, data, enterprise};
 use crate::data_sources::{copy, create_pg, delete, environment_ids, update, value_of};
 use crate::websocket::{Socket, connect, next, serve};
 
@@ -207,7 +207,7 @@ async fn a_change_committed_while_the_listener_was_disconnected_is_sent_once_it_
     assert_eq!(options_event(&mut socket).await.0["revision"], warm);
 
     // Nobody may connect to the database, and the listener's connection is cut.
-    let admin = admin().await;
+    let admin = admin_client().await;
     let database = &t.db.name;
     admin
         .batch_execute(&format!(
@@ -238,15 +238,6 @@ async fn a_change_committed_while_the_listener_was_disconnected_is_sent_once_it_
     let (event, _) = options_event(&mut socket).await;
     assert_eq!(event["environment"]["name"], "Production");
     assert_eq!(event["revision"], after);
-}
-
-async fn admin() -> tokio_postgres::Client {
-    let (client, connection) =
-        tokio_postgres::connect(&url_for("postgres").await, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
-    client
 }
 
 #[tokio::test(flavor = "multi_thread")]
