@@ -4,6 +4,7 @@
 mod executor;
 mod extensions;
 mod field_order;
+mod inline;
 mod loaders;
 mod mutation;
 mod query;

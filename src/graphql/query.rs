@@ -8,6 +8,7 @@ use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
 use crate::domain::{apps, audit, constants, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::Inline;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
@@ -65,13 +66,16 @@ impl Query {
 
     /// The environments the edition offers, by priority: Development, Staging and
     /// Production with an Enterprise license, Production alone in Community.
-    async fn environments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Environment>> {
+    async fn environments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Inline<Environment>>> {
         let caller = ctx.caller()?;
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(environments::offered(&all, caller)
             .into_iter()
-            .map(Environment)
+            .map(|environment| Inline(Environment(environment)))
             .collect())
     }
 

@@ -16,6 +16,7 @@ mod edition;
 mod environments;
 mod faults;
 mod http;
+mod inline_fields;
 mod keys;
 mod load_bench;
 mod overlap;

@@ -6,6 +6,7 @@ use crate::domain::versions::VersionStatus;
 use crate::domain::{environments, selections};
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::{Inline, InlineFields};
 use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::environment::Environment;
 
@@ -37,12 +38,12 @@ impl App {
     }
 
     /// Every version of the app, oldest first.
-    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AppVersion>> {
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Inline<AppVersion>>> {
         Ok(ctx
             .versions_of(self.0.id)
             .await?
             .into_iter()
-            .map(AppVersion)
+            .map(|version| Inline(AppVersion(version)))
             .collect())
     }
 
@@ -50,35 +51,45 @@ impl App {
     async fn released_version(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<AppVersion>> {
+    ) -> async_graphql::Result<Option<Inline<AppVersion>>> {
         Ok(ctx
             .versions_of(self.0.id)
             .await?
             .into_iter()
             .find(|v| VersionStatus::of(v) == VersionStatus::Released)
-            .map(AppVersion))
+            .map(|version| Inline(AppVersion(version))))
     }
 
     /// the environment the calling user last selected for this app in the builder
     ///
     /// Development (the lowest environment) for a user who never chose; Production in
     /// the Community edition, whatever was chosen before.
-    async fn builder_environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+    async fn builder_environment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Inline<Environment>> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let selected = ctx.selection_of(self.0.id).await?;
         let environment = selections::builder_environment(&all, selected, caller)?;
-        Ok(Environment(environment.clone()))
+        Ok(Inline(Environment(environment.clone())))
     }
 
     /// the environment the released app runs against
     ///
     /// Always the default environment (Production), whatever anyone selected.
-    async fn released_environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+    async fn released_environment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Inline<Environment>> {
         let all = ctx.all_environments().await?;
         let default = environments::default_of(&all).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("workspace has no default environment"))
         })?;
-        Ok(Environment(default.clone()))
+        Ok(Inline(Environment(default.clone())))
     }
+}
+
+impl InlineFields for App {
+    const INLINE: &'static [&'static str] = &["id", "name", "createdAt", "updatedAt"];
 }

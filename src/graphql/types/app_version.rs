@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use crate::db::models;
 use crate::domain::versions::VersionStatus as Status;
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::{Inline, InlineFields};
 use crate::graphql::types::environment::Environment;
 
 /// Whether a version is the one its app runs.
@@ -46,8 +47,10 @@ impl AppVersion {
     }
 
     /// The environment the version is in: where it started, or where promotion took it.
-    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
-        ctx.environment_by_id(self.0.environment_id).await
+    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Inline<Environment>> {
+        ctx.environment_by_id(self.0.environment_id)
+            .await
+            .map(Inline)
     }
 
     /// DRAFT, or RELEASED for the one version end users run.
@@ -64,4 +67,9 @@ impl AppVersion {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+impl InlineFields for AppVersion {
+    const INLINE: &'static [&'static str] =
+        &["id", "appId", "name", "status", "createdAt", "updatedAt"];
 }

@@ -1,4 +1,6 @@
 use async_graphql::{Enum, ID, InputObject, Json, SimpleObject};
+
+use crate::graphql::inline::InlineFields;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -142,4 +144,20 @@ impl From<AuditFilter> for audit::Filter {
             until: f.until,
         }
     }
+}
+
+impl InlineFields for AuditEvent {
+    const INLINE: &'static [&'static str] = &[
+        "id",
+        "at",
+        "actor",
+        "role",
+        "action",
+        "dataSourceId",
+        "environmentId",
+        "appId",
+        "versionId",
+        "requestId",
+        "details",
+    ];
 }

@@ -3,6 +3,8 @@
 
 use async_graphql::{OutputType, SimpleObject};
 
+use crate::graphql::inline::{Inline, InlineFields};
+
 use crate::domain::pagination::{self, Page};
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::AuditEvent;
@@ -28,14 +30,14 @@ pub struct PageInfo {
     concrete(name = "AppConnection", params(App)),
     concrete(name = "AuditEventConnection", params(AuditEvent))
 )]
-pub struct Connection<T: OutputType + Clone>
+pub struct Connection<T: InlineFields + Clone>
 where
     Edge<T>: OutputType,
 {
     /// The items with their cursors.
     pub edges: Vec<Edge<T>>,
     /// The items alone.
-    pub nodes: Vec<T>,
+    pub nodes: Vec<Inline<T>>,
     /// Where this page sits in the whole list.
     pub page_info: PageInfo,
 }
@@ -47,14 +49,14 @@ where
     concrete(name = "AppEdge", params(App)),
     concrete(name = "AuditEventEdge", params(AuditEvent))
 )]
-pub struct Edge<T: OutputType> {
+pub struct Edge<T: InlineFields> {
     /// Pass as `after` to get the items that follow this one.
     pub cursor: String,
     /// The item.
-    pub node: T,
+    pub node: Inline<T>,
 }
 
-impl<T: OutputType + Clone> Connection<T>
+impl<T: InlineFields + Clone> Connection<T>
 where
     Edge<T>: OutputType,
 {
@@ -78,7 +80,7 @@ where
             .map(|(cursor, row)| {
                 Ok(Edge {
                     cursor,
-                    node: node(row)?,
+                    node: Inline(node(row)?),
                 })
             })
             .collect::<Result<Vec<_>, E>>()?;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::db::models;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::{Inline, InlineFields};
 use crate::graphql::types::data_source_options::DataSourceOptions;
 
 /// The data source's options row of one environment as loaded (shared with the
@@ -63,21 +64,21 @@ impl DataSource {
         &self,
         ctx: &Context<'_>,
         environment_id: ID,
-    ) -> async_graphql::Result<DataSourceOptions> {
+    ) -> async_graphql::Result<Inline<DataSourceOptions>> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let environment = environments::find_offered(&all, &environment_id, caller)?;
         let kind = data_sources::kind_of(&self.0)?;
         let row = ctx.options_row(self.0.id, environment.id).await?;
         let row = or_empty(row, &self.0, environment.id);
-        Ok(DataSourceOptions { kind, row })
+        Ok(Inline(DataSourceOptions { kind, row }))
     }
 
     /// Its options in every environment the edition offers, by priority (secrets masked).
     async fn environments(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<DataSourceOptions>> {
+    ) -> async_graphql::Result<Vec<Inline<DataSourceOptions>>> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let kind = data_sources::kind_of(&self.0)?;
@@ -90,8 +91,12 @@ impl DataSource {
                     .find(|r| r.environment_id == environment.id)
                     .cloned();
                 let row = or_empty(row, &self.0, environment.id);
-                DataSourceOptions { kind, row }
+                Inline(DataSourceOptions { kind, row })
             })
             .collect())
     }
+}
+
+impl InlineFields for DataSource {
+    const INLINE: &'static [&'static str] = &["id", "name", "kind", "createdAt", "updatedAt"];
 }

@@ -9,6 +9,7 @@ use crate::db::models;
 use crate::domain::kinds::Kind;
 use crate::domain::options;
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::{Inline, InlineFields};
 use crate::graphql::types::environment::Environment;
 
 /// One option of one environment, as clients read it.
@@ -63,8 +64,10 @@ impl DataSourceOptions {
     }
 
     /// The environment these options are for.
-    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
-        ctx.environment_by_id(self.row.environment_id).await
+    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Inline<Environment>> {
+        ctx.environment_by_id(self.row.environment_id)
+            .await
+            .map(Inline)
     }
 
     /// Whether every required field has a value, and every constant the options
@@ -86,10 +89,10 @@ impl DataSourceOptions {
     }
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.
-    async fn values(&self) -> Vec<DataSourceOption> {
+    async fn values(&self) -> Vec<Inline<DataSourceOption>> {
         options::view(self.kind, &self.row)
             .into_iter()
-            .map(Into::into)
+            .map(|view| Inline(view.into()))
             .collect()
     }
 
@@ -107,4 +110,19 @@ impl DataSourceOptions {
     async fn updated_by(&self) -> Option<ID> {
         self.row.updated_by.clone().map(ID)
     }
+}
+
+impl InlineFields for DataSourceOption {
+    const INLINE: &'static [&'static str] = &["key", "value", "secret", "isSet"];
+}
+
+impl InlineFields for DataSourceOptions {
+    const INLINE: &'static [&'static str] = &[
+        "id",
+        "dataSourceId",
+        "values",
+        "revision",
+        "updatedAt",
+        "updatedBy",
+    ];
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use crate::db::models;
 use crate::domain::environments::{self, EnvironmentKind as Kind};
 use crate::graphql::ContextExt as _;
+use crate::graphql::inline::InlineFields;
 
 /// What an environment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -81,4 +82,18 @@ impl Environment {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+impl InlineFields for Environment {
+    const INLINE: &'static [&'static str] = &[
+        "id",
+        "name",
+        "kind",
+        "priority",
+        "isDefault",
+        "locked",
+        "protected",
+        "createdAt",
+        "updatedAt",
+    ];
 }
