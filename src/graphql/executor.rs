@@ -13,6 +13,7 @@ use async_graphql::{Data, Executor, Positioned, Request, Response, Schema};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 
+use super::documents::Documents;
 use super::{Mutation, Query, Subscription, extensions, field_order, loaders};
 use crate::app::AppState;
 
@@ -23,36 +24,61 @@ use crate::app::AppState;
 pub struct EnvgateSchema {
     schema: Schema<Query, Mutation, Subscription>,
     app: AppState,
+    documents: Arc<Documents>,
 }
 
 impl EnvgateSchema {
     pub(super) fn new(schema: Schema<Query, Mutation, Subscription>, app: AppState) -> Self {
-        Self { schema, app }
+        Self {
+            schema,
+            app,
+            documents: Arc::default(),
+        }
     }
 
     /// Runs one request (HTTP: its authentication is in the request's data).
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        let (request, document) = self.prepare(request.into(), None);
-        let operation_name = request.operation_name.clone();
-        let response = self.schema.execute(request).await;
-        finish(response, document.as_ref(), operation_name.as_deref())
+        let mut request = request.into();
+        let document = self.parse(&mut request, None);
+        self.execute_parsed(request, document).await
     }
 
-    /// Parses the request once (the schema reuses the parsed document) and attaches
-    /// the caller and the loaders; returns the document to order the response by.
+    /// Gives the request its parsed document (remembered by query text for callers
+    /// with a valid token) and returns it; `None` when it does not parse. HTTP parses
+    /// first to check the operation, then runs [`Self::execute_parsed`].
+    pub fn parse(
+        &self,
+        request: &mut Request,
+        connection: Option<&Data>,
+    ) -> Option<Arc<ExecutableDocument>> {
+        let may_store = loaders::authenticated(&request.data, connection);
+        self.documents.parse(request, may_store)
+    }
+
+    /// Runs a request [`Self::parse`] gave its `document`.
+    pub async fn execute_parsed(
+        &self,
+        request: Request,
+        document: Option<Arc<ExecutableDocument>>,
+    ) -> Response {
+        let request = self.prepare(request, document.as_deref(), None);
+        let operation_name = request.operation_name.clone();
+        let response = self.schema.execute(request).await;
+        finish(response, document.as_deref(), operation_name.as_deref())
+    }
+
+    /// Attaches the caller and the loaders (caching ones for a query).
     fn prepare(
         &self,
-        mut request: Request,
+        request: Request,
+        document: Option<&ExecutableDocument>,
         connection: Option<&Data>,
-    ) -> (Request, Option<ExecutableDocument>) {
-        let document = request.parsed_query().ok().cloned();
+    ) -> Request {
         // A mutation reads what it wrote; each event of a subscription reads afresh.
         let uncached = document
-            .as_ref()
             .and_then(|d| operation(d, request.operation_name.as_deref()))
             .is_some_and(|o| o.node.ty != OperationType::Query);
-        let request = loaders::attach(request, &self.app, connection, uncached);
-        (request, document)
+        loaders::attach(request, &self.app, connection, uncached)
     }
 }
 
@@ -92,11 +118,13 @@ impl Executor for EnvgateSchema {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        let (request, document) = self.prepare(request, session_data.as_deref());
+        let mut request = request;
+        let document = self.parse(&mut request, session_data.as_deref());
+        let request = self.prepare(request, document.as_deref(), session_data.as_deref());
         let operation_name = request.operation_name.clone();
         self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(move |response| finish(response, document.as_ref(), operation_name.as_deref()))
+            .map(move |response| finish(response, document.as_deref(), operation_name.as_deref()))
             .boxed()
     }
 }

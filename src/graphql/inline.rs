@@ -19,7 +19,9 @@ use async_graphql::{
     Value,
 };
 use futures_util::FutureExt as _;
+use futures_util::future::join_all;
 use indexmap::IndexMap;
+use indexmap::map::Entry;
 
 /// An object type whose listed fields complete without waiting for anything.
 pub trait InlineFields: ContainerType {
@@ -56,34 +58,128 @@ impl<T: InlineFields> OutputType for Inline<T> {
         ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        resolve(ctx, &self.0).await
+        let steps = plan::<T>(ctx)?;
+        let mut objects = resolve(&steps, [(ctx, &self.0)]).await;
+        Ok(objects.pop().map_or(Value::Null, Object::finish))
     }
 }
 
-/// The response object of `root` for the selection of `ctx`, as async-graphql would
-/// give it: fields in the order asked, repeated response keys merged, a failed field
-/// left out with its error recorded.
-async fn resolve<T: InlineFields>(ctx: &ContextSelectionSet<'_>, root: &T) -> ServerResult<Value> {
-    let mut object = Object::default();
+/// A list of `T` resolved as [`Inline`] items, its selection walked once for all of
+/// them (rather than once per item): the same GraphQL type as `Vec<T>`.
+#[derive(Debug, Clone)]
+pub struct InlineList<T>(pub Vec<T>);
+
+impl<T: InlineFields> OutputType for InlineList<T> {
+    fn type_name() -> Cow<'static, str> {
+        Vec::<T>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Vec::<T>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Vec::<T>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let steps = plan::<T>(ctx)?;
+        let contexts: Vec<_> = (0..self.0.len()).map(|i| ctx.with_index(i)).collect();
+        let objects = resolve(&steps, contexts.iter().zip(&self.0)).await;
+        Ok(Value::List(
+            objects.into_iter().map(Object::finish).collect(),
+        ))
+    }
+}
+
+impl<T> FromIterator<T> for InlineList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+/// One field of a selection, fragments flattened, in the order asked.
+enum Step<'a> {
+    /// `__typename`.
+    TypeName(&'a Positioned<Field>),
+    /// A field listed in [`InlineFields::INLINE`].
+    Ready(&'a Positioned<Field>),
+    /// Any other field: resolved as a future.
+    Waits(&'a Positioned<Field>),
+}
+
+/// The steps of the selection of `ctx` on a `T`.
+fn plan<'a, T: InlineFields>(ctx: &ContextSelectionSet<'a>) -> ServerResult<Vec<Step<'a>>> {
+    let mut steps = Vec::with_capacity(ctx.item.node.items.len());
+    walk::<T>(ctx, &ctx.item.node, &mut steps)?;
+    Ok(steps)
+}
+
+/// The response objects of `items` (each with its context) for `steps`, as
+/// async-graphql would give them: fields in the order asked, repeated response keys
+/// merged, a failed field left out with its error recorded. The fields that wait run
+/// together, all items' at once, so that their loads are batched.
+async fn resolve<'a, T: InlineFields + 'a>(
+    steps: &[Step<'_>],
+    items: impl IntoIterator<Item = (&'a ContextSelectionSet<'a>, &'a T)>,
+) -> Vec<Object> {
+    let mut objects = Vec::new();
     let mut waiting = Vec::new();
-    collect(ctx, &ctx.item.node, root, &mut object, &mut waiting)?;
+    for (index, (ctx, item)) in items.into_iter().enumerate() {
+        let mut object = Object::with_capacity(steps.len());
+        for step in steps {
+            match *step {
+                Step::TypeName(field) => {
+                    let type_name = item.introspection_type_name().into_owned();
+                    object.ready(key(field), Value::String(type_name));
+                }
+                Step::Ready(field) => {
+                    let ctx_field = ctx.with_field(field);
+                    match item.resolve_field(&ctx_field).now_or_never() {
+                        Some(result) => object.settle(ctx, key(field), result),
+                        None => {
+                            debug_assert!(
+                                false,
+                                "{}.{} is inline but waits",
+                                T::type_name(),
+                                key(field)
+                            );
+                            object.reserve(key(field));
+                            waiting.push((index, ctx, item, field));
+                        }
+                    }
+                }
+                Step::Waits(field) => {
+                    object.reserve(key(field));
+                    waiting.push((index, ctx, item, field));
+                }
+            }
+        }
+        objects.push(object);
+    }
     if !waiting.is_empty() {
-        let results = futures_util::future::join_all(waiting.iter().map(|field| async {
+        let results = join_all(waiting.iter().map(|&(_, ctx, item, field)| async move {
             let ctx_field = ctx.with_field(field);
-            root.resolve_field(&ctx_field).await
+            item.resolve_field(&ctx_field).await
         }))
         .await;
-        for (field, result) in waiting.iter().zip(results) {
-            let key = &field.node.response_key().node;
-            object.settle(ctx, key, result.map(Option::unwrap_or_default));
+        for ((index, ctx, _, field), result) in waiting.into_iter().zip(results) {
+            objects[index].settle(ctx, key(field), result);
         }
     }
-    Ok(object.finish())
+    objects
+}
+
+fn key(field: &Positioned<Field>) -> &Name {
+    &field.node.response_key().node
 }
 
 /// The response object being built: every key takes its slot when first seen, so the
 /// fields that wait land where they were asked.
-#[derive(Default)]
 struct Object {
     values: IndexMap<Name, Value>,
     /// Keys holding a placeholder: waiting, or failed every time so far. Left out at
@@ -92,6 +188,14 @@ struct Object {
 }
 
 impl Object {
+    /// An object for a selection of `fields` fields (fragments aside).
+    fn with_capacity(fields: usize) -> Self {
+        Self {
+            values: IndexMap::with_capacity(fields),
+            unsettled: Vec::new(),
+        }
+    }
+
     /// Takes the slot of a field that waits.
     fn reserve(&mut self, key: &Name) {
         if !self.values.contains_key(key) {
@@ -101,9 +205,14 @@ impl Object {
     }
 
     /// Records the outcome of one occurrence of a field.
-    fn settle(&mut self, ctx: &ContextSelectionSet<'_>, key: &Name, result: ServerResult<Value>) {
+    fn settle(
+        &mut self,
+        ctx: &ContextSelectionSet<'_>,
+        key: &Name,
+        result: ServerResult<Option<Value>>,
+    ) {
         match result {
-            Ok(value) => self.ready(key, value),
+            Ok(value) => self.ready(key, value.unwrap_or_default()),
             Err(error) => {
                 ctx.add_error(error);
                 self.reserve(key);
@@ -134,43 +243,23 @@ impl Object {
     }
 }
 
-/// Walks a selection set (fragments included) on `root`: ready fields are resolved in
-/// place, the others are reserved a slot and pushed to `waiting`.
-fn collect<'a, T: InlineFields>(
+/// Walks a selection set on a `T`, fragments that apply to it included, into `steps`.
+fn walk<'a, T: InlineFields>(
     ctx: &ContextSelectionSet<'a>,
     set: &'a SelectionSet,
-    root: &T,
-    object: &mut Object,
-    waiting: &mut Vec<&'a Positioned<Field>>,
+    steps: &mut Vec<Step<'a>>,
 ) -> ServerResult<()> {
     for selection in &set.items {
         let (condition, selection_set) = match &selection.node {
             Selection::Field(field) => {
-                let key = &field.node.response_key().node;
                 let name = field.node.name.node.as_str();
-                if name == "__typename" {
-                    let type_name = root.introspection_type_name().into_owned();
-                    object.ready(key, Value::String(type_name));
+                steps.push(if name == "__typename" {
+                    Step::TypeName(field)
                 } else if T::INLINE.contains(&name) {
-                    let ctx_field = ctx.with_field(field);
-                    match root.resolve_field(&ctx_field).now_or_never() {
-                        Some(result) => {
-                            object.settle(ctx, key, result.map(Option::unwrap_or_default))
-                        }
-                        None => {
-                            debug_assert!(
-                                false,
-                                "{}.{name} is listed inline but waits",
-                                T::type_name()
-                            );
-                            object.reserve(key);
-                            waiting.push(field);
-                        }
-                    }
+                    Step::Ready(field)
                 } else {
-                    object.reserve(key);
-                    waiting.push(field);
-                }
+                    Step::Waits(field)
+                });
                 continue;
             }
             Selection::FragmentSpread(spread) => {
@@ -195,8 +284,8 @@ fn collect<'a, T: InlineFields>(
                 &fragment.node.selection_set,
             ),
         };
-        if condition.is_none_or(|condition| applies(ctx, root, condition)) {
-            collect(ctx, &selection_set.node, root, object, waiting)?;
+        if condition.is_none_or(|condition| applies::<T>(ctx, condition)) {
+            walk::<T>(ctx, &selection_set.node, steps)?;
         }
     }
     Ok(())
@@ -204,8 +293,8 @@ fn collect<'a, T: InlineFields>(
 
 /// Whether a fragment on `condition` applies to `root`: its own type, or an interface
 /// it implements.
-fn applies<T: InlineFields>(ctx: &ContextSelectionSet<'_>, root: &T, condition: &str) -> bool {
-    let type_name = root.introspection_type_name();
+fn applies<T: InlineFields>(ctx: &ContextSelectionSet<'_>, condition: &str) -> bool {
+    let type_name = T::type_name();
     type_name == condition
         || ctx
             .schema_env
@@ -218,19 +307,17 @@ fn applies<T: InlineFields>(ctx: &ContextSelectionSet<'_>, root: &T, condition: 
 /// Inserts `value` under `key`, merging it into what is there (objects key by key, lists
 /// item by item), as async-graphql merges a key asked more than once.
 fn merge(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    match target.get_mut(&key) {
-        None => {
-            target.insert(key, value);
+    match target.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
         }
-        Some(Value::Object(existing)) => {
-            if let Value::Object(object) = value {
+        Entry::Occupied(mut slot) => match (slot.get_mut(), value) {
+            (Value::Object(existing), Value::Object(object)) => {
                 for (key, value) in object {
                     merge(existing, key, value);
                 }
             }
-        }
-        Some(Value::List(existing)) => {
-            if let Value::List(items) = value {
+            (Value::List(existing), Value::List(items)) => {
                 for (item, value) in existing.iter_mut().zip(items) {
                     if let (Value::Object(item), Value::Object(object)) = (item, value) {
                         for (key, value) in object {
@@ -239,7 +326,7 @@ fn merge(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
                     }
                 }
             }
-        }
-        Some(_) => {}
+            _ => {}
+        },
     }
 }

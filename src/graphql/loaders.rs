@@ -259,6 +259,13 @@ fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&
         .find_map(|data| data.get(&TypeId::of::<T>())?.downcast_ref::<T>())
 }
 
+/// Whether the request (or its WebSocket `connection`) carries a valid token.
+pub(super) fn authenticated(request: &Data, connection: Option<&Data>) -> bool {
+    find::<Authentication>(request, connection)
+        .and_then(Authentication::session)
+        .is_some()
+}
+
 /// Adds the [`Caller`] and fresh [`Loaders`] to an authenticated request (once per
 /// request rather than once per field). HTTP puts the authentication in the request,
 /// WebSocket in the `connection`. A mutation gets loaders that do not cache (what it

@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers over the domain functions. It knows no SQL; it
 //! turns arguments into domain calls and domain values into GraphQL types.
 
+mod documents;
 mod executor;
 mod extensions;
 mod field_order;

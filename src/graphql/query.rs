@@ -8,7 +8,7 @@ use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
 use crate::domain::{apps, audit, constants, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::Inline;
+use crate::graphql::inline::InlineList;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
@@ -69,13 +69,13 @@ impl Query {
     async fn environments(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Inline<Environment>>> {
+    ) -> async_graphql::Result<InlineList<Environment>> {
         let caller = ctx.caller()?;
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(environments::offered(&all, caller)
             .into_iter()
-            .map(|environment| Inline(Environment(environment)))
+            .map(Environment)
             .collect())
     }
 

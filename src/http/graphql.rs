@@ -385,21 +385,25 @@ async fn run(
         "variables": params.variables,
         "extensions": params.extensions,
     }));
-    let mut request = match request {
+    let request = match request {
         Ok(request) => request,
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
+    let mut request = Authentication::new(session)
+        .attach(request)
+        .data(request_id(headers));
+    let document = state.schema.parse(&mut request, None);
     match precheck(&mut request, &method, media) {
         Ok(Some(operation)) => recorded.operation = operation.into(),
         Ok(None) => {}
         Err(refused) => return *refused,
     }
 
-    let request = Authentication::new(session)
-        .attach(request)
-        .data(request_id(headers));
-    let Ok(response) =
-        tokio::time::timeout(super::EXECUTION_TIMEOUT, state.schema.execute(request)).await
+    let Ok(response) = tokio::time::timeout(
+        super::EXECUTION_TIMEOUT,
+        state.schema.execute_parsed(request, document),
+    )
+    .await
     else {
         tracing::warn!(
             "a GraphQL request ran past {:?} and was stopped",

@@ -807,3 +807,33 @@ async fn request_ids_are_echoed_generated_and_recorded_in_the_audit_log() {
     expected.sort();
     assert_eq!(recorded, expected);
 }
+
+/// The same query text runs from a remembered document after the first time: what
+/// `@skip`/`@include` removed for one request's variables is back for the next, and
+/// another workspace's caller gets its own data from it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_remembered_query_runs_afresh_for_each_request() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let other = t.workspace().await;
+    let query =
+        "query($s: Boolean!) { environments { id name @skip(if: $s) kind @include(if: $s) } }";
+    let run = |token: String, skip: bool| {
+        let t = &t;
+        async move {
+            data(t.gql(Some(&token), query, json!({ "s": skip })).await)["environments"][0].clone()
+        }
+    };
+    let skipped = run(ws.builder.clone(), true).await;
+    let kept = run(ws.builder.clone(), false).await;
+    let again = run(ws.builder.clone(), true).await;
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&skipped), ["id", "kind"]);
+    assert_eq!(keys(&kept), ["id", "name"]);
+    assert_eq!(skipped, again);
+    let theirs = run(other.builder.clone(), true).await;
+    assert_ne!(
+        theirs["id"], skipped["id"],
+        "each workspace reads its own environments"
+    );
+}

@@ -119,6 +119,14 @@ async fn inline_objects_answer_as_async_graphql_does() {
     assert_eq!(errors(&one), [(json!("NOT_FOUND"), json!("gone"))]);
     assert_eq!(errors(&page), vec![(json!("NOT_FOUND"), json!("gone")); 2]);
     assert!(nodes.iter().any(|n| n["id"] == json!(first)));
+    let paths: Vec<_> = page["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].clone())
+        .collect();
+    assert!(paths.contains(&json!(["dataSources", "nodes", 0, "gone"])));
+    assert!(paths.contains(&json!(["dataSources", "nodes", 1, "gone"])));
 
     // Options: async-graphql (what the mutation returns) against inline (`options`).
     let saved = t

@@ -6,7 +6,7 @@ use crate::domain::versions::VersionStatus;
 use crate::domain::{environments, selections};
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::{Inline, InlineFields};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::environment::Environment;
 
@@ -38,12 +38,12 @@ impl App {
     }
 
     /// Every version of the app, oldest first.
-    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Inline<AppVersion>>> {
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<InlineList<AppVersion>> {
         Ok(ctx
             .versions_of(self.0.id)
             .await?
             .into_iter()
-            .map(|version| Inline(AppVersion(version)))
+            .map(AppVersion)
             .collect())
     }
 

@@ -3,7 +3,7 @@
 
 use async_graphql::{OutputType, SimpleObject};
 
-use crate::graphql::inline::{Inline, InlineFields};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
 
 use crate::domain::pagination::{self, Page};
 use crate::graphql::types::app::App;
@@ -37,7 +37,7 @@ where
     /// The items with their cursors.
     pub edges: Vec<Edge<T>>,
     /// The items alone.
-    pub nodes: Vec<Inline<T>>,
+    pub nodes: InlineList<T>,
     /// Where this page sits in the whole list.
     pub page_info: PageInfo,
 }
@@ -85,7 +85,7 @@ where
             })
             .collect::<Result<Vec<_>, E>>()?;
         Ok(Self {
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            nodes: edges.iter().map(|e| e.node.0.clone()).collect(),
             edges,
             page_info,
         })

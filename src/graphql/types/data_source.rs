@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::db::models;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::{Inline, InlineFields};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::data_source_options::DataSourceOptions;
 
 /// The data source's options row of one environment as loaded (shared with the
@@ -78,7 +78,7 @@ impl DataSource {
     async fn environments(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Inline<DataSourceOptions>>> {
+    ) -> async_graphql::Result<InlineList<DataSourceOptions>> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let kind = data_sources::kind_of(&self.0)?;
@@ -91,7 +91,7 @@ impl DataSource {
                     .find(|r| r.environment_id == environment.id)
                     .cloned();
                 let row = or_empty(row, &self.0, environment.id);
-                Inline(DataSourceOptions { kind, row })
+                DataSourceOptions { kind, row }
             })
             .collect())
     }

@@ -9,7 +9,7 @@ use crate::db::models;
 use crate::domain::kinds::Kind;
 use crate::domain::options;
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::{Inline, InlineFields};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::environment::Environment;
 
 /// One option of one environment, as clients read it.
@@ -89,10 +89,10 @@ impl DataSourceOptions {
     }
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.
-    async fn values(&self) -> Vec<Inline<DataSourceOption>> {
+    async fn values(&self) -> InlineList<DataSourceOption> {
         options::view(self.kind, &self.row)
             .into_iter()
-            .map(|view| Inline(view.into()))
+            .map(Into::into)
             .collect()
     }
 

@@ -101,6 +101,10 @@ pub struct Config {
     /// The server's pool size (ENVGATE_DATABASE_POOL_SIZE); its default when left out.
     #[arg(long)]
     pub pool_size: Option<usize>,
+    /// Run the server under this command, e.g. `valgrind --tool=callgrind` to count
+    /// its instructions (split on whitespace; the server's command line follows it).
+    #[arg(long)]
+    pub server_wrapper: Option<String>,
     /// Keep the database and print its URL instead of dropping it.
     #[arg(long)]
     pub keep_database: bool,
@@ -457,7 +461,18 @@ impl Server {
         let state_dir =
             TempDir(std::env::temp_dir().join(format!("envgate-bench-{}", Uuid::new_v4())));
         std::fs::create_dir_all(&state_dir.0)?;
-        let mut command = Command::new(binary);
+        let mut wrapper = config
+            .server_wrapper
+            .iter()
+            .flat_map(|w| w.split_whitespace());
+        let mut command = match wrapper.next() {
+            Some(program) => {
+                let mut command = Command::new(program);
+                command.args(wrapper).arg(binary);
+                command
+            }
+            None => Command::new(binary),
+        };
         for (name, _) in std::env::vars_os() {
             if name.to_string_lossy().starts_with("ENVGATE_") {
                 command.env_remove(name);
@@ -538,9 +553,20 @@ impl Server {
             .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{}/status", self.pid))
     }
 
+    /// Stops the server as an operator would (SIGTERM, so that a wrapper such as
+    /// valgrind writes its output), killing it if it has not ended within the limit.
     async fn stop(mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(LIMIT, self.child.wait()).await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status()
+            .await;
+        if tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.start_kill();
+            let _ = self.child.wait().await;
+        }
     }
 }
 

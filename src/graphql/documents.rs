@@ -1,0 +1,99 @@
+//! Parsed queries, remembered by their text. Clients send the same few queries over
+//! and over (Apollo Client, generated clients), and parsing one is a large share of a
+//! small request's CPU; a remembered document is cloned instead, which costs a fraction
+//! of parsing it. Only callers with a valid token add to the store, and it is bounded in
+//! bytes, like the persisted queries.
+
+use std::sync::Arc;
+
+use async_graphql::Request;
+use async_graphql::parser::types::ExecutableDocument;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+/// How many bytes of parsed documents are remembered at most (estimated from their text).
+const CAPACITY_BYTES: u64 = 8 * 1024 * 1024;
+/// A parsed document's size against its text's: names, positions and nodes.
+const BYTES_PER_QUERY_BYTE: u64 = 8;
+/// What a stored entry costs besides its document.
+const ENTRY_OVERHEAD: u64 = 256;
+
+/// The weight of an entry: an estimate of its bytes.
+#[derive(Clone)]
+struct Bytes;
+
+impl Weighter<String, Arc<ExecutableDocument>> for Bytes {
+    fn weight(&self, query: &String, _: &Arc<ExecutableDocument>) -> u64 {
+        query.len() as u64 * (1 + BYTES_PER_QUERY_BYTE) + ENTRY_OVERHEAD
+    }
+}
+
+/// The documents of the queries seen, by query text.
+pub struct Documents(Cache<String, Arc<ExecutableDocument>, Bytes>);
+
+impl Default for Documents {
+    fn default() -> Self {
+        // Documents of a few kilobytes each.
+        let estimated = usize::try_from(CAPACITY_BYTES / 4096).unwrap_or(usize::MAX);
+        Self(Cache::with_weighter(estimated, CAPACITY_BYTES, Bytes))
+    }
+}
+
+impl Documents {
+    /// Gives `request` its parsed document, from the store when its text was seen
+    /// before, and returns the document (`None` when it does not parse: execution
+    /// reports that). A document is stored only when `may_store`.
+    pub fn parse(&self, request: &mut Request, may_store: bool) -> Option<Arc<ExecutableDocument>> {
+        if let Some(document) = self.0.get(request.query.as_str()) {
+            request.set_parsed_query(ExecutableDocument::clone(&document));
+            return Some(document);
+        }
+        let document = Arc::new(request.parsed_query().ok()?.clone());
+        if may_store {
+            self.0.insert(request.query.clone(), Arc::clone(&document));
+        }
+        Some(document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QUERY: &str = "query($s: Boolean!) { environments { id name @skip(if: $s) } }";
+
+    #[test]
+    fn a_query_seen_before_is_not_parsed_again_and_its_document_stays_as_parsed() {
+        let documents = Documents::default();
+        let first = documents.parse(&mut Request::new(QUERY), true).unwrap();
+        let mut again = Request::new(QUERY);
+        let second = documents.parse(&mut again, true).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &second),
+            "the stored document is reused"
+        );
+        assert_eq!(
+            format!("{:?}", again.parsed_query().unwrap()),
+            format!("{first:?}"),
+            "and given to the request"
+        );
+        // Execution edits the request's copy (skipped fields go); the stored one keeps
+        // them for the next request.
+        assert!(format!("{first:?}").contains("skip"));
+    }
+
+    #[test]
+    fn only_callers_allowed_to_store_add_and_what_does_not_parse_is_left_to_execution() {
+        let documents = Documents::default();
+        let first = documents.parse(&mut Request::new(QUERY), false).unwrap();
+        let second = documents.parse(&mut Request::new(QUERY), false).unwrap();
+        assert!(!Arc::ptr_eq(&first, &second), "nothing was stored");
+        assert_eq!(documents.0.len(), 0);
+        assert!(
+            documents
+                .parse(&mut Request::new("{ environments {"), true)
+                .is_none()
+        );
+        assert_eq!(documents.0.len(), 0);
+    }
+}
