@@ -330,3 +330,40 @@ fn merge(target: &mut IndexMap<Name, Value>, key: Name, value: Value) {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::types::app::App;
+    use crate::graphql::types::app_version::AppVersion;
+    use crate::graphql::types::audit_event::AuditEvent;
+    use crate::graphql::types::data_source::DataSource;
+    use crate::graphql::types::data_source_options::{DataSourceOption, DataSourceOptions};
+    use crate::graphql::types::environment::Environment;
+
+    /// Every field a type lists as inline is one of its fields (a misspelt one would
+    /// quietly be resolved as a future).
+    fn listed_fields_exist<T: InlineFields>() {
+        let mut registry = Registry::default();
+        T::create_type_info(&mut registry);
+        let ty = &registry.types[&*T::type_name()];
+        for name in T::INLINE {
+            assert!(
+                ty.field_by_name(name).is_some(),
+                "{}.{name}",
+                T::type_name()
+            );
+        }
+    }
+
+    #[test]
+    fn inline_fields_are_fields_of_their_types() {
+        listed_fields_exist::<App>();
+        listed_fields_exist::<AppVersion>();
+        listed_fields_exist::<AuditEvent>();
+        listed_fields_exist::<DataSource>();
+        listed_fields_exist::<DataSourceOption>();
+        listed_fields_exist::<DataSourceOptions>();
+        listed_fields_exist::<Environment>();
+    }
+}

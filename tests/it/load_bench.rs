@@ -26,6 +26,7 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
         warmup: Duration::ZERO,
         scenarios: vec![Scenario::Builder, Scenario::Resolve, Scenario::Write],
         pool_size: Some(4),
+        server_binary: None,
         server_wrapper: None,
         keep_database: false,
         json: Some(json.clone()),

@@ -101,6 +101,10 @@ pub struct Config {
     /// The server's pool size (ENVGATE_DATABASE_POOL_SIZE); its default when left out.
     #[arg(long)]
     pub pool_size: Option<usize>,
+    /// Run this `envgate` binary instead of the one built with the benchmark (to
+    /// compare commits on the same seed and load).
+    #[arg(long)]
+    pub server_binary: Option<PathBuf>,
     /// Run the server under this command, e.g. `valgrind --tool=callgrind` to count
     /// its instructions (split on whitespace; the server's command line follows it).
     #[arg(long)]
@@ -206,6 +210,7 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
     let seed_s = seeding.elapsed().as_secs_f64();
     eprintln!("seeded {} in {seed_s:.1} s", scale(config));
     let jwt_secret = hex::encode(rand::random::<[u8; 32]>());
+    let server_binary = config.server_binary.as_deref().unwrap_or(server_binary);
     let server = Server::start(server_binary, url, &jwt_secret, &master_key, config).await?;
     let tokens = TokenKeys::new(jwt_secret.as_bytes(), None, None);
     let bench = Bench {
