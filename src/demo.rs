@@ -68,11 +68,12 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
     let mut conn = app.conn().await.map_err(describe)?;
     workspaces::provision(&mut conn, workspace_id).await?;
     let first = PageRequest::new(Some(1), None).map_err(describe)?;
-    let has_data_sources = !data_sources::list(&mut conn, &caller, &first, &Filters::default())
-        .await
-        .map_err(describe)?
-        .items
-        .is_empty();
+    let has_data_sources =
+        !data_sources::list(&mut conn, &caller, &first, &Filters::default(), None)
+            .await
+            .map_err(describe)?
+            .items
+            .is_empty();
     let has_apps = !apps::list(&mut conn, &caller, &first)
         .await
         .map_err(describe)?

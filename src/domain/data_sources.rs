@@ -92,17 +92,33 @@ pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> App
         .ok_or(AppError::NotFound("data source"))
 }
 
-/// One page of the workspace's data sources, by name then id.
+/// One page of the workspace's data sources, by name then id, each with its options
+/// row in `options_in` when that environment is given (`None` for a data source that
+/// has none there): a page and the one environment's options a builder reads, in one
+/// round trip. The environment is not checked here: a row is only found for one of the
+/// workspace's own environments, and the caller checks it before reading the row.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     page: &PageRequest<ListKey>,
     filters: &Filters,
-) -> AppResult<Page<DataSource>> {
+    options_in: Option<Uuid>,
+) -> AppResult<Page<(DataSource, Option<DataSourceOptions>)>> {
     caller.require(Action::ReadDataSources)?;
+    // Without an environment the join matches nothing (no environment has the nil id).
+    let environment_id = options_in.unwrap_or(Uuid::nil());
     let mut query = data_sources::table
+        .left_join(
+            data_source_options::table.on(data_source_options::data_source_id
+                .eq(data_sources::id)
+                .and(data_source_options::workspace_id.eq(data_sources::workspace_id))
+                .and(data_source_options::environment_id.eq(environment_id))),
+        )
         .filter(data_sources::workspace_id.eq(caller.workspace_id))
-        .select(DataSource::as_select())
+        .select((
+            DataSource::as_select(),
+            Option::<DataSourceOptions>::as_select(),
+        ))
         .order((data_sources::name.asc(), data_sources::id.asc()))
         .limit(page.first + 1)
         .into_boxed();
@@ -133,7 +149,7 @@ pub async fn list(
         );
     }
     let rows = query.load(conn).await?;
-    Ok(Page::from_rows(page, rows, |d: &DataSource| {
+    Ok(Page::from_rows(page, rows, |(d, _): &(DataSource, _)| {
         (d.name.clone(), d.id)
     }))
 }

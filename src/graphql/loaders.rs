@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Data, Request};
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::{Authentication, RequestId};
@@ -62,6 +63,30 @@ impl Loader<WholeWorkspace> for EnvironmentsLoader {
     }
 }
 
+/// Every environment of the workspace, read once per query: the callers that ask at
+/// the same time share one read (a DataLoader starts a second batch for a caller that
+/// comes while the first is running, and every field of a page asks). A mutation's and
+/// a subscription event's are batched but not kept, like their other loaders.
+pub struct WorkspaceEnvironments {
+    loader: DataLoader<EnvironmentsLoader, HashMapCache>,
+    /// `None` when the request's reads are not kept.
+    once: Option<OnceCell<Arc<[Environment]>>>,
+}
+
+impl WorkspaceEnvironments {
+    /// The workspace's environments, by priority.
+    pub async fn get(&self) -> async_graphql::Result<Arc<[Environment]>> {
+        let load = || async {
+            let all = self.loader.load_one(WholeWorkspace).await?;
+            Ok::<_, async_graphql::Error>(all.unwrap_or_default())
+        };
+        match &self.once {
+            Some(once) => once.get_or_try_init(load).await.cloned(),
+            None => load().await,
+        }
+    }
+}
+
 /// The options rows (every environment) of data sources, by data-source id.
 pub struct OptionsLoader {
     app: AppState,
@@ -86,14 +111,14 @@ impl Loader<Uuid> for OptionsLoader {
 
 /// The options row of (data source, environment) pairs, for a page that reads one
 /// environment's options: a third of the rows of [`OptionsLoader`]. A pair without a
-/// stored row is absent.
+/// stored row is `None` (remembered like a row, so it is not asked for again).
 pub struct OptionsInLoader {
     app: AppState,
     workspace_id: Uuid,
 }
 
 impl Loader<(Uuid, Uuid)> for OptionsInLoader {
-    type Value = Arc<DataSourceOptions>;
+    type Value = Option<Arc<DataSourceOptions>>;
     type Error = async_graphql::Error;
 
     async fn load(
@@ -108,13 +133,16 @@ impl Loader<(Uuid, Uuid)> for OptionsInLoader {
                 .push(*data_source_id);
         }
         let mut conn = self.app.conn().await?;
-        let mut found = HashMap::new();
+        let mut found: HashMap<_, _> = keys.iter().map(|key| (*key, None)).collect();
         for (environment_id, ids) in by_environment {
             let rows = data_sources::options_in(&mut conn, self.workspace_id, &ids, environment_id)
                 .await
                 .map_err(AppError::from)?;
             for row in rows {
-                found.insert((row.data_source_id, row.environment_id), Arc::new(row));
+                found.insert(
+                    (row.data_source_id, row.environment_id),
+                    Some(Arc::new(row)),
+                );
             }
         }
         Ok(found)
@@ -192,7 +220,7 @@ impl Loader<Uuid> for SelectionsLoader {
 
 /// The loaders of one request; they cache for that request only.
 pub struct Loaders {
-    pub environments: DataLoader<EnvironmentsLoader, HashMapCache>,
+    pub environments: WorkspaceEnvironments,
     pub options: DataLoader<OptionsLoader, HashMapCache>,
     pub options_in: DataLoader<OptionsInLoader, HashMapCache>,
     pub versions: DataLoader<VersionsLoader, HashMapCache>,
@@ -210,10 +238,13 @@ impl Loaders {
     fn new(app: &AppState, session: &Session) -> Self {
         let workspace_id = session.workspace_id;
         Self {
-            environments: cached(EnvironmentsLoader {
-                app: app.clone(),
-                workspace_id,
-            }),
+            environments: WorkspaceEnvironments {
+                loader: cached(EnvironmentsLoader {
+                    app: app.clone(),
+                    workspace_id,
+                }),
+                once: Some(OnceCell::new()),
+            },
             options: cached(OptionsLoader {
                 app: app.clone(),
                 workspace_id,
@@ -240,8 +271,9 @@ impl Loaders {
 
     /// Loaders that cache nothing, for a mutation: what it wrote is read anew by the
     /// fields after it (loads of one field's selection are still batched).
-    fn uncached(self) -> Self {
-        self.environments.enable_all_cache(false);
+    fn uncached(mut self) -> Self {
+        self.environments.loader.enable_all_cache(false);
+        self.environments.once = None;
         self.options.enable_all_cache(false);
         self.options_in.enable_all_cache(false);
         self.versions.enable_all_cache(false);

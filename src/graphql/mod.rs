@@ -125,12 +125,12 @@ pub(crate) trait ContextExt {
         data_source_id: Uuid,
         environment_id: Uuid,
     ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>>;
-    /// Loads the options rows of many data sources in one environment (and the
-    /// environments) into the request's cache at once.
-    async fn prefetch_options_in(
+    /// Puts options rows of data sources in one environment, read with them, into the
+    /// request's cache (`None`: the data source has no row there).
+    async fn feed_options_in(
         &self,
-        data_source_ids: &[Uuid],
         environment_id: Uuid,
+        rows: impl Iterator<Item = (Uuid, Option<DataSourceOptions>)> + Send,
     ) -> async_graphql::Result<()>;
 }
 
@@ -170,12 +170,7 @@ impl ContextExt for Context<'_> {
     }
 
     async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>> {
-        let loaders = loaders(self)?;
-        Ok(loaders
-            .environments
-            .load_one(WholeWorkspace)
-            .await?
-            .unwrap_or_default())
+        loaders(self)?.environments.get().await
     }
 
     async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject> {
@@ -219,7 +214,7 @@ impl ContextExt for Context<'_> {
             async {
                 if selections {
                     loaders.selections.load_many(ids()).await?;
-                    loaders.environments.load_one(WholeWorkspace).await?;
+                    loaders.environments.get().await?;
                 }
                 Ok(())
             },
@@ -252,7 +247,7 @@ impl ContextExt for Context<'_> {
         let loaders = loaders(self)?;
         futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
-            loaders.environments.load_one(WholeWorkspace),
+            loaders.environments.get(),
         )?;
         Ok(())
     }
@@ -262,23 +257,20 @@ impl ContextExt for Context<'_> {
         data_source_id: Uuid,
         environment_id: Uuid,
     ) -> async_graphql::Result<Option<Arc<DataSourceOptions>>> {
-        loaders(self)?
+        Ok(loaders(self)?
             .options_in
             .load_one((data_source_id, environment_id))
-            .await
+            .await?
+            .flatten())
     }
 
-    async fn prefetch_options_in(
+    async fn feed_options_in(
         &self,
-        data_source_ids: &[Uuid],
         environment_id: Uuid,
+        rows: impl Iterator<Item = (Uuid, Option<DataSourceOptions>)> + Send,
     ) -> async_graphql::Result<()> {
-        let loaders = loaders(self)?;
-        let pairs = data_source_ids.iter().map(|id| (*id, environment_id));
-        futures_util::try_join!(
-            loaders.options_in.load_many(pairs),
-            loaders.environments.load_one(WholeWorkspace),
-        )?;
+        let rows = rows.map(|(id, row)| ((id, environment_id), row.map(Arc::new)));
+        loaders(self)?.options_in.feed_many(rows).await;
         Ok(())
     }
 }

@@ -117,21 +117,28 @@ impl Query {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
         let filters = Filters { kind, search };
-        let page = data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters).await?;
-        // Load every listed data source's options in one query up front, so that each
-        // node's `options` and `environments` is answered from the request's cache: only
-        // one environment's rows when the nodes ask only for `options` of one.
+        // Each node's `options` and `environments` is answered from the request's cache,
+        // loaded up front: when the nodes ask only for `options` of one environment, its
+        // rows come with the page, in the same query; otherwise every environment's rows
+        // of the page in one more.
         let look_ahead = ctx.look_ahead();
-        if nodes_ask(&look_ahead, &["environments", "options"]) {
-            let ids: Vec<_> = page.items.iter().map(|(_, d)| d.id).collect();
-            match options_environment(&look_ahead) {
-                Some(environment_id) if !nodes_ask(&look_ahead, &["environments"]) => {
-                    ctx.prefetch_options_in(&ids, environment_id).await?
-                }
-                _ => ctx.prefetch_options(&ids).await?,
-            }
+        let asks_options = nodes_ask(&look_ahead, &["options"]);
+        let asks_all = nodes_ask(&look_ahead, &["environments"]);
+        let options_in = (asks_options && !asks_all)
+            .then(|| options_environment(&look_ahead))
+            .flatten();
+        let page = data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters, options_in)
+            .await?;
+        if let Some(environment_id) = options_in {
+            let rows = page.items.iter().map(|(_, (d, row))| (d.id, row.clone()));
+            ctx.feed_options_in(environment_id, rows).await?;
+        } else if asks_options || asks_all {
+            let ids: Vec<_> = page.items.iter().map(|(_, (d, _))| d.id).collect();
+            ctx.prefetch_options(&ids).await?;
         }
-        Ok(Connection::from_page(page, DataSource))
+        Ok(Connection::from_page(page, |(data_source, _)| {
+            DataSource(data_source)
+        }))
     }
 
     /// One data source of the caller's workspace. An unknown id, or another workspace's,

@@ -321,3 +321,48 @@ async fn community_creates_only_production_and_a_license_finds_the_rest_empty() 
         ]
     );
 }
+
+/// The builder's read (the environments, and a page of data sources with one
+/// environment's options) costs two statements: the page comes with its options rows
+/// in one, whatever its size; a data source with no row in that environment reads as
+/// empty without asking again.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_builder_read_is_two_statements_with_the_options_joined_to_the_page() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let kept = create_pg(&t, &ws, "kept").await;
+    let missing = create_pg(&t, &ws, "missing").await;
+    let client = t.db.client().await;
+    client
+        .execute(
+            "DELETE FROM data_source_options WHERE data_source_id = $1::text::uuid",
+            &[&missing],
+        )
+        .await
+        .unwrap();
+    let query = "query($env: ID!) { environments { id name } dataSources(first: 50) { nodes { id name options(environmentId: $env) { revision values { key value } } } } }";
+    let before = t.queries();
+    let read = data(
+        t.gql(Some(&ws.builder), query, json!({ "env": envs[2] }))
+            .await,
+    );
+    assert_eq!(
+        t.queries() - before,
+        2,
+        "environments, and the page with its options"
+    );
+    let nodes = read["dataSources"]["nodes"].as_array().unwrap();
+    let options =
+        |id: &str| nodes.iter().find(|n| n["id"] == json!(id)).unwrap()["options"].clone();
+    assert_eq!(options(&kept)["revision"], json!(1));
+    assert_eq!(
+        options(&kept)["values"][0],
+        json!({ "key": "host", "value": "db.internal" })
+    );
+    assert_eq!(options(&missing)["revision"], json!(0));
+    assert_eq!(
+        options(&missing)["values"][0],
+        json!({ "key": "host", "value": null })
+    );
+}
