@@ -45,6 +45,16 @@ pub struct EnvironmentsLoader {
     workspace_id: Uuid,
 }
 
+impl EnvironmentsLoader {
+    async fn read(&self) -> async_graphql::Result<Arc<[Environment]>> {
+        let mut conn = self.app.conn().await?;
+        let all = environments::all(&mut conn, self.workspace_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(all.into())
+    }
+}
+
 impl Loader<WholeWorkspace> for EnvironmentsLoader {
     // Shared: every field that reads the environments gets the request's list without
     // copying it.
@@ -55,18 +65,15 @@ impl Loader<WholeWorkspace> for EnvironmentsLoader {
         &self,
         _: &[WholeWorkspace],
     ) -> Result<HashMap<WholeWorkspace, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
-        let all = environments::all(&mut conn, self.workspace_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(HashMap::from([(WholeWorkspace, all.into())]))
+        Ok(HashMap::from([(WholeWorkspace, self.read().await?)]))
     }
 }
 
-/// Every environment of the workspace, read once per query: the callers that ask at
-/// the same time share one read (a DataLoader starts a second batch for a caller that
-/// comes while the first is running, and every field of a page asks). A mutation's and
-/// a subscription event's are batched but not kept, like their other loaders.
+/// Every environment of the workspace, read once per query, right away: the callers
+/// that ask at the same time share one read (a DataLoader waits a moment, in a task of
+/// its own, and starts a second batch for a caller that comes while the first runs;
+/// every field of a page asks). A mutation's and a subscription event's are batched
+/// but not kept, like their other loaders.
 pub struct WorkspaceEnvironments {
     loader: DataLoader<EnvironmentsLoader, HashMapCache>,
     /// `None` when the request's reads are not kept.
@@ -76,13 +83,16 @@ pub struct WorkspaceEnvironments {
 impl WorkspaceEnvironments {
     /// The workspace's environments, by priority.
     pub async fn get(&self) -> async_graphql::Result<Arc<[Environment]>> {
-        let load = || async {
-            let all = self.loader.load_one(WholeWorkspace).await?;
-            Ok::<_, async_graphql::Error>(all.unwrap_or_default())
-        };
         match &self.once {
-            Some(once) => once.get_or_try_init(load).await.cloned(),
-            None => load().await,
+            Some(once) => {
+                let read = || self.loader.loader().read();
+                once.get_or_try_init(read).await.cloned()
+            }
+            None => Ok(self
+                .loader
+                .load_one(WholeWorkspace)
+                .await?
+                .unwrap_or_default()),
         }
     }
 }
