@@ -365,4 +365,17 @@ async fn the_builder_read_is_two_statements_with_the_options_joined_to_the_page(
         options(&missing)["values"][0],
         json!({ "key": "host", "value": null })
     );
+
+    // Another workspace's environment joins no row, and is refused before any is read.
+    let other = t.workspace().await;
+    let theirs = environment_ids(&t, &other).await;
+    let refused = t
+        .gql(Some(&ws.builder), query, json!({ "env": theirs[2] }))
+        .await;
+    let nodes = refused["data"]["dataSources"]["nodes"].as_array().unwrap();
+    assert!(
+        nodes.iter().all(|n| n.get("options").is_none()),
+        "{refused}"
+    );
+    assert_eq!(code(&refused), "NOT_FOUND");
 }
