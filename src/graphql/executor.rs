@@ -51,7 +51,7 @@ impl EnvgateSchema {
         request: &mut Request,
         connection: Option<&Data>,
     ) -> Option<Arc<ExecutableDocument>> {
-        let may_store = loaders::authenticated(&request.data, connection);
+        let may_store = loaders::session(&request.data, connection).is_some();
         self.documents.parse(request, may_store)
     }
 
@@ -115,10 +115,9 @@ impl Executor for EnvgateSchema {
     /// A WebSocket operation: its authentication is in the connection's data.
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        let mut request = request;
         let document = self.parse(&mut request, session_data.as_deref());
         let request = self.prepare(request, document.as_deref(), session_data.as_deref());
         let operation_name = request.operation_name.clone();

@@ -74,25 +74,31 @@ impl Loader<WholeWorkspace> for EnvironmentsLoader {
 /// its own, and starts a second batch for a caller that comes while the first runs;
 /// every field of a page asks). A mutation's and a subscription event's are batched
 /// but not kept, like their other loaders.
-pub struct WorkspaceEnvironments {
-    loader: DataLoader<EnvironmentsLoader, HashMapCache>,
-    /// `None` when the request's reads are not kept.
-    once: Option<OnceCell<Arc<[Environment]>>>,
+pub enum WorkspaceEnvironments {
+    /// A query's: read once, when first asked.
+    Kept(EnvironmentsLoader, OnceCell<Arc<[Environment]>>),
+    /// A mutation's or an event's: batched, not kept.
+    Batched(DataLoader<EnvironmentsLoader, HashMapCache>),
 }
 
 impl WorkspaceEnvironments {
     /// The workspace's environments, by priority.
     pub async fn get(&self) -> async_graphql::Result<Arc<[Environment]>> {
-        match &self.once {
-            Some(once) => {
-                let read = || self.loader.loader().read();
-                once.get_or_try_init(read).await.cloned()
+        match self {
+            Self::Kept(loader, once) => once.get_or_try_init(|| loader.read()).await.cloned(),
+            Self::Batched(loader) => Ok(loader.load_one(WholeWorkspace).await?.unwrap_or_default()),
+        }
+    }
+
+    /// The same reads, batched and not kept.
+    fn uncached(self) -> Self {
+        match self {
+            Self::Kept(loader, _) => {
+                let loader = cached(loader);
+                loader.enable_all_cache(false);
+                Self::Batched(loader)
             }
-            None => Ok(self
-                .loader
-                .load_one(WholeWorkspace)
-                .await?
-                .unwrap_or_default()),
+            batched => batched,
         }
     }
 }
@@ -248,13 +254,13 @@ impl Loaders {
     fn new(app: &AppState, session: &Session) -> Self {
         let workspace_id = session.workspace_id;
         Self {
-            environments: WorkspaceEnvironments {
-                loader: cached(EnvironmentsLoader {
+            environments: WorkspaceEnvironments::Kept(
+                EnvironmentsLoader {
                     app: app.clone(),
                     workspace_id,
-                }),
-                once: Some(OnceCell::new()),
-            },
+                },
+                OnceCell::new(),
+            ),
             options: cached(OptionsLoader {
                 app: app.clone(),
                 workspace_id,
@@ -282,8 +288,7 @@ impl Loaders {
     /// Loaders that cache nothing, for a mutation: what it wrote is read anew by the
     /// fields after it (loads of one field's selection are still batched).
     fn uncached(mut self) -> Self {
-        self.environments.loader.enable_all_cache(false);
-        self.environments.once = None;
+        self.environments = self.environments.uncached();
         self.options.enable_all_cache(false);
         self.options_in.enable_all_cache(false);
         self.versions.enable_all_cache(false);
@@ -301,11 +306,9 @@ fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&
         .find_map(|data| data.get(&TypeId::of::<T>())?.downcast_ref::<T>())
 }
 
-/// Whether the request (or its WebSocket `connection`) carries a valid token.
-pub(super) fn authenticated(request: &Data, connection: Option<&Data>) -> bool {
-    find::<Authentication>(request, connection)
-        .and_then(Authentication::session)
-        .is_some()
+/// The session of a request (or of its WebSocket `connection`) with a valid token.
+pub(super) fn session<'a>(request: &'a Data, connection: Option<&'a Data>) -> Option<&'a Session> {
+    find::<Authentication>(request, connection).and_then(Authentication::session)
 }
 
 /// Adds the [`Caller`] and fresh [`Loaders`] to an authenticated request (once per
@@ -319,9 +322,7 @@ pub(super) fn attach(
     connection: Option<&Data>,
     uncached: bool,
 ) -> Request {
-    let Some(session) =
-        find::<Authentication>(&request.data, connection).and_then(Authentication::session)
-    else {
+    let Some(session) = session(&request.data, connection) else {
         return request;
     };
     let request_id = find::<RequestId>(&request.data, connection).map(|r| r.0.clone());

@@ -245,10 +245,16 @@ impl ContextExt for Context<'_> {
 
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()> {
         let loaders = loaders(self)?;
-        futures_util::try_join!(
+        let (rows, _) = futures_util::try_join!(
             loaders.options.load_many(data_source_ids.iter().copied()),
             loaders.environments.get(),
         )?;
+        // `options` of one environment is then answered from the same rows.
+        let pairs = rows.into_values().flatten().map(|row| {
+            let key = (row.data_source_id, row.environment_id);
+            (key, Some(row))
+        });
+        loaders.options_in.feed_many(pairs).await;
         Ok(())
     }
 

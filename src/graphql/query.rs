@@ -127,10 +127,14 @@ impl Query {
         let options_in = (asks_options && !asks_all)
             .then(|| options_environment(&look_ahead))
             .flatten();
-        let page = data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters, options_in)
-            .await?;
+        let mut page =
+            data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters, options_in)
+                .await?;
         if let Some(environment_id) = options_in {
-            let rows = page.items.iter().map(|(_, (d, row))| (d.id, row.clone()));
+            let rows = page
+                .items
+                .iter_mut()
+                .map(|(_, (d, row))| (d.id, row.take()));
             ctx.feed_options_in(environment_id, rows).await?;
         } else if asks_options || asks_all {
             let ids: Vec<_> = page.items.iter().map(|(_, (d, _))| d.id).collect();

@@ -3,9 +3,8 @@
 
 use async_graphql::{OutputType, SimpleObject};
 
-use crate::graphql::inline::{Inline, InlineFields, InlineList};
-
 use crate::domain::pagination::{self, Page};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::AuditEvent;
 use crate::graphql::types::data_source::DataSource;
