@@ -97,6 +97,8 @@ pub struct Metrics {
     pub notifications: Counter,
     /// Times the listening connection was opened again after it was lost.
     pub listener_reconnects: Counter,
+    /// Lists written straight to JSON rather than resolved field by field.
+    pub lists_written: Counter,
 }
 
 impl Default for Metrics {
@@ -111,6 +113,7 @@ impl Default for Metrics {
             subscriptions: Gauge::default(),
             notifications: Counter::default(),
             listener_reconnects: Counter::default(),
+            lists_written: Counter::default(),
         }
     }
 }
@@ -159,6 +162,11 @@ impl Metrics {
             "envgate_change_listener_reconnects",
             "Times the change listener's connection was opened again after it was lost",
             self.listener_reconnects.clone(),
+        );
+        registry.register(
+            "envgate_graphql_lists_written",
+            "Lists of a response written straight to JSON rather than resolved field by field",
+            self.lists_written.clone(),
         );
         registry.register_collector(Box::new(Database {
             status: pool.status(),

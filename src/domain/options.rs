@@ -57,10 +57,10 @@ impl std::fmt::Debug for Change {
 
 /// One field as clients read it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OptionView {
+pub struct OptionView<'a> {
     pub key: &'static str,
     /// Always `None` for secrets.
-    pub value: Option<Value>,
+    pub value: Option<&'a Value>,
     pub secret: bool,
     pub is_set: bool,
 }
@@ -212,7 +212,7 @@ fn is_set(field: &Field, row: &DataSourceOptions) -> bool {
 }
 
 /// Every field of the kind, in the kind's order, secrets masked.
-pub fn view(kind: &Kind, row: &DataSourceOptions) -> Vec<OptionView> {
+pub fn view<'a>(kind: &Kind, row: &'a DataSourceOptions) -> Vec<OptionView<'a>> {
     kind.fields
         .iter()
         .map(|field| OptionView {
@@ -220,7 +220,7 @@ pub fn view(kind: &Kind, row: &DataSourceOptions) -> Vec<OptionView> {
             value: if field.secret {
                 None
             } else {
-                row.values.get(field.key).filter(|v| !v.is_null()).cloned()
+                row.values.get(field.key).filter(|v| !v.is_null())
             },
             secret: field.secret,
             is_set: is_set(field, row),
@@ -558,10 +558,10 @@ mod tests {
         assert!(!r.secrets.to_string().contains("hunter2"));
         let shown = view(pg, &r);
         let password = shown.iter().find(|o| o.key == "password").unwrap();
-        assert_eq!((password.value.clone(), password.is_set), (None, true));
+        assert_eq!((password.value, password.is_set), (None, true));
         assert_eq!(
             shown.iter().find(|o| o.key == "port").unwrap().value,
-            Some(json!(5432))
+            Some(&json!(5432))
         );
         assert_eq!(decrypted(pg, &r, &master).unwrap()["password"], "hunter2");
         assert_eq!(missing_required(pg, &r), vec!["database", "username"]);

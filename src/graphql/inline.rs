@@ -30,6 +30,16 @@ pub trait InlineFields: ContainerType {
     /// leaving one out is only slower; listing one that waits is a bug that debug builds
     /// report (release builds run it again as a future).
     const INLINE: &'static [&'static str];
+
+    /// A list of these for the selection of `ctx`, written straight to JSON (see
+    /// [`super::direct`]); `None` when the selection or an item needs the general path,
+    /// which then resolves the list as usual. Only types on the hot paths write.
+    fn write_list(_items: &[Self], _ctx: &ContextSelectionSet<'_>) -> Option<Value>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// `T` resolved with its [`InlineFields`] in place: the same GraphQL type as `T`.
@@ -87,6 +97,15 @@ impl<T: InlineFields> OutputType for InlineList<T> {
         ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        if let Some(written) = super::direct::enabled(ctx)
+            .then(|| T::write_list(&self.0, ctx))
+            .flatten()
+        {
+            if let Some(app) = ctx.data_opt::<crate::app::AppState>() {
+                app.metrics.lists_written.inc();
+            }
+            return Ok(written);
+        }
         let steps = plan::<T>(ctx)?;
         let contexts: Vec<_> = (0..self.0.len()).map(|i| ctx.with_index(i)).collect();
         let objects = resolve(&steps, contexts.iter().zip(&self.0)).await;
@@ -114,9 +133,33 @@ enum Step<'a> {
 
 /// The steps of the selection of `ctx` on a `T`.
 fn plan<'a, T: InlineFields>(ctx: &ContextSelectionSet<'a>) -> ServerResult<Vec<Step<'a>>> {
-    let mut steps = Vec::with_capacity(ctx.item.node.items.len());
-    walk::<T>(ctx, &ctx.item.node, &mut steps)?;
-    Ok(steps)
+    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
+    walk(ctx, &T::type_name(), &ctx.item.node, &mut fields)?;
+    Ok(fields
+        .into_iter()
+        .map(|field| {
+            let name = field.node.name.node.as_str();
+            if name == "__typename" {
+                Step::TypeName(field)
+            } else if T::INLINE.contains(&name) {
+                Step::Ready(field)
+            } else {
+                Step::Waits(field)
+            }
+        })
+        .collect())
+}
+
+/// The fields a selection set asks of an object of type `type_name`, fragments that
+/// apply to it flattened, in the order asked (a response key asked twice comes twice).
+pub(super) fn fields<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    type_name: &str,
+    set: &'a SelectionSet,
+) -> ServerResult<Vec<&'a Positioned<Field>>> {
+    let mut fields = Vec::with_capacity(set.items.len());
+    walk(ctx, type_name, set, &mut fields)?;
+    Ok(fields)
 }
 
 /// The response objects of `items` (each with its context) for `steps`, as
@@ -243,23 +286,18 @@ impl Object {
     }
 }
 
-/// Walks a selection set on a `T`, fragments that apply to it included, into `steps`.
-fn walk<'a, T: InlineFields>(
+/// Walks a selection set on an object of type `type_name`, fragments that apply to it
+/// included, into `fields`.
+fn walk<'a>(
     ctx: &ContextSelectionSet<'a>,
+    type_name: &str,
     set: &'a SelectionSet,
-    steps: &mut Vec<Step<'a>>,
+    fields: &mut Vec<&'a Positioned<Field>>,
 ) -> ServerResult<()> {
     for selection in &set.items {
         let (condition, selection_set) = match &selection.node {
             Selection::Field(field) => {
-                let name = field.node.name.node.as_str();
-                steps.push(if name == "__typename" {
-                    Step::TypeName(field)
-                } else if T::INLINE.contains(&name) {
-                    Step::Ready(field)
-                } else {
-                    Step::Waits(field)
-                });
+                fields.push(field);
                 continue;
             }
             Selection::FragmentSpread(spread) => {
@@ -284,23 +322,22 @@ fn walk<'a, T: InlineFields>(
                 &fragment.node.selection_set,
             ),
         };
-        if condition.is_none_or(|condition| applies::<T>(ctx, condition)) {
-            walk::<T>(ctx, &selection_set.node, steps)?;
+        if condition.is_none_or(|condition| applies(ctx, type_name, condition)) {
+            walk(ctx, type_name, &selection_set.node, fields)?;
         }
     }
     Ok(())
 }
 
-/// Whether a fragment on `condition` applies to `root`: its own type, or an interface
-/// it implements.
-fn applies<T: InlineFields>(ctx: &ContextSelectionSet<'_>, condition: &str) -> bool {
-    let type_name = T::type_name();
+/// Whether a fragment on `condition` applies to an object of type `type_name`: its own
+/// type, or an interface it implements.
+fn applies(ctx: &ContextSelectionSet<'_>, type_name: &str, condition: &str) -> bool {
     type_name == condition
         || ctx
             .schema_env
             .registry
             .implements
-            .get(type_name.as_ref())
+            .get(type_name)
             .is_some_and(|interfaces| interfaces.contains(condition))
 }
 

@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers over the domain functions. It knows no SQL; it
 //! turns arguments into domain calls and domain values into GraphQL types.
 
+mod direct;
 mod documents;
 mod executor;
 mod extensions;
@@ -30,6 +31,7 @@ pub use query::Query;
 pub use subscription::Subscription;
 use types::environment::Environment as EnvironmentObject;
 
+pub use direct::{Splice, response_json};
 pub use executor::EnvgateSchema;
 
 /// Deepest selection a query may nest (introspection needs about 13).

@@ -127,9 +127,20 @@ impl Query {
         let options_in = (asks_options && !asks_all)
             .then(|| options_environment(&look_ahead))
             .flatten();
-        let mut page =
-            data_sources::list(&mut *ctx.conn().await?, caller, &page, &filters, options_in)
-                .await?;
+        // The environments every `options` reads come meanwhile, so that the page is
+        // answered without waiting again (and may be written straight to JSON).
+        let read_page = async {
+            let mut conn = ctx.conn().await?;
+            let page = data_sources::list(&mut conn, caller, &page, &filters, options_in).await?;
+            Ok::<_, async_graphql::Error>(page)
+        };
+        let read_environments = async {
+            if asks_options || asks_all {
+                ctx.all_environments().await?;
+            }
+            Ok(())
+        };
+        let (mut page, ()) = futures_util::try_join!(read_page, read_environments)?;
         if let Some(environment_id) = options_in {
             let rows = page
                 .items

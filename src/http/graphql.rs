@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::HttpState;
 use super::persisted::Refusal;
-use crate::graphql::{Authentication, RequestId};
+use crate::graphql::{Authentication, RequestId, Splice, response_json};
 use crate::metrics::{Operation, Outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -389,9 +389,11 @@ async fn run(
         Ok(request) => request,
         Err(_) => return bad_request(media, "The request parameters are malformed."),
     };
+    // The response is written by `response_json`, so lists may be written ahead.
     let mut request = Authentication::new(session)
         .attach(request)
-        .data(request_id(headers));
+        .data(request_id(headers))
+        .data(Splice);
     let document = state.schema.parse(&mut request, None);
     match precheck(&mut request, &method, media) {
         Ok(Some(operation)) => recorded.operation = operation.into(),
@@ -432,9 +434,9 @@ async fn run(
         StatusCode::OK
     };
     let body = if request_failed {
-        serde_json::to_string(&json!({ "errors": response.errors }))
+        serde_json::to_vec(&json!({ "errors": response.errors }))
     } else {
-        serde_json::to_string(&response)
+        response_json(&response)
     };
     match body {
         Ok(body) => (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response(),

@@ -12,6 +12,7 @@ mod contract;
 mod data_source_access;
 mod data_sources;
 mod demo;
+mod direct_json;
 mod edition;
 mod environments;
 mod faults;

@@ -1,14 +1,18 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{
+    Context, ContextSelectionSet, ID, Name, Object, OutputType, ScalarType, Value,
+};
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt as _;
 use uuid::Uuid;
 
 use crate::db::models;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
+use crate::graphql::direct::{self, Json};
 use crate::graphql::inline::{Inline, InlineFields, InlineList};
-use crate::graphql::types::data_source_options::DataSourceOptions;
+use crate::graphql::types::data_source_options::{self, DataSourceOptions};
 
 /// The data source's options row of one environment as loaded (shared with the
 /// request's loader); an environment without stored options reads as an empty row.
@@ -28,6 +32,63 @@ fn or_empty(
 
 #[derive(Clone)]
 pub struct DataSource(pub models::DataSource);
+
+impl DataSource {
+    /// Its options in the environment `environment_id` names: `options`, as resolved
+    /// and as written straight to JSON.
+    async fn options_in(
+        &self,
+        ctx: &Context<'_>,
+        environment_id: &str,
+    ) -> async_graphql::Result<DataSourceOptions> {
+        let caller = ctx.caller()?;
+        let all = ctx.all_environments().await?;
+        let environment = environments::find_offered(&all, environment_id, caller)?;
+        let kind = data_sources::kind_of(&self.0)?;
+        let row = ctx.options_row(self.0.id, environment.id).await?;
+        let row = or_empty(row, &self.0, environment.id);
+        Ok(DataSourceOptions { kind, row })
+    }
+
+    /// Writes this data source as `fields` ask, as its resolvers would answer; `None`
+    /// when a field would wait or fail (the page is then resolved as usual).
+    fn write(&self, fields: &[(Name, WrittenField<'_>)], json: &mut Json) -> Option<()> {
+        json.raw("{");
+        for (i, (key, field)) in fields.iter().enumerate() {
+            json.key(i, key);
+            match field {
+                WrittenField::TypeName => json.str(&Self::type_name()),
+                WrittenField::Id => json.uuid(&self.0.id),
+                WrittenField::Name => json.str(&self.0.name),
+                WrittenField::Kind => json.str(&self.0.kind),
+                WrittenField::CreatedAt => json.value(&self.0.created_at.to_value()),
+                WrittenField::UpdatedAt => json.value(&self.0.updated_at.to_value()),
+                WrittenField::Options(ctx, environment_id, fields) => {
+                    let options = self.options_in(ctx, environment_id).now_or_never()?.ok()?;
+                    options.write(fields, json);
+                }
+            }
+        }
+        json.raw("}");
+        Some(())
+    }
+}
+
+/// A field of [`DataSource`] that a page can write straight to JSON.
+enum WrittenField<'a> {
+    TypeName,
+    Id,
+    Name,
+    Kind,
+    CreatedAt,
+    UpdatedAt,
+    /// `options(environmentId:)`: its context, the id given, and what it asks.
+    Options(
+        Context<'a>,
+        String,
+        Vec<(Name, data_source_options::WrittenField)>,
+    ),
+}
 
 /// A connection to an external system (a database, an API), with one set of options
 /// per environment.
@@ -65,13 +126,7 @@ impl DataSource {
         ctx: &Context<'_>,
         environment_id: ID,
     ) -> async_graphql::Result<Inline<DataSourceOptions>> {
-        let caller = ctx.caller()?;
-        let all = ctx.all_environments().await?;
-        let environment = environments::find_offered(&all, &environment_id, caller)?;
-        let kind = data_sources::kind_of(&self.0)?;
-        let row = ctx.options_row(self.0.id, environment.id).await?;
-        let row = or_empty(row, &self.0, environment.id);
-        Ok(Inline(DataSourceOptions { kind, row }))
+        self.options_in(ctx, &environment_id).await.map(Inline)
     }
 
     /// Its options in every environment the edition offers, by priority (secrets masked).
@@ -99,4 +154,40 @@ impl DataSource {
 
 impl InlineFields for DataSource {
     const INLINE: &'static [&'static str] = &["id", "name", "kind", "createdAt", "updatedAt"];
+
+    fn write_list(items: &[Self], ctx: &ContextSelectionSet<'_>) -> Option<Value> {
+        let fields = direct::selection(ctx, &Self::type_name(), &ctx.item.node)?;
+        let fields = fields
+            .into_iter()
+            .map(|field| {
+                let written = match field.node.name.node.as_str() {
+                    "__typename" => WrittenField::TypeName,
+                    "id" => WrittenField::Id,
+                    "name" => WrittenField::Name,
+                    "kind" => WrittenField::Kind,
+                    "createdAt" => WrittenField::CreatedAt,
+                    "updatedAt" => WrittenField::UpdatedAt,
+                    "options" => {
+                        let ctx_field = ctx.with_field(field);
+                        let (_, ID(environment_id)) =
+                            ctx_field.param_value::<ID>("environmentId", None).ok()?;
+                        let asked = DataSourceOptions::written_fields(ctx, field)?;
+                        WrittenField::Options(ctx_field, environment_id, asked)
+                    }
+                    _ => return None,
+                };
+                Some((direct::key(field).clone(), written))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut json = Json::with_capacity(items.len() * 512);
+        json.raw("[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                json.raw(",");
+            }
+            item.write(&fields, &mut json)?;
+        }
+        json.raw("]");
+        Some(json.into_value())
+    }
 }

@@ -1,6 +1,10 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use async_graphql::parser::types::Field;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, Json, Name, Object, OutputType, Positioned, ScalarType,
+    SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -9,6 +13,7 @@ use crate::db::models;
 use crate::domain::kinds::Kind;
 use crate::domain::options;
 use crate::graphql::ContextExt as _;
+use crate::graphql::direct::{self, Json as Written};
 use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::environment::Environment;
 
@@ -25,11 +30,11 @@ pub struct DataSourceOption {
     pub is_set: bool,
 }
 
-impl From<options::OptionView> for DataSourceOption {
-    fn from(v: options::OptionView) -> Self {
+impl From<options::OptionView<'_>> for DataSourceOption {
+    fn from(v: options::OptionView<'_>) -> Self {
         Self {
             key: v.key.to_owned(),
-            value: v.value.map(Json),
+            value: v.value.cloned().map(Json),
             secret: v.secret,
             is_set: v.is_set,
         }
@@ -45,17 +50,24 @@ pub struct DataSourceOptions {
     pub row: Arc<models::DataSourceOptions>,
 }
 
-/// A data source's options in one environment.
-#[Object]
 impl DataSourceOptions {
-    /// stable id of this (data source, environment) pair, so client caches can normalize it
-    async fn id(&self) -> ID {
+    /// The id of the (data source, environment) pair.
+    fn pair_id(&self) -> Uuid {
         let name = [
             self.row.data_source_id.as_bytes().as_slice(),
             self.row.environment_id.as_bytes(),
         ]
         .concat();
-        ID(Uuid::new_v5(&OPTIONS_ID_NAMESPACE, &name).to_string())
+        Uuid::new_v5(&OPTIONS_ID_NAMESPACE, &name)
+    }
+}
+
+/// A data source's options in one environment.
+#[Object]
+impl DataSourceOptions {
+    /// stable id of this (data source, environment) pair, so client caches can normalize it
+    async fn id(&self) -> ID {
+        ID(self.pair_id().to_string())
     }
 
     /// The data source these options belong to.
@@ -125,4 +137,132 @@ impl InlineFields for DataSourceOptions {
         "updatedAt",
         "updatedBy",
     ];
+}
+
+/// A field of [`DataSourceOptions`] that can be written straight to JSON.
+pub enum WrittenField {
+    TypeName,
+    Id,
+    DataSourceId,
+    Values(Vec<(Name, WrittenOption)>),
+    Revision,
+    UpdatedAt,
+    UpdatedBy,
+}
+
+/// A field of [`DataSourceOption`] that can be written straight to JSON.
+#[derive(Clone, Copy)]
+pub enum WrittenOption {
+    TypeName,
+    Key,
+    Value,
+    Secret,
+    IsSet,
+}
+
+impl DataSourceOptions {
+    /// What `field` (of a type holding options) asks of them, if all of it can be
+    /// written straight to JSON.
+    pub fn written_fields(
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> Option<Vec<(Name, WrittenField)>> {
+        let set = &field.node.selection_set.node;
+        let fields = direct::selection(ctx, &Self::type_name(), set)?;
+        fields
+            .into_iter()
+            .map(|field| {
+                let written = match field.node.name.node.as_str() {
+                    "__typename" => WrittenField::TypeName,
+                    "id" => WrittenField::Id,
+                    "dataSourceId" => WrittenField::DataSourceId,
+                    "values" => WrittenField::Values(written_options(ctx, field)?),
+                    "revision" => WrittenField::Revision,
+                    "updatedAt" => WrittenField::UpdatedAt,
+                    "updatedBy" => WrittenField::UpdatedBy,
+                    _ => return None,
+                };
+                Some((direct::key(field).clone(), written))
+            })
+            .collect()
+    }
+
+    /// Writes these options as `fields` ask, as their resolvers would answer.
+    pub fn write(&self, fields: &[(Name, WrittenField)], json: &mut Written) {
+        json.raw("{");
+        for (i, (key, field)) in fields.iter().enumerate() {
+            json.key(i, key);
+            match field {
+                WrittenField::TypeName => json.str(&Self::type_name()),
+                WrittenField::Id => json.uuid(&self.pair_id()),
+                WrittenField::DataSourceId => json.uuid(&self.row.data_source_id),
+                WrittenField::Values(fields) => {
+                    json.raw("[");
+                    for (i, view) in options::view(self.kind, &self.row).iter().enumerate() {
+                        if i > 0 {
+                            json.raw(",");
+                        }
+                        write_option(view, fields, json);
+                    }
+                    json.raw("]");
+                }
+                WrittenField::Revision => json.int(self.row.revision),
+                WrittenField::UpdatedAt => match &self.row.updated_at {
+                    Some(at) => json.value(&at.to_value()),
+                    None => json.raw("null"),
+                },
+                WrittenField::UpdatedBy => match &self.row.updated_by {
+                    Some(by) => json.str(by),
+                    None => json.raw("null"),
+                },
+            }
+        }
+        json.raw("}");
+    }
+}
+
+/// What `values` asks of each option, if all of it can be written straight to JSON.
+fn written_options(
+    ctx: &ContextSelectionSet<'_>,
+    values: &Positioned<Field>,
+) -> Option<Vec<(Name, WrittenOption)>> {
+    let set = &values.node.selection_set.node;
+    let fields = direct::selection(ctx, &DataSourceOption::type_name(), set)?;
+    fields
+        .into_iter()
+        .map(|field| {
+            let written = match field.node.name.node.as_str() {
+                "__typename" => WrittenOption::TypeName,
+                "key" => WrittenOption::Key,
+                "value" => WrittenOption::Value,
+                "secret" => WrittenOption::Secret,
+                "isSet" => WrittenOption::IsSet,
+                _ => return None,
+            };
+            Some((direct::key(field).clone(), written))
+        })
+        .collect()
+}
+
+/// Writes one option as `fields` ask, as [`DataSourceOption`] would answer.
+fn write_option(
+    view: &options::OptionView<'_>,
+    fields: &[(Name, WrittenOption)],
+    json: &mut Written,
+) {
+    json.raw("{");
+    for (i, (key, field)) in fields.iter().enumerate() {
+        json.key(i, key);
+        match field {
+            WrittenOption::TypeName => json.str(&DataSourceOption::type_name()),
+            WrittenOption::Key => json.str(view.key),
+            WrittenOption::Value => match view.value {
+                Some(value) => json.json(value),
+                None => json.raw("null"),
+            },
+            WrittenOption::Secret => json.bool(view.secret),
+            WrittenOption::IsSet => json.bool(view.is_set),
+        }
+    }
+    json.raw("}");
 }

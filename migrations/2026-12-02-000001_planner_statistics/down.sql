@@ -1,0 +1,1 @@
+DROP STATISTICS IF EXISTS data_source_options_environment_workspace;
