@@ -247,6 +247,24 @@ impl Params {
     }
 }
 
+impl Params {
+    /// The GraphQL request of these parameters, running `query`; `None` when an
+    /// extension's value is not one GraphQL can hold.
+    fn into_request(self, query: &str) -> Option<async_graphql::Request> {
+        let mut request = async_graphql::Request::new(query).variables(
+            async_graphql::Variables::from_json(Value::Object(self.variables)),
+        );
+        if let Some(name) = self.operation_name {
+            request = request.operation_name(name);
+        }
+        for (name, value) in self.extensions {
+            let value = async_graphql::Value::from_json(value).ok()?;
+            request.extensions.0.insert(name, value);
+        }
+        Some(request)
+    }
+}
+
 fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, String> {
     match value {
         None | Some(Value::Null) => Ok(Map::new()),
@@ -355,7 +373,7 @@ async fn run(
     state: &HttpState,
     headers: &HeaderMap,
     media: MediaType,
-    params: Params,
+    mut params: Params,
     method: Method,
     recorded: &mut Recorded,
 ) -> Response {
@@ -364,30 +382,24 @@ async fn run(
         .and_then(|v| v.to_str().ok());
     let session = state.app.authenticate(authorization).await;
     // Only a caller with a valid token may add to the persisted queries.
-    let query = match state
-        .persisted
-        .resolve(params.query, &params.extensions, session.is_ok())
-    {
-        Ok(query) => query,
-        Err(Refusal::NotFound) => {
-            return request_error(
-                media,
-                request_error_status(media),
-                "PERSISTED_QUERY_NOT_FOUND",
-                "PersistedQueryNotFound",
-            );
-        }
-        Err(Refusal::BadRequest(message)) => return bad_request(media, message),
-    };
-    let request = serde_json::from_value::<async_graphql::Request>(json!({
-        "query": &*query,
-        "operationName": params.operation_name,
-        "variables": params.variables,
-        "extensions": params.extensions,
-    }));
-    let request = match request {
-        Ok(request) => request,
-        Err(_) => return bad_request(media, "The request parameters are malformed."),
+    let query =
+        match state
+            .persisted
+            .resolve(params.query.take(), &params.extensions, session.is_ok())
+        {
+            Ok(query) => query,
+            Err(Refusal::NotFound) => {
+                return request_error(
+                    media,
+                    request_error_status(media),
+                    "PERSISTED_QUERY_NOT_FOUND",
+                    "PersistedQueryNotFound",
+                );
+            }
+            Err(Refusal::BadRequest(message)) => return bad_request(media, message),
+        };
+    let Some(request) = params.into_request(&query) else {
+        return bad_request(media, "The request parameters are malformed.");
     };
     // The response is written by `response_json`, so lists may be written ahead.
     let mut request = Authentication::new(session)

@@ -34,19 +34,28 @@ fn or_empty(
 pub struct DataSource(pub models::DataSource);
 
 impl DataSource {
-    /// Its options in the environment `environment_id` names: `options`, as resolved
-    /// and as written straight to JSON.
-    async fn options_in(
-        &self,
+    /// The environment `options(environmentId:)` names, if the edition offers it: the
+    /// same for every data source of a page, so a page written straight to JSON finds
+    /// it once.
+    async fn offered_environment(
         ctx: &Context<'_>,
         environment_id: &str,
-    ) -> async_graphql::Result<DataSourceOptions> {
+    ) -> async_graphql::Result<Uuid> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
-        let environment = environments::find_offered(&all, environment_id, caller)?;
+        Ok(environments::find_offered(&all, environment_id, caller)?.id)
+    }
+
+    /// Its options in an offered environment: `options`, as resolved and as written
+    /// straight to JSON.
+    async fn options_of(
+        &self,
+        ctx: &Context<'_>,
+        environment_id: Uuid,
+    ) -> async_graphql::Result<DataSourceOptions> {
         let kind = data_sources::kind_of(&self.0)?;
-        let row = ctx.options_row(self.0.id, environment.id).await?;
-        let row = or_empty(row, &self.0, environment.id);
+        let row = ctx.options_row(self.0.id, environment_id).await?;
+        let row = or_empty(row, &self.0, environment_id);
         Ok(DataSourceOptions { kind, row })
     }
 
@@ -64,7 +73,7 @@ impl DataSource {
                 WrittenField::CreatedAt => json.value(&self.0.created_at.to_value()),
                 WrittenField::UpdatedAt => json.value(&self.0.updated_at.to_value()),
                 WrittenField::Options(ctx, environment_id, fields) => {
-                    let options = self.options_in(ctx, environment_id).now_or_never()?.ok()?;
+                    let options = self.options_of(ctx, *environment_id).now_or_never()?.ok()?;
                     options.write(fields, json);
                 }
             }
@@ -82,10 +91,10 @@ enum WrittenField<'a> {
     Kind,
     CreatedAt,
     UpdatedAt,
-    /// `options(environmentId:)`: its context, the id given, and what it asks.
+    /// `options(environmentId:)`: its context, the environment, and what it asks.
     Options(
         Context<'a>,
-        String,
+        Uuid,
         Vec<(Name, data_source_options::WrittenField)>,
     ),
 }
@@ -126,7 +135,8 @@ impl DataSource {
         ctx: &Context<'_>,
         environment_id: ID,
     ) -> async_graphql::Result<Inline<DataSourceOptions>> {
-        self.options_in(ctx, &environment_id).await.map(Inline)
+        let environment_id = Self::offered_environment(ctx, &environment_id).await?;
+        self.options_of(ctx, environment_id).await.map(Inline)
     }
 
     /// Its options in every environment the edition offers, by priority (secrets masked).
@@ -171,6 +181,9 @@ impl InlineFields for DataSource {
                         let ctx_field = ctx.with_field(field);
                         let (_, ID(environment_id)) =
                             ctx_field.param_value::<ID>("environmentId", None).ok()?;
+                        let environment_id = Self::offered_environment(&ctx_field, &environment_id)
+                            .now_or_never()?
+                            .ok()?;
                         let asked = DataSourceOptions::written_fields(ctx, field)?;
                         WrittenField::Options(ctx_field, environment_id, asked)
                     }
