@@ -44,6 +44,21 @@ pub fn selection<'a>(
     plain.then_some(fields)
 }
 
+/// What a plain selection (see [`selection`]) asks of an object of type `type_name`:
+/// each field's response key with what `which` makes of the field; `None` when the
+/// selection is not plain or `which` can't write one of its fields.
+pub fn compile<'a, F>(
+    ctx: &ContextSelectionSet<'a>,
+    type_name: &str,
+    set: &'a SelectionSet,
+    mut which: impl FnMut(&'a Positioned<Field>) -> Option<F>,
+) -> Option<Vec<(Name, F)>> {
+    selection(ctx, type_name, set)?
+        .into_iter()
+        .map(|field| Some((key(field).clone(), which(field)?)))
+        .collect()
+}
+
 /// The response key of a field: its alias, else its name.
 pub fn key(field: &Positioned<Field>) -> &Name {
     &field.node.response_key().node
@@ -69,6 +84,47 @@ impl Json {
         }
         self.str(key);
         self.0.push(b':');
+    }
+
+    /// An object of `fields`, each value written by `value`; `None` as soon as one
+    /// can't be.
+    pub fn object<F>(
+        &mut self,
+        fields: &[(Name, F)],
+        mut value: impl FnMut(&mut Self, &F) -> Option<()>,
+    ) -> Option<()> {
+        self.0.push(b'{');
+        for (i, (key, field)) in fields.iter().enumerate() {
+            self.key(i, key);
+            value(self, field)?;
+        }
+        self.0.push(b'}');
+        Some(())
+    }
+
+    /// A list of `items`, each written by `item`; `None` as soon as one can't be.
+    pub fn list<T>(
+        &mut self,
+        items: impl IntoIterator<Item = T>,
+        mut item: impl FnMut(&mut Self, T) -> Option<()>,
+    ) -> Option<()> {
+        self.0.push(b'[');
+        for (i, value) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.0.push(b',');
+            }
+            item(self, value)?;
+        }
+        self.0.push(b']');
+        Some(())
+    }
+
+    /// A string, or null.
+    pub fn opt_str(&mut self, text: Option<&str>) {
+        match text {
+            Some(text) => self.str(text),
+            None => self.raw("null"),
+        }
     }
 
     /// A string, escaped.

@@ -62,9 +62,7 @@ impl DataSource {
     /// Writes this data source as `fields` ask, as its resolvers would answer; `None`
     /// when a field would wait or fail (the page is then resolved as usual).
     fn write(&self, fields: &[(Name, WrittenField<'_>)], json: &mut Json) -> Option<()> {
-        json.raw("{");
-        for (i, (key, field)) in fields.iter().enumerate() {
-            json.key(i, key);
+        json.object(fields, |json, field| {
             match field {
                 WrittenField::TypeName => json.str(&Self::type_name()),
                 WrittenField::Id => json.uuid(&self.0.id),
@@ -74,12 +72,11 @@ impl DataSource {
                 WrittenField::UpdatedAt => json.value(&self.0.updated_at.to_value()),
                 WrittenField::Options(ctx, environment_id, fields) => {
                     let options = self.options_of(ctx, *environment_id).now_or_never()?.ok()?;
-                    options.write(fields, json);
+                    return options.write(fields, json);
                 }
             }
-        }
-        json.raw("}");
-        Some(())
+            Some(())
+        })
     }
 }
 
@@ -166,41 +163,29 @@ impl InlineFields for DataSource {
     const INLINE: &'static [&'static str] = &["id", "name", "kind", "createdAt", "updatedAt"];
 
     fn write_list(items: &[Self], ctx: &ContextSelectionSet<'_>) -> Option<Value> {
-        let fields = direct::selection(ctx, &Self::type_name(), &ctx.item.node)?;
-        let fields = fields
-            .into_iter()
-            .map(|field| {
-                let written = match field.node.name.node.as_str() {
-                    "__typename" => WrittenField::TypeName,
-                    "id" => WrittenField::Id,
-                    "name" => WrittenField::Name,
-                    "kind" => WrittenField::Kind,
-                    "createdAt" => WrittenField::CreatedAt,
-                    "updatedAt" => WrittenField::UpdatedAt,
-                    "options" => {
-                        let ctx_field = ctx.with_field(field);
-                        let (_, ID(environment_id)) =
-                            ctx_field.param_value::<ID>("environmentId", None).ok()?;
-                        let environment_id = Self::offered_environment(&ctx_field, &environment_id)
-                            .now_or_never()?
-                            .ok()?;
-                        let asked = DataSourceOptions::written_fields(ctx, field)?;
-                        WrittenField::Options(ctx_field, environment_id, asked)
-                    }
-                    _ => return None,
-                };
-                Some((direct::key(field).clone(), written))
+        let fields = direct::compile(ctx, &Self::type_name(), &ctx.item.node, |field| {
+            Some(match field.node.name.node.as_str() {
+                "__typename" => WrittenField::TypeName,
+                "id" => WrittenField::Id,
+                "name" => WrittenField::Name,
+                "kind" => WrittenField::Kind,
+                "createdAt" => WrittenField::CreatedAt,
+                "updatedAt" => WrittenField::UpdatedAt,
+                "options" => {
+                    let ctx_field = ctx.with_field(field);
+                    let (_, ID(environment_id)) =
+                        ctx_field.param_value::<ID>("environmentId", None).ok()?;
+                    let environment_id = Self::offered_environment(&ctx_field, &environment_id)
+                        .now_or_never()?
+                        .ok()?;
+                    let asked = DataSourceOptions::written_fields(ctx, field)?;
+                    WrittenField::Options(ctx_field, environment_id, asked)
+                }
+                _ => return None,
             })
-            .collect::<Option<Vec<_>>>()?;
+        })?;
         let mut json = Json::with_capacity(items.len() * 512);
-        json.raw("[");
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                json.raw(",");
-            }
-            item.write(&fields, &mut json)?;
-        }
-        json.raw("]");
+        json.list(items, |json, item| item.write(&fields, json))?;
         Some(json.into_value())
     }
 }

@@ -168,80 +168,57 @@ impl DataSourceOptions {
         field: &Positioned<Field>,
     ) -> Option<Vec<(Name, WrittenField)>> {
         let set = &field.node.selection_set.node;
-        let fields = direct::selection(ctx, &Self::type_name(), set)?;
-        fields
-            .into_iter()
-            .map(|field| {
-                let written = match field.node.name.node.as_str() {
-                    "__typename" => WrittenField::TypeName,
-                    "id" => WrittenField::Id,
-                    "dataSourceId" => WrittenField::DataSourceId,
-                    "values" => WrittenField::Values(written_options(ctx, field)?),
-                    "revision" => WrittenField::Revision,
-                    "updatedAt" => WrittenField::UpdatedAt,
-                    "updatedBy" => WrittenField::UpdatedBy,
-                    _ => return None,
-                };
-                Some((direct::key(field).clone(), written))
+        direct::compile(ctx, &Self::type_name(), set, |field| {
+            Some(match field.node.name.node.as_str() {
+                "__typename" => WrittenField::TypeName,
+                "id" => WrittenField::Id,
+                "dataSourceId" => WrittenField::DataSourceId,
+                "values" => {
+                    let set = &field.node.selection_set.node;
+                    let type_name = DataSourceOption::type_name();
+                    WrittenField::Values(direct::compile(ctx, &type_name, set, written_option)?)
+                }
+                "revision" => WrittenField::Revision,
+                "updatedAt" => WrittenField::UpdatedAt,
+                "updatedBy" => WrittenField::UpdatedBy,
+                _ => return None,
             })
-            .collect()
+        })
     }
 
     /// Writes these options as `fields` ask, as their resolvers would answer.
-    pub fn write(&self, fields: &[(Name, WrittenField)], json: &mut Written) {
-        json.raw("{");
-        for (i, (key, field)) in fields.iter().enumerate() {
-            json.key(i, key);
+    pub fn write(&self, fields: &[(Name, WrittenField)], json: &mut Written) -> Option<()> {
+        json.object(fields, |json, field| {
             match field {
                 WrittenField::TypeName => json.str(&Self::type_name()),
                 WrittenField::Id => json.uuid(&self.pair_id()),
                 WrittenField::DataSourceId => json.uuid(&self.row.data_source_id),
                 WrittenField::Values(fields) => {
-                    json.raw("[");
-                    for (i, view) in options::view(self.kind, &self.row).iter().enumerate() {
-                        if i > 0 {
-                            json.raw(",");
-                        }
-                        write_option(view, fields, json);
-                    }
-                    json.raw("]");
+                    let views = options::view(self.kind, &self.row);
+                    return json.list(&views, |json, view| write_option(view, fields, json));
                 }
                 WrittenField::Revision => json.int(self.row.revision),
                 WrittenField::UpdatedAt => match &self.row.updated_at {
                     Some(at) => json.value(&at.to_value()),
                     None => json.raw("null"),
                 },
-                WrittenField::UpdatedBy => match &self.row.updated_by {
-                    Some(by) => json.str(by),
-                    None => json.raw("null"),
-                },
+                WrittenField::UpdatedBy => json.opt_str(self.row.updated_by.as_deref()),
             }
-        }
-        json.raw("}");
+            Some(())
+        })
     }
 }
 
-/// What `values` asks of each option, if all of it can be written straight to JSON.
-fn written_options(
-    ctx: &ContextSelectionSet<'_>,
-    values: &Positioned<Field>,
-) -> Option<Vec<(Name, WrittenOption)>> {
-    let set = &values.node.selection_set.node;
-    let fields = direct::selection(ctx, &DataSourceOption::type_name(), set)?;
-    fields
-        .into_iter()
-        .map(|field| {
-            let written = match field.node.name.node.as_str() {
-                "__typename" => WrittenOption::TypeName,
-                "key" => WrittenOption::Key,
-                "value" => WrittenOption::Value,
-                "secret" => WrittenOption::Secret,
-                "isSet" => WrittenOption::IsSet,
-                _ => return None,
-            };
-            Some((direct::key(field).clone(), written))
-        })
-        .collect()
+/// What a field of an option is, if it can be written straight to JSON.
+fn written_option(field: &Positioned<Field>) -> Option<WrittenOption> {
+    Some(match field.node.name.node.as_str() {
+        "__typename" => WrittenOption::TypeName,
+        "key" => WrittenOption::Key,
+        "value" => WrittenOption::Value,
+        "secret" => WrittenOption::Secret,
+        "isSet" => WrittenOption::IsSet,
+        _ => return None,
+    })
 }
 
 /// Writes one option as `fields` ask, as [`DataSourceOption`] would answer.
@@ -249,10 +226,8 @@ fn write_option(
     view: &options::OptionView<'_>,
     fields: &[(Name, WrittenOption)],
     json: &mut Written,
-) {
-    json.raw("{");
-    for (i, (key, field)) in fields.iter().enumerate() {
-        json.key(i, key);
+) -> Option<()> {
+    json.object(fields, |json, field| {
         match field {
             WrittenOption::TypeName => json.str(&DataSourceOption::type_name()),
             WrittenOption::Key => json.str(view.key),
@@ -263,6 +238,6 @@ fn write_option(
             WrittenOption::Secret => json.bool(view.secret),
             WrittenOption::IsSet => json.bool(view.is_set),
         }
-    }
-    json.raw("}");
+        Some(())
+    })
 }
