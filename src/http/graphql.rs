@@ -232,22 +232,6 @@ impl Params {
         })
     }
 
-    fn from_query_string(pairs: Vec<(String, String)>) -> Result<Self, String> {
-        let mut body = Map::new();
-        for (key, value) in pairs {
-            let value = match key.as_str() {
-                "query" | "operationName" => Value::String(value),
-                "variables" | "extensions" => serde_json::from_str(&value)
-                    .map_err(|_| format!("The `{key}` parameter must be a JSON-encoded object."))?,
-                _ => continue,
-            };
-            body.insert(key, value);
-        }
-        Self::from_json(body)
-    }
-}
-
-impl Params {
     /// The GraphQL request of these parameters, running `query`; `None` when an
     /// extension's value is not one GraphQL can hold.
     fn into_request(self, query: &str) -> Option<async_graphql::Request> {
@@ -262,6 +246,20 @@ impl Params {
             request.extensions.0.insert(name, value);
         }
         Some(request)
+    }
+
+    fn from_query_string(pairs: Vec<(String, String)>) -> Result<Self, String> {
+        let mut body = Map::new();
+        for (key, value) in pairs {
+            let value = match key.as_str() {
+                "query" | "operationName" => Value::String(value),
+                "variables" | "extensions" => serde_json::from_str(&value)
+                    .map_err(|_| format!("The `{key}` parameter must be a JSON-encoded object."))?,
+                _ => continue,
+            };
+            body.insert(key, value);
+        }
+        Self::from_json(body)
     }
 }
 
@@ -382,22 +380,22 @@ async fn run(
         .and_then(|v| v.to_str().ok());
     let session = state.app.authenticate(authorization).await;
     // Only a caller with a valid token may add to the persisted queries.
-    let query =
-        match state
+    let persisted =
+        state
             .persisted
-            .resolve(params.query.take(), &params.extensions, session.is_ok())
-        {
-            Ok(query) => query,
-            Err(Refusal::NotFound) => {
-                return request_error(
-                    media,
-                    request_error_status(media),
-                    "PERSISTED_QUERY_NOT_FOUND",
-                    "PersistedQueryNotFound",
-                );
-            }
-            Err(Refusal::BadRequest(message)) => return bad_request(media, message),
-        };
+            .resolve(params.query.take(), &params.extensions, session.is_ok());
+    let query = match persisted {
+        Ok(query) => query,
+        Err(Refusal::NotFound) => {
+            return request_error(
+                media,
+                request_error_status(media),
+                "PERSISTED_QUERY_NOT_FOUND",
+                "PersistedQueryNotFound",
+            );
+        }
+        Err(Refusal::BadRequest(message)) => return bad_request(media, message),
+    };
     let Some(request) = params.into_request(&query) else {
         return bad_request(media, "The request parameters are malformed.");
     };
