@@ -23,6 +23,8 @@ use futures_util::future::join_all;
 use indexmap::IndexMap;
 use indexmap::map::Entry;
 
+use super::direct;
+
 /// An object type whose listed fields complete without waiting for anything.
 pub trait InlineFields: ContainerType {
     /// The (GraphQL) names of the fields whose resolvers never wait: they read what the
@@ -31,10 +33,11 @@ pub trait InlineFields: ContainerType {
     /// report (release builds run it again as a future).
     const INLINE: &'static [&'static str];
 
-    /// A list of these for the selection of `ctx`, written straight to JSON (see
-    /// [`super::direct`]); `None` when the selection or an item needs the general path,
-    /// which then resolves the list as usual. Only types on the hot paths write.
-    fn write_list(_items: &[Self], _ctx: &ContextSelectionSet<'_>) -> Option<Value>
+    /// How to write one of these for the selection of `ctx` straight to JSON (see
+    /// [`super::direct`]); `None` when the selection needs the general path (and the
+    /// writer gives `None` for an item that does), which then resolves the list as
+    /// usual. Only types on the hot paths write.
+    fn writer<'a>(_ctx: &ContextSelectionSet<'a>) -> Option<direct::Writer<'a, Self>>
     where
         Self: Sized,
     {
@@ -97,13 +100,7 @@ impl<T: InlineFields> OutputType for InlineList<T> {
         ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        if let Some(written) = super::direct::enabled(ctx)
-            .then(|| T::write_list(&self.0, ctx))
-            .flatten()
-        {
-            if let Some(app) = ctx.data_opt::<crate::app::AppState>() {
-                app.metrics.lists_written.inc();
-            }
+        if let Some(written) = direct::list(ctx, &self.0, |ctx| T::writer(ctx)) {
             return Ok(written);
         }
         let steps = plan::<T>(ctx)?;

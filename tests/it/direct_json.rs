@@ -1,6 +1,6 @@
-//! A page of data sources written straight to JSON over HTTP (`src/graphql/direct.rs`)
-//! answers byte for byte as async-graphql resolves it field by field (the schema run
-//! without the HTTP transport): every field a plain selection can ask, with aliases,
+//! A page of data sources (`nodes` or `edges`) written straight to JSON over HTTP
+//! (`src/graphql/direct.rs`) answers byte for byte as async-graphql resolves it field
+//! by field (the schema run without the HTTP transport): every field a plain selection can ask, with aliases,
 //! fragments, `__typename`, `@skip`/`@include`, secrets, a missing options row and
 //! strings that need escaping; and a selection the writer does not take (a key asked
 //! twice, a field that waits, one that fails, an environment the edition does not
@@ -104,6 +104,20 @@ async fn a_written_page_answers_as_async_graphql_resolves_it() {
         );
     }
 
+    // The same read through `edges`, and through both at once.
+    let edges = "query($env: ID!) { dataSources(first: 50) { pageInfo { hasNextPage endCursor } edges { __typename cursor node { id name kind options(environmentId: $env) { values { key value } revision } } } } }";
+    let both = "query($env: ID!) { dataSources(first: 1) { edges { c: cursor node { ...N } } nodes { ...N } } } fragment N on DataSource { id options(environmentId: $env) { revision } }";
+    for (query, lists) in [(edges, 1), (both, 2)] {
+        let env = environments.last().unwrap();
+        let (answer, written) = both_ways(&t, &ws.builder, query, json!({ "env": env })).await;
+        assert_eq!(written, lists, "{answer}");
+        let edges = answer["data"]["dataSources"]["edges"].as_array().unwrap();
+        assert!(
+            edges[0]["node"]["options"]["revision"].is_number(),
+            "{answer}"
+        );
+    }
+
     // Every field it writes, every way of asking; a row in one environment only (the
     // others read as empty options), a secret set, escapes.
     for env in &environments {
@@ -164,11 +178,22 @@ async fn a_page_the_writer_does_not_take_is_resolved_with_the_same_answer() {
         r#"options(environmentId: $env) { revision } bad: options(environmentId: "not an id") { revision }"#,
     ];
     for selection in not_taken {
-        let query =
-            format!("query($env: ID!) {{ dataSources {{ nodes {{ name {selection} }} }} }}");
-        let (_, written) = both_ways(&t, &ws.builder, &query, json!({ "env": env })).await;
-        assert_eq!(written, 0, "{selection}");
+        for query in [
+            format!("query($env: ID!) {{ dataSources {{ nodes {{ name {selection} }} }} }}"),
+            format!(
+                "query($env: ID!) {{ dataSources {{ edges {{ cursor node {{ name {selection} }} }} }} }}"
+            ),
+        ] {
+            let (_, written) = both_ways(&t, &ws.builder, &query, json!({ "env": env })).await;
+            assert_eq!(written, 0, "{query}");
+        }
     }
+    // An edge's `node` asked twice (merged).
+    let query = "query($env: ID!) { dataSources { edges { node { id } ... on DataSourceEdge { node { options(environmentId: $env) { revision } } } } } }";
+    let (answer, written) = both_ways(&t, &ws.builder, query, json!({ "env": env })).await;
+    assert_eq!(written, 0);
+    let node = &answer["data"]["dataSources"]["edges"][0]["node"];
+    assert!(node["id"].is_string() && node["options"]["revision"].is_number());
 
     // An environment the Community edition does not offer: LICENSE_REQUIRED, as ever.
     let community = TestApp::on_same_db(&t, envgate::edition::Licensing::community());

@@ -1,7 +1,15 @@
 //! The one cursor connection every list uses (`DataSourceConnection`,
 //! `AppConnection`, ...): edges with cursors, the nodes alone, and where the page sits.
 
-use async_graphql::{OutputType, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
+
+use crate::graphql::direct;
 
 use crate::domain::pagination::{self, Page};
 use crate::graphql::inline::{Inline, InlineFields, InlineList};
@@ -34,7 +42,7 @@ where
     Edge<T>: OutputType,
 {
     /// The items with their cursors.
-    pub edges: Vec<Edge<T>>,
+    pub edges: EdgeList<T>,
     /// The items alone.
     pub nodes: InlineList<T>,
     /// Where this page sits in the whole list.
@@ -85,10 +93,88 @@ where
             .collect::<Result<Vec<_>, E>>()?;
         Ok(Self {
             nodes: edges.iter().map(|e| e.node.0.clone()).collect(),
-            edges,
+            edges: EdgeList(edges),
             page_info,
         })
     }
+}
+
+/// The edges of a page: the same GraphQL type as `Vec<Edge<T>>`, written straight to
+/// JSON (see [`direct`]) when `T` can be and the selection is plain.
+pub struct EdgeList<T: InlineFields>(pub Vec<Edge<T>>);
+
+impl<T: InlineFields> OutputType for EdgeList<T>
+where
+    Edge<T>: OutputType,
+{
+    fn type_name() -> Cow<'static, str> {
+        Vec::<Edge<T>>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        Vec::<Edge<T>>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        Vec::<Edge<T>>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        if let Some(written) = direct::list(ctx, &self.0, edge_writer::<T>) {
+            return Ok(written);
+        }
+        self.0.resolve(ctx, field).await
+    }
+}
+
+/// A field of an edge that can be written straight to JSON.
+enum WrittenEdgeField {
+    TypeName,
+    Cursor,
+    Node,
+}
+
+/// How to write an edge for the selection of `ctx`: its cursor, and its node as `T`
+/// writes it.
+fn edge_writer<'a, T: InlineFields + 'a>(
+    ctx: &ContextSelectionSet<'a>,
+) -> Option<direct::Writer<'a, Edge<T>>>
+where
+    Edge<T>: OutputType,
+{
+    let type_name = Edge::<T>::type_name();
+    let fields = direct::compile(ctx, &type_name, &ctx.item.node, |field| {
+        Some(match field.node.name.node.as_str() {
+            "__typename" => WrittenEdgeField::TypeName,
+            "cursor" => WrittenEdgeField::Cursor,
+            "node" => WrittenEdgeField::Node,
+            _ => return None,
+        })
+    })?;
+    // A plain selection asks for `node` once at most.
+    let node = match direct::selection(ctx, &type_name, &ctx.item.node)?
+        .into_iter()
+        .find(|field| field.node.name.node == "node")
+    {
+        Some(field) => Some(T::writer(
+            &ctx.with_selection_set(&field.node.selection_set),
+        )?),
+        None => None,
+    };
+    Some(Box::new(move |edge, json| {
+        json.object(&fields, |json, field| {
+            match field {
+                WrittenEdgeField::TypeName => json.str(&type_name),
+                WrittenEdgeField::Cursor => json.str(&edge.cursor),
+                WrittenEdgeField::Node => return node.as_ref()?(&edge.node.0, json),
+            }
+            Some(())
+        })
+    }))
 }
 
 /// What a page costs against the query complexity limit: its fields once per item it

@@ -1,7 +1,8 @@
 use std::sync::Arc;
 
+use async_graphql::parser::types::Field;
 use async_graphql::{
-    Context, ContextSelectionSet, ID, Name, Object, OutputType, ScalarType, Value,
+    Context, ContextSelectionSet, ID, Name, Object, OutputType, Positioned, ScalarType,
 };
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt as _;
@@ -61,7 +62,12 @@ impl DataSource {
 
     /// Writes this data source as `fields` ask, as its resolvers would answer; `None`
     /// when a field would wait or fail (the page is then resolved as usual).
-    fn write(&self, fields: &[(Name, WrittenField<'_>)], json: &mut Json) -> Option<()> {
+    fn write(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        fields: &[(Name, WrittenField<'_>)],
+        json: &mut Json,
+    ) -> Option<()> {
         json.object(fields, |json, field| {
             match field {
                 WrittenField::TypeName => json.str(&Self::type_name()),
@@ -70,8 +76,12 @@ impl DataSource {
                 WrittenField::Kind => json.str(&self.0.kind),
                 WrittenField::CreatedAt => json.value(&self.0.created_at.to_value()),
                 WrittenField::UpdatedAt => json.value(&self.0.updated_at.to_value()),
-                WrittenField::Options(ctx, environment_id, fields) => {
-                    let options = self.options_of(ctx, *environment_id).now_or_never()?.ok()?;
+                WrittenField::Options(field, environment_id, fields) => {
+                    let ctx = ctx.with_field(field);
+                    let options = self
+                        .options_of(&ctx, *environment_id)
+                        .now_or_never()?
+                        .ok()?;
                     return options.write(fields, json);
                 }
             }
@@ -88,9 +98,9 @@ enum WrittenField<'a> {
     Kind,
     CreatedAt,
     UpdatedAt,
-    /// `options(environmentId:)`: its context, the environment, and what it asks.
+    /// `options(environmentId:)`: the field, its environment, and what it asks.
     Options(
-        Context<'a>,
+        &'a Positioned<Field>,
         Uuid,
         Vec<(Name, data_source_options::WrittenField)>,
     ),
@@ -162,7 +172,7 @@ impl DataSource {
 impl InlineFields for DataSource {
     const INLINE: &'static [&'static str] = &["id", "name", "kind", "createdAt", "updatedAt"];
 
-    fn write_list(items: &[Self], ctx: &ContextSelectionSet<'_>) -> Option<Value> {
+    fn writer<'a>(ctx: &ContextSelectionSet<'a>) -> Option<direct::Writer<'a, Self>> {
         let fields = direct::compile(ctx, &Self::type_name(), &ctx.item.node, |field| {
             Some(match field.node.name.node.as_str() {
                 "__typename" => WrittenField::TypeName,
@@ -179,13 +189,12 @@ impl InlineFields for DataSource {
                         .now_or_never()?
                         .ok()?;
                     let asked = DataSourceOptions::written_fields(ctx, field)?;
-                    WrittenField::Options(ctx_field, environment_id, asked)
+                    WrittenField::Options(field, environment_id, asked)
                 }
                 _ => return None,
             })
         })?;
-        let mut json = Json::with_capacity(items.len() * 512);
-        json.list(items, |json, item| item.write(&fields, json))?;
-        Some(json.into_value())
+        let ctx = ctx.clone();
+        Some(Box::new(move |item, json| item.write(&ctx, &fields, json)))
     }
 }
