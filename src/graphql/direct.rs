@@ -16,7 +16,7 @@
 use async_graphql::parser::types::{Field, SelectionSet};
 use async_graphql::{ContextSelectionSet, Name, Positioned, Response, Value};
 
-use super::inline;
+use super::inline::{self, key};
 
 /// In a request's data: its response is written with [`response_json`], so lists may
 /// be written ahead as JSON.
@@ -81,11 +81,6 @@ pub fn compile<'a, F>(
         .into_iter()
         .map(|field| Some((key(field).clone(), which(field)?)))
         .collect()
-}
-
-/// The response key of a field: its alias, else its name.
-pub fn key(field: &Positioned<Field>) -> &Name {
-    &field.node.response_key().node
 }
 
 /// JSON being written for a part of a response.
@@ -190,14 +185,10 @@ impl Json {
             Value::Enum(name) => self.str(name),
             Value::Binary(written) => self.0.extend_from_slice(written),
             Value::List(items) => {
-                self.0.push(b'[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.0.push(b',');
-                    }
-                    self.value(item);
-                }
-                self.0.push(b']');
+                self.list(items, |json, item| {
+                    json.value(item);
+                    Some(())
+                });
             }
             Value::Object(map) => {
                 self.0.push(b'{');

@@ -214,7 +214,8 @@ async fn resolve<'a, T: InlineFields + 'a>(
     objects
 }
 
-fn key(field: &Positioned<Field>) -> &Name {
+/// The response key of a field: its alias, else its name.
+pub(super) fn key(field: &Positioned<Field>) -> &Name {
     &field.node.response_key().node
 }
 

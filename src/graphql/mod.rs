@@ -117,8 +117,7 @@ pub(crate) trait ContextExt {
         &self,
         data_source_id: Uuid,
     ) -> async_graphql::Result<Vec<Arc<DataSourceOptions>>>;
-    /// Loads the options rows of many data sources (and the environments) into the
-    /// request's cache at once.
+    /// Loads the options rows of many data sources into the request's cache at once.
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()>;
     /// The options row of a data source in one environment, batched across the
     /// request; `None` when none is stored.
@@ -247,10 +246,10 @@ impl ContextExt for Context<'_> {
 
     async fn prefetch_options(&self, data_source_ids: &[Uuid]) -> async_graphql::Result<()> {
         let loaders = loaders(self)?;
-        let (rows, _) = futures_util::try_join!(
-            loaders.options.load_many(data_source_ids.iter().copied()),
-            loaders.environments.get(),
-        )?;
+        let rows = loaders
+            .options
+            .load_many(data_source_ids.iter().copied())
+            .await?;
         // `options` of one environment is then answered from the same rows.
         let pairs = rows.into_values().flatten().map(|row| {
             let key = (row.data_source_id, row.environment_id);

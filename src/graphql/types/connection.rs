@@ -132,10 +132,11 @@ where
 }
 
 /// A field of an edge that can be written straight to JSON.
-enum WrittenEdgeField {
+enum WrittenEdgeField<'a, T> {
     TypeName,
     Cursor,
-    Node,
+    /// `node`, with how its selection writes the node.
+    Node(direct::Writer<'a, T>),
 }
 
 /// How to write an edge for the selection of `ctx`: its cursor, and its node as `T`
@@ -151,26 +152,18 @@ where
         Some(match field.node.name.node.as_str() {
             "__typename" => WrittenEdgeField::TypeName,
             "cursor" => WrittenEdgeField::Cursor,
-            "node" => WrittenEdgeField::Node,
+            "node" => WrittenEdgeField::Node(T::writer(
+                &ctx.with_selection_set(&field.node.selection_set),
+            )?),
             _ => return None,
         })
     })?;
-    // A plain selection asks for `node` once at most.
-    let node = match direct::selection(ctx, &type_name, &ctx.item.node)?
-        .into_iter()
-        .find(|field| field.node.name.node == "node")
-    {
-        Some(field) => Some(T::writer(
-            &ctx.with_selection_set(&field.node.selection_set),
-        )?),
-        None => None,
-    };
     Some(Box::new(move |edge, json| {
         json.object(&fields, |json, field| {
             match field {
                 WrittenEdgeField::TypeName => json.str(&type_name),
                 WrittenEdgeField::Cursor => json.str(&edge.cursor),
-                WrittenEdgeField::Node => return node.as_ref()?(&edge.node.0, json),
+                WrittenEdgeField::Node(write) => return write(&edge.node.0, json),
             }
             Some(())
         })
