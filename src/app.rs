@@ -11,6 +11,7 @@ use crate::db::{PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
 use crate::error::{AppError, AppResult};
+use crate::graphql::limits::{Limits, Places, TokenKey};
 use crate::listener::Changes;
 use crate::metrics::Metrics;
 use crate::secrets::MasterKeys;
@@ -32,6 +33,8 @@ pub struct App {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// The open WebSocket connections, so that shutdown can wait for their close frames.
     pub websockets: tokio_util::task::TaskTracker,
+    /// The subscriptions open under each token, over all connections.
+    pub subscriptions: Places<TokenKey>,
     /// Workspaces known to be provisioned, so first contact costs one insert per process.
     provisioned: Mutex<HashSet<Uuid>>,
 }
@@ -43,13 +46,19 @@ pub struct Settings {
     pub demo_token: Option<String>,
     /// `ENVGATE_CORS_ORIGINS`: comma-separated origins, or `*`.
     pub cors_origins: Option<String>,
-    /// The demo workspace's admin (its token is refused when the server listens beyond
-    /// this machine with a development JWT secret).
+    /// The demo workspace's admin: its token is refused when the server listens beyond
+    /// this machine.
     pub refused_demo_user: Option<(String, Uuid)>,
     /// `--no-introspection`: the schema can't be introspected.
     pub no_introspection: bool,
     /// Where connection tests may go (`ENVGATE_CONNECTION_TEST_ALLOW`) and how often.
     pub connection_tests: crate::domain::connection_test::Policy,
+    /// What one request may make the server do.
+    pub limits: Limits,
+    /// Without `--production`: the playground answers only requests addressed to this
+    /// machine by name (`localhost`, `127.0.0.1`, `[::1]`), so a page of another site
+    /// that rebinds its name to this machine can't read the demo token.
+    pub local_playground_only: bool,
 }
 
 /// The shared state handed to the router and the schema.
@@ -75,6 +84,7 @@ impl App {
             metrics: Metrics::default(),
             shutdown: tokio_util::sync::CancellationToken::new(),
             websockets: tokio_util::task::TaskTracker::new(),
+            subscriptions: Places::default(),
             provisioned: Mutex::default(),
         })
     }
@@ -105,7 +115,7 @@ impl App {
         if let Some((user, workspace)) = &self.settings.refused_demo_user {
             if session.user_id == *user && session.workspace_id == *workspace {
                 return Err(AppError::Unauthenticated(
-                    "The demo token is refused while envgate listens beyond this machine without a configured JWT secret.".into(),
+                    "The demo token is refused while envgate listens beyond this machine: use a token minted with `envgate token`.".into(),
                 ));
             }
         }

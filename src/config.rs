@@ -47,7 +47,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the GraphQL server (migrating the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run pending database migrations and exit.
     Migrate(DatabaseArgs),
     /// Print the GraphQL schema (SDL): the text of schema.graphql.
@@ -175,6 +175,8 @@ pub struct ServeArgs {
     /// server exits anyway, e.g. `20s`.
     #[arg(long, env = "ENVGATE_SHUTDOWN_TIMEOUT", default_value = "20s")]
     pub shutdown_timeout: humantime::Duration,
+    #[command(flatten)]
+    pub limits: crate::graphql::Limits,
 }
 
 #[derive(Debug, Args)]

@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let state_dir = cli.state_dir.as_path();
     match cli.command {
-        Command::Serve(args) => serve(args, state_dir).await,
+        Command::Serve(args) => serve(*args, state_dir).await,
         Command::Migrate(args) => {
             let (url, devdb) = database(&args, state_dir).await?;
             let ran = db::migrate(&url).await;
@@ -206,17 +206,18 @@ async fn serve_on(
             state_dir.display()
         );
     }
-    // A token signed with a development secret must not reach beyond this machine: the
-    // demo token (and GraphiQL's pre-fill of it) is refused on any other address.
+    // The demo token (an admin's, for 30 days) must not reach beyond this machine: on
+    // any other address it is neither printed, served in GraphiQL nor accepted, whether
+    // the JWT secret is a development one or configured.
     let demo_workspace = if development_secret || args.demo {
         Some(dev::demo_workspace(state_dir)?)
     } else {
         None
     };
-    let demo_refused = development_secret && !args.listen.ip().is_loopback();
+    let demo_refused = demo_workspace.is_some() && !args.listen.ip().is_loopback();
     if demo_refused {
         tracing::warn!(
-            "listening on {} without a configured JWT secret: the demo token is refused; set ENVGATE_JWT_SECRET and mint tokens with `envgate token`",
+            "listening on {}, beyond this machine: the demo token is refused; mint tokens with `envgate token`",
             args.listen
         );
     }
@@ -244,6 +245,8 @@ async fn serve_on(
             .filter(|_| demo_refused)
             .map(|workspace| (envgate::demo::DEMO_USER.to_owned(), workspace)),
         no_introspection: args.no_introspection,
+        limits: args.limits.clone(),
+        local_playground_only: !args.production,
         connection_tests: Policy::new(args.connection_test_allow.clone().unwrap_or_else(|| {
             if args.production {
                 Allow::default()

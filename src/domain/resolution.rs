@@ -2,7 +2,10 @@
 //! for a data source of an app. A released app runs on the default environment; in the
 //! builder, on the environment that user last selected. An environment missing
 //! required options is ENVIRONMENT_NOT_CONFIGURED: never another environment's
-//! credentials. Every call, answered or refused, is one audit row (never the values).
+//! credentials. Only the runner role may ask: anyone else is refused before anything
+//! is read or written. Every runner's call, answered or refused, is one audit row
+//! (never the values), its fields bounded: a `userId` is at most
+//! [`MAX_USER_ID_CHARS`] printable characters.
 
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::{Map, Value, json};
@@ -61,6 +64,9 @@ impl std::fmt::Debug for Resolution {
     }
 }
 
+/// The longest `userId` a call may name, in characters.
+pub const MAX_USER_ID_CHARS: usize = 255;
+
 /// Resolves a data source for an app run (the runner role only) and audits the call:
 /// in the same transaction when it is answered, on its own when it is refused.
 pub async fn resolve(
@@ -69,31 +75,82 @@ pub async fn resolve(
     master_keys: &MasterKeys,
     request: &ResolveRequest,
 ) -> AppResult<Resolution> {
-    let mut event = Event::new(AuditAction::DataSourceResolved);
+    caller.require(Action::ResolveDataSources)?;
+    let event = Event::new(AuditAction::DataSourceResolved);
+    let user_id = match user_id_of(request) {
+        Ok(user_id) => user_id,
+        Err(error) => {
+            audit_refusal(
+                conn,
+                caller,
+                with_outcome(event, request, None, error.code()),
+            )
+            .await;
+            return Err(error);
+        }
+    };
+    let mut event = event;
     let answered = conn
         .transaction::<_, AppError, _>(async |conn| {
-            let resolution = resolve_in(conn, caller, master_keys, request, &mut event).await?;
-            let ok = with_outcome(event.clone(), request, "OK");
+            let resolution =
+                resolve_in(conn, caller, master_keys, request, user_id, &mut event).await?;
+            let ok = with_outcome(event.clone(), request, user_id, "OK");
             audit::record(conn, caller, ok).await?;
             Ok(resolution)
         })
         .await;
     if let Err(error) = &answered {
-        let refused = with_outcome(event, request, error.code());
-        if let Err(failure) = audit::record(conn, caller, refused).await {
-            tracing::error!(
-                error = ?failure,
-                "could not audit a refused resolveDataSource"
-            );
-        }
+        audit_refusal(
+            conn,
+            caller,
+            with_outcome(event, request, user_id, error.code()),
+        )
+        .await;
     }
     answered
 }
 
-fn with_outcome(event: Event, request: &ResolveRequest, outcome: &str) -> Event {
+/// The `userId` of a call: `None` when it names none (blank counts as none), and
+/// BAD_USER_INPUT when it is longer than [`MAX_USER_ID_CHARS`] or holds a character
+/// that is not printable.
+fn user_id_of(request: &ResolveRequest) -> AppResult<Option<&str>> {
+    let Some(user_id) = request.user_id.as_deref().map(str::trim) else {
+        return Ok(None);
+    };
+    if user_id.chars().nth(MAX_USER_ID_CHARS).is_some() {
+        return Err(AppError::bad_field(
+            "userId",
+            format!("`userId` is at most {MAX_USER_ID_CHARS} characters long."),
+        ));
+    }
+    if user_id.chars().any(char::is_control) {
+        return Err(AppError::bad_field(
+            "userId",
+            "`userId` may hold only printable characters.",
+        ));
+    }
+    Ok(Some(user_id).filter(|u| !u.is_empty()))
+}
+
+/// Records a refused call on its own (its transaction, if any, rolled back).
+async fn audit_refusal(conn: &mut AsyncPgConnection, caller: &Caller, event: Event) {
+    if let Err(failure) = audit::record(conn, caller, event).await {
+        tracing::error!(
+            error = ?failure,
+            "could not audit a refused resolveDataSource"
+        );
+    }
+}
+
+fn with_outcome(
+    event: Event,
+    request: &ResolveRequest,
+    user_id: Option<&str>,
+    outcome: &str,
+) -> Event {
     event.details(json!({
         "target": request.target.as_str(),
-        "userId": request.user_id,
+        "userId": user_id,
         "outcome": outcome,
     }))
 }
@@ -105,9 +162,9 @@ async fn resolve_in(
     caller: &Caller,
     master_keys: &MasterKeys,
     request: &ResolveRequest,
+    user_id: Option<&str>,
     event: &mut Event,
 ) -> AppResult<Resolution> {
-    caller.require(Action::ResolveDataSources)?;
     let data_source = data_sources::get(conn, caller, &request.data_source_id).await?;
     event.data_source_id = Some(data_source.id);
     let app = apps::get(conn, caller, &request.app_id).await?;
@@ -118,17 +175,12 @@ async fn resolve_in(
             AppError::internal(anyhow::anyhow!("workspace has no default environment"))
         })?,
         RunTarget::Builder => {
-            let user_id = request
-                .user_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .ok_or_else(|| {
-                    AppError::bad_field(
-                        "userId",
-                        "Target BUILDER needs the `userId` whose selected environment to use.",
-                    )
-                })?;
+            let user_id = user_id.ok_or_else(|| {
+                AppError::bad_field(
+                    "userId",
+                    "Target BUILDER needs the `userId` whose selected environment to use.",
+                )
+            })?;
             let selected = selections::of_user(conn, caller.workspace_id, user_id, &[app.id])
                 .await?
                 .first()

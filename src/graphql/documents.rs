@@ -3,13 +3,19 @@
 //! small request's CPU; a remembered document is cloned instead, which costs a fraction
 //! of parsing it. Only callers with a valid token add to the store, and it is bounded in
 //! bytes, like the persisted queries.
+//!
+//! A text is parsed only once it is within the [`Limits`] of its text, and a document
+//! is kept only once it is within those of its expansion: a remembered document has
+//! passed both.
 
 use std::sync::Arc;
 
-use async_graphql::Request;
 use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ServerError};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+
+use super::limits::Limits;
 
 /// How many bytes of parsed documents are remembered at most (estimated from their text).
 const CAPACITY_BYTES: u64 = 8 * 1024 * 1024;
@@ -41,18 +47,25 @@ impl Default for Documents {
 
 impl Documents {
     /// Gives `request` its parsed document, from the store when its text was seen
-    /// before, and returns the document (`None` when it does not parse: execution
-    /// reports that). A document is stored only when `may_store`.
-    pub fn parse(&self, request: &mut Request, may_store: bool) -> Option<Arc<ExecutableDocument>> {
+    /// before, and returns the document; or the errors of a text that does not parse
+    /// or passes a limit. A document is stored only when `may_store`.
+    pub fn parse(
+        &self,
+        request: &mut Request,
+        limits: &Limits,
+        may_store: bool,
+    ) -> Result<Arc<ExecutableDocument>, ServerError> {
         if let Some(document) = self.0.get(request.query.as_str()) {
             request.set_parsed_query(ExecutableDocument::clone(&document));
-            return Some(document);
+            return Ok(document);
         }
-        let document = Arc::new(request.parsed_query().ok()?.clone());
+        limits.check_text(&request.query)?;
+        let document = Arc::new(request.parsed_query()?.clone());
+        limits.check_document(&document)?;
         if may_store {
             self.0.insert(request.query.clone(), Arc::clone(&document));
         }
-        Some(document)
+        Ok(document)
     }
 }
 
@@ -65,9 +78,12 @@ mod tests {
     #[test]
     fn a_query_seen_before_is_not_parsed_again_and_its_document_stays_as_parsed() {
         let documents = Documents::default();
-        let first = documents.parse(&mut Request::new(QUERY), true).unwrap();
+        let limits = Limits::default();
+        let first = documents
+            .parse(&mut Request::new(QUERY), &limits, true)
+            .unwrap();
         let mut again = Request::new(QUERY);
-        let second = documents.parse(&mut again, true).unwrap();
+        let second = documents.parse(&mut again, &limits, true).unwrap();
         assert!(
             Arc::ptr_eq(&first, &second),
             "the stored document is reused"
@@ -83,17 +99,22 @@ mod tests {
     }
 
     #[test]
-    fn only_callers_allowed_to_store_add_and_what_does_not_parse_is_left_to_execution() {
+    fn only_callers_allowed_to_store_add_and_what_fails_is_never_stored() {
         let documents = Documents::default();
-        let first = documents.parse(&mut Request::new(QUERY), false).unwrap();
-        let second = documents.parse(&mut Request::new(QUERY), false).unwrap();
+        let limits = Limits::default();
+        let first = documents
+            .parse(&mut Request::new(QUERY), &limits, false)
+            .unwrap();
+        let second = documents
+            .parse(&mut Request::new(QUERY), &limits, false)
+            .unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "nothing was stored");
         assert_eq!(documents.0.len(), 0);
-        assert!(
-            documents
-                .parse(&mut Request::new("{ environments {"), true)
-                .is_none()
-        );
+        let unparsed = documents.parse(&mut Request::new("{ environments {"), &limits, true);
+        assert!(unparsed.unwrap_err().message.contains("expected"));
+        let aliases: String = (0..101).map(|i| format!("a{i}: __typename ")).collect();
+        let over = documents.parse(&mut Request::new(format!("{{ {aliases} }}")), &limits, true);
+        assert!(over.unwrap_err().message.contains("aliases"));
         assert_eq!(documents.0.len(), 0);
     }
 }

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
-use async_graphql::{Data, Executor, Positioned, Request, Response, Schema};
+use async_graphql::{Data, Executor, Positioned, Request, Response, Schema, ServerError};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 
 use super::documents::Documents;
+use super::limits::WebSocketPlaces;
 use super::{Mutation, Query, Subscription, extensions, field_order, loaders};
 use crate::app::AppState;
 
@@ -39,44 +40,49 @@ impl EnvgateSchema {
     /// Runs one request (HTTP: its authentication is in the request's data).
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
         let mut request = request.into();
-        let document = self.parse(&mut request, None);
-        self.execute_parsed(request, document).await
+        match self.parse(&mut request, None) {
+            Ok(document) => self.execute_parsed(request, document).await,
+            Err(error) => refused(error),
+        }
     }
 
     /// Gives the request its parsed document (remembered by query text for callers
-    /// with a valid token) and returns it; `None` when it does not parse. HTTP parses
-    /// first to check the operation, then runs [`Self::execute_parsed`].
+    /// with a valid token) and returns it, once its variables, text and document are
+    /// within the [`Limits`](super::Limits); or the error that refuses it (a parse
+    /// failure, or a limit passed). HTTP parses first to check the operation, then
+    /// runs [`Self::execute_parsed`].
     pub fn parse(
         &self,
         request: &mut Request,
         connection: Option<&Data>,
-    ) -> Option<Arc<ExecutableDocument>> {
+    ) -> Result<Arc<ExecutableDocument>, ServerError> {
+        let limits = &self.app.settings.limits;
+        limits.check_variables(&request.variables)?;
         let may_store = loaders::session(&request.data, connection).is_some();
-        self.documents.parse(request, may_store)
+        self.documents.parse(request, limits, may_store)
     }
 
     /// Runs a request [`Self::parse`] gave its `document`.
     pub async fn execute_parsed(
         &self,
         request: Request,
-        document: Option<Arc<ExecutableDocument>>,
+        document: Arc<ExecutableDocument>,
     ) -> Response {
-        let request = self.prepare(request, document.as_deref(), None);
+        let request = self.prepare(request, &document, None);
         let operation_name = request.operation_name.clone();
         let response = self.schema.execute(request).await;
-        finish(response, document.as_deref(), operation_name.as_deref())
+        finish(response, &document, operation_name.as_deref())
     }
 
     /// Attaches the caller and the loaders (caching ones for a query).
     fn prepare(
         &self,
         request: Request,
-        document: Option<&ExecutableDocument>,
+        document: &ExecutableDocument,
         connection: Option<&Data>,
     ) -> Request {
         // A mutation reads what it wrote; each event of a subscription reads afresh.
-        let uncached = document
-            .and_then(|d| operation(d, request.operation_name.as_deref()))
+        let uncached = operation(document, request.operation_name.as_deref())
             .is_some_and(|o| o.node.ty != OperationType::Query);
         loaders::attach(request, &self.app, connection, uncached)
     }
@@ -94,17 +100,20 @@ pub(super) fn operation<'a>(
     }
 }
 
-/// Orders the response's fields and codes its errors. `document` is `None` when the
-/// request did not parse.
+/// Orders the response's fields and codes its errors.
 fn finish(
     mut response: Response,
-    document: Option<&ExecutableDocument>,
+    document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Response {
-    if let Some(document) = document {
-        field_order::reorder(&mut response.data, document, operation_name);
-    }
-    extensions::with_codes(response, document.is_some())
+    field_order::reorder(&mut response.data, document, operation_name);
+    extensions::with_codes(response, true)
+}
+
+/// The answer to a request refused before execution: its one error, coded (one
+/// without a code is a parse failure).
+pub fn refused(error: ServerError) -> Response {
+    extensions::with_codes(Response::from_errors(vec![error]), false)
 }
 
 impl Executor for EnvgateSchema {
@@ -112,18 +121,45 @@ impl Executor for EnvgateSchema {
         EnvgateSchema::execute(self, request).await
     }
 
-    /// A WebSocket operation: its authentication is in the connection's data.
+    /// A WebSocket operation: its authentication is in the connection's data, and it
+    /// holds one of the connection's operations (and, a subscription, one of its
+    /// token's) while it runs.
     fn execute_stream(
         &self,
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        let document = self.parse(&mut request, session_data.as_deref());
-        let request = self.prepare(request, document.as_deref(), session_data.as_deref());
+        let refuse = |error| futures_util::stream::once(async { refused(error) }).boxed();
+        let document = match self.parse(&mut request, session_data.as_deref()) {
+            Ok(document) => document,
+            Err(error) => return refuse(error),
+        };
+        let places = session_data
+            .as_deref()
+            .and_then(|data| data.get(&std::any::TypeId::of::<WebSocketPlaces>()))
+            .and_then(|places| places.downcast_ref::<WebSocketPlaces>())
+            .map(|connection| {
+                let subscription = operation(&document, request.operation_name.as_deref())
+                    .is_some_and(|o| o.node.ty == OperationType::Subscription);
+                self.app
+                    .settings
+                    .limits
+                    .admit(connection, &self.app.subscriptions, subscription)
+            })
+            .transpose();
+        let places = match places {
+            Ok(places) => places,
+            Err(error) => return refuse(error),
+        };
+        let request = self.prepare(request, &document, session_data.as_deref());
         let operation_name = request.operation_name.clone();
         self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(move |response| finish(response, document.as_deref(), operation_name.as_deref()))
+            .map(move |response| {
+                // Given back when the operation ends (its stream is dropped).
+                let _held = &places;
+                finish(response, &document, operation_name.as_deref())
+            })
             .boxed()
     }
 }

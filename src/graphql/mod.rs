@@ -7,6 +7,7 @@ mod executor;
 mod extensions;
 mod field_order;
 mod inline;
+pub mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -32,21 +33,18 @@ pub use subscription::Subscription;
 use types::environment::Environment as EnvironmentObject;
 
 pub use direct::{Splice, response_json};
-pub use executor::EnvgateSchema;
-
-/// Deepest selection a query may nest (introspection needs about 13).
-const MAX_DEPTH: usize = 24;
-/// Largest query, counting one per field and list fields once per item a page can
-/// hold: a full page of 100 data sources with every environment's values fits twice.
-const MAX_COMPLEXITY: usize = 5_000;
+pub use executor::{EnvgateSchema, refused};
+pub use limits::Limits;
 
 /// The schema, with its limits, serving `app`. No extensions: what each request needs
 /// around execution is done by [`EnvgateSchema`].
 pub fn schema(app: AppState) -> EnvgateSchema {
+    let limits = &app.settings.limits;
     let builder = Schema::build(Query, Mutation, Subscription)
         .data(app.clone())
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(limits::MAX_RECURSION);
     let schema = if app.settings.no_introspection {
         builder.disable_introspection().finish()
     } else {

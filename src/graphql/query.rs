@@ -9,6 +9,7 @@ use crate::domain::permissions::Action;
 use crate::domain::{apps, audit, constants, environments, kinds, resolution};
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::InlineList;
+use crate::graphql::limits;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
@@ -245,6 +246,7 @@ impl Query {
 
     /// The workspace's constants by name, with their values in every environment the
     /// edition offers (SECRET values only say whether they are set).
+    #[graphql(complexity = "limits::UNPAGED_LIST_ITEMS * child_complexity")]
     async fn constants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WorkspaceConstant>> {
         let caller = ctx.caller()?;
         let mut conn = ctx.conn().await?;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Request, State};
@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::HttpState;
 use super::persisted::Refusal;
-use crate::graphql::{Authentication, RequestId, Splice, response_json};
+use crate::graphql::{Authentication, RequestId, Splice, refused, response_json};
 use crate::metrics::{Operation, Outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -169,7 +169,7 @@ pub async fn get(State(state): State<Arc<HttpState>>, request: Request) -> Respo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if accepts_html && !query.contains("query=") {
-        return super::playground::page(State(state)).await;
+        return super::playground::page(State(state), parts.headers).await;
     }
     let Some(media) = MediaType::negotiate(&parts.headers) else {
         return not_acceptable();
@@ -272,20 +272,17 @@ fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, 
 }
 
 /// Checks the operation a request selects before it runs: subscriptions need a
-/// WebSocket, GET may not run a mutation (405), and every required variable must be given (a request error, not a field
-/// error halfway through). A document that does not parse is left for execution to
-/// report.
+/// WebSocket, GET may not run a mutation (405), and every required variable must be
+/// given (a request error, not a field error halfway through). A document that names
+/// no runnable operation is left for validation to report.
 fn precheck(
-    request: &mut async_graphql::Request,
+    request: &async_graphql::Request,
+    document: &ExecutableDocument,
     method: &Method,
     media: MediaType,
 ) -> Result<Option<OperationType>, Box<Response>> {
-    let operation_name = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let Ok(document) = request.parsed_query() else {
-        return Ok(None);
-    };
-    let operation = match (&document.operations, operation_name.as_deref()) {
+    let variables = &request.variables;
+    let operation = match (&document.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
@@ -404,8 +401,11 @@ async fn run(
         .attach(request)
         .data(request_id(headers))
         .data(Splice);
-    let document = state.schema.parse(&mut request, None);
-    match precheck(&mut request, &method, media) {
+    let document = match state.schema.parse(&mut request, None) {
+        Ok(document) => document,
+        Err(error) => return failed_request(media, &refused(error)),
+    };
+    match precheck(&request, &document, &method, media) {
         Ok(Some(operation)) => recorded.operation = operation.into(),
         Ok(None) => {}
         Err(refused) => return *refused,
@@ -433,33 +433,46 @@ async fn run(
     }
 
     // A request that failed before execution (parse, validation, no operation) has
-    // errors outside any field: it gets no `data` entry, and 400 when the client
-    // understands graphql-response+json.
+    // errors outside any field.
     let request_failed = response.data == async_graphql::Value::Null
         && response.is_err()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let status = if request_failed {
-        request_error_status(media)
-    } else {
-        StatusCode::OK
-    };
-    let body = if request_failed {
-        serde_json::to_vec(&json!({ "errors": response.errors }))
-    } else {
-        response_json(&response)
-    };
-    match body {
-        Ok(body) => (status, [(header::CONTENT_TYPE, media.content_type())], body).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "serializing a GraphQL response");
-            request_error(
-                media,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                crate::error::INTERNAL_MESSAGE,
-            )
-        }
+    if request_failed {
+        return failed_request(media, &response);
     }
+    match response_json(&response) {
+        Ok(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, media.content_type())],
+            body,
+        )
+            .into_response(),
+        Err(e) => serialization_failed(media, &e),
+    }
+}
+
+/// The answer to a request that failed before execution: no `data` entry, and 400
+/// when the client understands graphql-response+json.
+fn failed_request(media: MediaType, response: &async_graphql::Response) -> Response {
+    match serde_json::to_vec(&json!({ "errors": response.errors })) {
+        Ok(body) => (
+            request_error_status(media),
+            [(header::CONTENT_TYPE, media.content_type())],
+            body,
+        )
+            .into_response(),
+        Err(e) => serialization_failed(media, &e),
+    }
+}
+
+fn serialization_failed(media: MediaType, error: &serde_json::Error) -> Response {
+    tracing::error!(error = %error, "serializing a GraphQL response");
+    request_error(
+        media,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_SERVER_ERROR",
+        crate::error::INTERNAL_MESSAGE,
+    )
 }
 
 /// The request's `x-request-id`, as the router assigned it (see `assign_request_id`).

@@ -119,8 +119,18 @@ fn url_of(file: &str) -> String {
 }
 
 /// The GraphiQL page, talking to `/graphql` over HTTP and WebSocket. It holds the
-/// demo token, so no cache may keep it.
-pub async fn page(State(state): State<Arc<HttpState>>) -> Response {
+/// demo token, so no cache may keep it; in development it answers only requests
+/// addressed to this machine by name (see [`is_local_host`]).
+pub async fn page(State(state): State<Arc<HttpState>>, headers: HeaderMap) -> Response {
+    if state.app.settings.local_playground_only && !is_local_host(&headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "In development the playground answers only at localhost, 127.0.0.1 or [::1]: \
+             open it by one of those names (or run with --production).",
+        )
+            .into_response();
+    }
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -131,6 +141,24 @@ pub async fn page(State(state): State<Arc<HttpState>>) -> Response {
         render(&state),
     )
         .into_response()
+}
+
+/// Whether the request's `Host` names this machine: `localhost`, `127.0.0.1` or
+/// `[::1]`, with any port. A page of another site whose name an attacker rebinds to
+/// 127.0.0.1 still sends its own name, so it never gets the page (nor the demo token
+/// in it). A request without `Host` comes from no browser and is let through.
+fn is_local_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST) else {
+        return true;
+    };
+    let Ok(host) = host.to_str() else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" || name == "::1"
 }
 
 /// The page's HTML. Its settings (endpoints, and the demo token's header) sit in a

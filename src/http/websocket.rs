@@ -4,7 +4,11 @@
 //! (`Authorization` or `authorization`, with or without `Bearer `), falling back to the
 //! upgrade request's header, and a missing or bad one closes with 4403 before any
 //! ack; an operation before the ack closes with 4401; no `connection_init` within 10 s
-//! closes with 4408; a server shutting down closes every socket with 1001.
+//! closes with 4408; a server shutting down closes every socket with 1001. Each
+//! connection runs at most `ENVGATE_MAX_WEBSOCKET_OPERATIONS` operations at once, and
+//! each token holds at most `ENVGATE_MAX_SUBSCRIPTIONS_PER_TOKEN` subscriptions over
+//! all its connections: one more is answered with a GraphQL error (see
+//! `graphql/limits.rs`).
 
 use std::str::FromStr as _;
 use std::time::Duration;
@@ -24,6 +28,7 @@ use tracing::Instrument as _;
 
 use super::HttpState;
 use crate::app::AppState;
+use crate::graphql::limits::WebSocketPlaces;
 use crate::graphql::{Authentication, EnvgateSchema, RequestId};
 use crate::metrics::Held;
 
@@ -105,12 +110,14 @@ impl Connection {
                     "Send a token in the connection_init payload as Authorization.",
                 ));
             };
+            let authorization = bearer(&authorization);
             let session = authenticating
-                .authenticate(Some(&bearer(&authorization)))
+                .authenticate(Some(&authorization))
                 .await
                 .map_err(|error| refused(&error.message()))?;
             let mut data = Data::default();
             data.insert(Authentication::new(Ok(session)));
+            data.insert(WebSocketPlaces::new(&authorization));
             data.insert(request_id);
             Ok(data)
         };

@@ -15,25 +15,25 @@ use envgate::auth::TokenKeys;
 use crate::common::{TempDir, TestDb};
 
 /// How long any one step (start-up, a request, shutdown) may take.
-const LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
 
 /// A running `envgate serve`: killed when dropped (a failing test leaves no server).
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     /// Every line it wrote to stderr so far (its log).
     log: Arc<Mutex<Vec<String>>>,
     /// What it printed on stdout before it listened (the demo token).
-    stdout: Vec<String>,
+    pub(crate) stdout: Vec<String>,
 }
 
 impl Server {
-    async fn start(database_url: &str, state_dir: &std::path::Path) -> Self {
+    pub(crate) async fn start(database_url: &str, state_dir: &std::path::Path) -> Self {
         Self::launch(database_url, state_dir, &[], &[]).await
     }
 
     /// `envgate serve ARGS` with these environment variables besides the test's own.
-    async fn launch(
+    pub(crate) async fn launch(
         database_url: &str,
         state_dir: &std::path::Path,
         env: &[(&str, &str)],
@@ -116,7 +116,23 @@ impl Server {
         }
     }
 
-    fn log(&self) -> Vec<String> {
+    /// The process's resident memory, in KiB (from /proc).
+    pub(crate) fn rss_kib(&self) -> u64 {
+        let pid = self.child.id().expect("still running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS in /proc/PID/status")
+    }
+
+    /// Whether the process still runs.
+    pub(crate) fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub(crate) fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
     }
 
@@ -131,7 +147,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits (bounded) for the process to end.
-    async fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
+    pub(crate) async fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
         self.signal_terminate();
         self.wait().await
     }
@@ -156,7 +172,7 @@ impl Server {
 }
 
 /// One HTTP/1.1 exchange over a plain TCP connection: (status, headers, body).
-async fn http(
+pub(crate) async fn http(
     address: &str,
     method: &str,
     path: &str,
@@ -166,9 +182,16 @@ async fn http(
     let exchange = async {
         let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
         let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
+        // The server's own address, unless the test names another host.
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+        {
+            request.push_str(&format!("Host: {address}\r\n"));
+        }
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -292,7 +315,12 @@ async fn serve_migrates_listens_answers_and_stops_cleanly_on_sigterm() {
 }
 
 /// A GraphQL POST over its own TCP connection: (status, body as JSON).
-async fn graphql(address: &str, token: &str, request_id: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn graphql(
+    address: &str,
+    token: &str,
+    request_id: &str,
+    body: Value,
+) -> (u16, Value) {
     let authorization = format!("Bearer {token}");
     let (status, _, body) = http(
         address,

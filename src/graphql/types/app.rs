@@ -38,6 +38,7 @@ impl App {
     }
 
     /// Every version of the app, oldest first.
+    #[graphql(complexity = "crate::graphql::limits::UNPAGED_LIST_ITEMS * child_complexity")]
     async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<InlineList<AppVersion>> {
         Ok(ctx
             .versions_of(self.0.id)
