@@ -16,6 +16,7 @@ mod direct_json;
 mod edition;
 mod environments;
 mod faults;
+mod hostile;
 mod http;
 mod inline_fields;
 mod keys;

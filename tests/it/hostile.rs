@@ -1,0 +1,3 @@
+//! Hostile requests: what an editor with some rights might try, refused.
+
+mod secrets;
