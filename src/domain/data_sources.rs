@@ -401,6 +401,7 @@ pub async fn update_options(
         check_references(conn, caller, &changes).await?;
         let mut row = locked_row(conn, &data_source, environment).await?;
         check_revision(&row, input.expected_revision, environment)?;
+        options::check_endpoint_change(kind, &row, &changes)?;
         options::apply(&mut row, &changes, master_keys);
         let saved = save(conn, caller, row).await?;
         let mut details = options::audit_details(&changes);
@@ -451,6 +452,7 @@ pub async fn copy_options(
             (second_row, first_row)
         };
         check_revision(&target, input.expected_revision, to)?;
+        options::check_copy_endpoint(kind, &source, &target, input.include_secrets)?;
         options::copy(
             kind,
             &source,
@@ -551,6 +553,9 @@ pub async fn decrypted_options(
                 .map(|(_, value)| value),
         );
     }
+    // Substituted, the values follow their formats again (a constant can't add an
+    // option a saved string may not hold), also values saved before a rule existed.
+    options::check_resolved(kind, &options)?;
     secret_texts.extend(
         options
             .iter()

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::domain::connection_string::Format;
+
 /// The type of an option's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionType {
@@ -43,6 +45,15 @@ pub struct Field {
     pub allowed: &'static [&'static str],
     /// For integers: the inclusive range accepted.
     pub range: Option<(i64, i64)>,
+    /// Where the data source connects (host, port, URL, connection string): a save
+    /// that changes it must give the stored secrets again, so they can't be sent to a
+    /// new server by whoever may edit the endpoint alone (see
+    /// [`crate::domain::options::check_endpoint_change`]).
+    pub endpoint: bool,
+    /// For strings: the rules the value follows beyond being text (a connection
+    /// string's allowed options, a URL's scheme), checked when saved and again when
+    /// used, constants substituted.
+    pub format: Option<Format>,
 }
 
 impl Field {
@@ -56,6 +67,8 @@ impl Field {
             default: None,
             allowed: &[],
             range: None,
+            endpoint: false,
+            format: None,
         }
     }
     const fn string(key: &'static str, label: &'static str) -> Self {
@@ -79,6 +92,18 @@ impl Field {
             ..self
         }
     }
+    const fn endpoint(self) -> Self {
+        Self {
+            endpoint: true,
+            ..self
+        }
+    }
+    const fn format(self, format: Format) -> Self {
+        Self {
+            format: Some(format),
+            ..self
+        }
+    }
     const fn one_of(self, allowed: &'static [&'static str]) -> Self {
         Self { allowed, ..self }
     }
@@ -87,6 +112,7 @@ impl Field {
             range: Some((1, 65535)),
             ..Self::new("port", "Port", OptionType::Integer)
                 .required()
+                .endpoint()
                 .default(DefaultValue::Int(default))
         }
     }
@@ -113,9 +139,11 @@ const SSL_MODES: &[&str] = &["disable", "prefer", "require", "verify-full"];
 
 const fn sql_fields(port: i64) -> [Field; 7] {
     [
-        Field::string("host", "Host").required(),
+        Field::string("host", "Host").required().endpoint(),
         Field::port(port),
-        Field::string("database", "Database").required(),
+        // An endpoint too: libpq (`expand_dbname`) reads a database name that holds a
+        // connection string as one, hosts and all.
+        Field::string("database", "Database").required().endpoint(),
         Field::string("username", "Username").required(),
         Field::string("password", "Password").secret(),
         Field::string("ssl_mode", "SSL mode")
@@ -145,7 +173,10 @@ pub static KINDS: &[Kind] = &[
         kind: "restapi",
         display_name: "REST API",
         fields: &[
-            Field::string("url", "Base URL").required(),
+            Field::string("url", "Base URL")
+                .required()
+                .endpoint()
+                .format(Format::HttpUrl),
             Field::new("headers", "Headers", OptionType::StringMap),
             Field::string("bearer_token", "Bearer token").secret(),
         ],
@@ -156,7 +187,9 @@ pub static KINDS: &[Kind] = &[
         fields: &[
             Field::string("connection_string", "Connection string")
                 .required()
-                .secret(),
+                .secret()
+                .endpoint()
+                .format(Format::MongoDb),
             Field::string("database", "Database"),
         ],
     },
@@ -193,6 +226,30 @@ mod tests {
                 assert_eq!(field.ty, OptionType::String, "{}.{}", kind.kind, field.key);
                 assert!(field.default.is_none(), "a secret has no default");
             }
+        }
+    }
+
+    #[test]
+    fn every_kind_marks_where_it_connects() {
+        let endpoints = |kind: &str| -> Vec<&str> {
+            find(kind)
+                .unwrap()
+                .fields
+                .iter()
+                .filter(|f| f.endpoint)
+                .map(|f| f.key)
+                .collect()
+        };
+        assert_eq!(endpoints("postgresql"), ["host", "port", "database"]);
+        assert_eq!(endpoints("mysql"), ["host", "port", "database"]);
+        assert_eq!(endpoints("restapi"), ["url"]);
+        assert_eq!(endpoints("mongodb"), ["connection_string"]);
+        for field in KINDS
+            .iter()
+            .flat_map(|k| k.fields)
+            .filter(|f| f.format.is_some())
+        {
+            assert_eq!(field.ty, OptionType::String, "{}", field.key);
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod audit;
 pub mod changes;
+pub mod connection_string;
 pub mod connection_test;
 pub mod constants;
 pub mod data_sources;

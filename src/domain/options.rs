@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::db::models::DataSourceOptions;
+use crate::domain::connection_string::{self, Stage};
 use crate::domain::kinds::{Field, Kind, OptionType};
 use crate::domain::references::{self, Namespace};
 use crate::error::{AppError, AppResult};
@@ -157,6 +158,7 @@ fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
             if !field.allowed.is_empty() && !field.allowed.contains(&s) {
                 return Err(wrong(&format!("one of: {}", field.allowed.join(", "))));
             }
+            check_format(field, s, Stage::Saved)?;
         }
         OptionType::Integer => {
             let i = value.as_i64().ok_or_else(|| wrong("an integer"))?;
@@ -186,6 +188,135 @@ fn check_value(field: &Field, value: &Value) -> AppResult<Value> {
         }
     }
     Ok(value.clone())
+}
+
+/// BAD_USER_INPUT naming the field unless `text` follows the field's format (see
+/// [`connection_string`]); fields without one take any text.
+fn check_format(field: &Field, text: &str, stage: Stage) -> AppResult<()> {
+    match field.format {
+        Some(format) => connection_string::check(format, text, stage)
+            .map_err(|message| AppError::bad_field(field.key, message)),
+        None => Ok(()),
+    }
+}
+
+/// Checks the decrypted options of `kind`, constants substituted, against each field's
+/// format: a constant's value can't add what a saved value may not hold. The message
+/// says the value is checked as used.
+pub fn check_resolved(kind: &Kind, options: &Map<String, Value>) -> AppResult<()> {
+    for field in kind.fields.iter().filter(|f| f.format.is_some()) {
+        if let Some(text) = options.get(field.key).and_then(Value::as_str) {
+            check_format(field, text, Stage::Resolved).map_err(|error| match error {
+                AppError::BadUserInput { message, field } => AppError::BadUserInput {
+                    message: format!(
+                        "{message} (The value was checked with its constants substituted.)"
+                    ),
+                    field,
+                },
+                other => other,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The secrets set in `row`, in the kind's order.
+fn stored_secrets<'k>(kind: &'k Kind, row: &DataSourceOptions) -> Vec<&'k str> {
+    kind.fields
+        .iter()
+        .filter(|f| f.secret && is_set(f, row))
+        .map(|f| f.key)
+        .collect()
+}
+
+/// `a`, `a` and `b`, `a`, `b` and `c`: keys in backquotes.
+fn listed(keys: &[&str]) -> String {
+    let quoted: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// Secrets follow their endpoint: a save that points an environment's options
+/// somewhere new (a changed value of an `endpoint` field) while secrets are stored
+/// there must give each of them again (a value, or null to clear it). Otherwise whoever
+/// may edit the host alone could point it at their own server and run a connection
+/// test to receive the password. A value saved again unchanged, and clearing an
+/// endpoint, are not changes.
+pub fn check_endpoint_change(
+    kind: &Kind,
+    row: &DataSourceOptions,
+    changes: &[Change],
+) -> AppResult<()> {
+    let moved: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.field.endpoint)
+        .filter(|c| match &c.value {
+            None => false,
+            // A secret endpoint is given again whole: it carries its own credentials.
+            Some(_) if c.field.secret => true,
+            Some(value) => row.values.get(c.field.key) != Some(value),
+        })
+        .map(|c| c.field.key)
+        .collect();
+    let Some(first) = moved.first() else {
+        return Ok(());
+    };
+    let missing: Vec<&str> = stored_secrets(kind, row)
+        .into_iter()
+        .filter(|key| !changes.iter().any(|c| c.field.key == *key))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::bad_field(
+        *first,
+        format!(
+            "Changing {} would send the stored credentials to a new server: enter {} again in the same save (or clear {}).",
+            listed(&moved),
+            listed(&missing),
+            if missing.len() == 1 { "it" } else { "them" }
+        ),
+    ))
+}
+
+/// The rule of [`check_endpoint_change`] for a copy: without `include_secrets` the
+/// target keeps its own secrets, so a copy that gives it another endpoint while it has
+/// stored secrets is refused too (copy with secrets, or clear the target's first).
+pub fn check_copy_endpoint(
+    kind: &Kind,
+    from: &DataSourceOptions,
+    to: &DataSourceOptions,
+    include_secrets: bool,
+) -> AppResult<()> {
+    if include_secrets {
+        return Ok(());
+    }
+    let moved: Vec<&str> = kind
+        .fields
+        .iter()
+        .filter(|f| f.endpoint && !f.secret)
+        .filter(|f| {
+            let source = from.values.get(f.key).filter(|v| !v.is_null());
+            source.is_some() && source != to.values.get(f.key)
+        })
+        .map(|f| f.key)
+        .collect();
+    let secrets = stored_secrets(kind, to);
+    if moved.is_empty() || secrets.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::bad_field(
+        "includeSecrets",
+        format!(
+            "Copying changes {} of the target environment, which would send its stored {} to a new server: copy with includeSecrets, or clear {} there first.",
+            listed(&moved),
+            listed(&secrets),
+            if secrets.len() == 1 { "it" } else { "them" }
+        ),
+    ))
 }
 
 /// The fields of `kind` that are required and unset in `row`.
@@ -316,6 +447,17 @@ pub fn copy(
     include_secrets: bool,
     master_keys: &MasterKeys,
 ) -> AppResult<()> {
+    // What is copied follows the formats as a save would: a value stored before a rule
+    // existed is not carried into another environment.
+    for field in kind
+        .fields
+        .iter()
+        .filter(|f| f.format.is_some() && !f.secret)
+    {
+        if let Some(text) = from.values.get(field.key).and_then(Value::as_str) {
+            check_format(field, text, Stage::Saved)?;
+        }
+    }
     to.values = from.values.clone();
     // References follow the values they are in: every non-secret field's, and the
     // secrets' only when secrets are copied.
@@ -334,6 +476,9 @@ pub fn copy(
         let mut secrets = Map::new();
         for (key, sealed) in object_ref(&from.secrets) {
             let plaintext = open(master_keys, from, key, sealed)?;
+            if let Some(field) = kind.field(key) {
+                check_format(field, &plaintext, Stage::Saved)?;
+            }
             secrets.insert(
                 key.clone(),
                 Value::from(master_keys.seal(

@@ -326,7 +326,7 @@ async fn bad_references_are_refused_at_save_and_referenced_constants_are_not_del
     );
     // With the references gone from every environment, it goes.
     for env in &envs {
-        let input = json!({ "dataSourceId": ds, "environmentId": env, "options": [{ "key": "host", "value": "plain.db" }] });
+        let input = json!({ "dataSourceId": ds, "environmentId": env, "options": [{ "key": "host", "value": "plain.db" }, { "key": "password", "value": "{{ secrets.DB_PASSWORD }}" }] });
         data(
             t.gql(Some(&ws.admin), UPDATE, json!({ "input": input }))
                 .await,

@@ -132,7 +132,7 @@ async fn community_reads_and_writes_production_only_and_keeps_the_rest() {
         assert_eq!(code(&response), "LICENSE_REQUIRED", "{response}");
     }
     // Production still works in Community.
-    let saved = community.gql(Some(&ws.admin), &update, json!({ "input": { "dataSourceId": id, "environmentId": envs[2], "options": [{ "key": "host", "value": "prod2" }] } })).await;
+    let saved = community.gql(Some(&ws.admin), &update, json!({ "input": { "dataSourceId": id, "environmentId": envs[2], "options": [{ "key": "host", "value": "prod2" }, { "key": "password", "value": "p2" }] } })).await;
     assert_eq!(data(saved)["updateDataSourceOptions"]["revision"], 2);
     // A renewed license finds Staging exactly as it was.
     assert_eq!(stored_row(&community, &envs[1]).await, staging_before);

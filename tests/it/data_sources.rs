@@ -361,7 +361,7 @@ async fn a_stale_revision_is_a_conflict_and_two_racing_saves_give_one_winner() {
             &t,
             &ws.admin,
             json!({ "dataSourceId": id, "environmentId": envs[2], "expectedRevision": 1,
-            "options": [{ "key": "host", "value": host }] }),
+            "options": [{ "key": "host", "value": host }, { "key": "password", "value": "pw" }] }),
         )
     };
     let ((a, b), queued) = tokio::join!(async { tokio::join!(save("a"), save("b")) }, async {
@@ -476,7 +476,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
             "host",
         ),
         (
-            json!({ "name": "n", "kind": "restapi", "options": [{ "key": "url", "value": "u" }, { "key": "headers", "value": { "a\u{0}": "b" } }] }),
+            json!({ "name": "n", "kind": "restapi", "options": [{ "key": "url", "value": "https://u" }, { "key": "headers", "value": { "a\u{0}": "b" } }] }),
             "headers",
         ),
         (
@@ -500,7 +500,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
             "port",
         ),
         (
-            json!({ "name": "n", "kind": "restapi", "options": [{ "key": "url", "value": "u" }, { "key": "headers", "value": ["a"] }] }),
+            json!({ "name": "n", "kind": "restapi", "options": [{ "key": "url", "value": "https://u" }, { "key": "headers", "value": ["a"] }] }),
             "headers",
         ),
         (
@@ -576,7 +576,7 @@ async fn copy_replaces_values_and_secrets_only_when_asked() {
     let id = create_pg(&t, &ws, "pg").await;
     let envs = environment_ids(&t, &ws).await;
     update(&t, &ws.admin, json!({ "dataSourceId": id, "environmentId": envs[0],
-        "options": [{ "key": "host", "value": "dev.internal" }, { "key": "password", "value": "dev-pass" }] })).await;
+        "options": [{ "key": "username", "value": "dev-user" }, { "key": "password", "value": "dev-pass" }] })).await;
 
     let copied = data(copy(&t, &ws.admin, json!({ "dataSourceId": id, "fromEnvironmentId": envs[2], "toEnvironmentId": envs[0], "expectedRevision": 2 })).await)
         ["copyDataSourceOptions"]
@@ -842,7 +842,7 @@ async fn later_mutations_of_a_request_read_what_earlier_ones_wrote() {
     let envs = environment_ids(&t, &ws).await;
     let query = "mutation($id: ID!, $env: ID!) {
         a: renameDataSource(id: $id, name: \"a\") { environments { revision } }
-        b: updateDataSourceOptions(input: { dataSourceId: $id, environmentId: $env, options: [{ key: \"host\", value: \"new\" }] }) { revision }
+        b: updateDataSourceOptions(input: { dataSourceId: $id, environmentId: $env, options: [{ key: \"host\", value: \"new\" }, { key: \"password\", value: \"pw\" }] }) { revision }
         c: renameDataSource(id: $id, name: \"c\") { environments { revision values { key value } } }
     }";
     let result = data(

@@ -1,7 +1,10 @@
 //! Hostile requests (#20): what an attacker sends, against the real binary or the real
 //! router. Every exchange is bounded in time; each test asserts the answer, that the
 //! server still answers meanwhile, and what the attack cost where it could cost much
-//! (the process's memory, the audit rows it writes).
+//! (the process's memory, the audit rows it writes). What an editor with some rights
+//! might try against stored secrets is in `hostile/secrets.rs`.
+
+mod secrets;
 
 use std::time::Duration;
 

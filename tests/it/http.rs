@@ -640,7 +640,7 @@ async fn requests_time_out_a_stalled_body_and_a_stuck_operation() {
         )
         .await;
     let update = "mutation($input: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $input) { revision } }";
-    let input = json!({ "dataSourceId": id, "environmentId": envs[2], "options": [{ "key": "host", "value": "never" }] });
+    let input = json!({ "dataSourceId": id, "environmentId": envs[2], "options": [{ "key": "username", "value": "never" }] });
     let stuck = async {
         let (response, waiting) = tokio::join!(
             tokio::time::timeout(

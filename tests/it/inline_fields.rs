@@ -138,7 +138,7 @@ async fn inline_objects_answer_as_async_graphql_does() {
             json!({ "input": {
                 "dataSourceId": id,
                 "environmentId": env,
-                "options": [{ "key": "port", "value": 6432 }],
+                "options": [{ "key": "port", "value": 6432 }, { "key": "password", "value": "pw" }],
             } }),
         )
         .await;

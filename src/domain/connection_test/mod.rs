@@ -12,6 +12,7 @@ mod mongodb;
 mod mysql;
 mod postgres;
 pub mod rate_limit;
+mod relay;
 mod rest;
 mod tls;
 

@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 
 use super::Failure;
 
@@ -73,6 +76,45 @@ pub(super) fn client_config(mode: Mode<'_>) -> Result<ClientConfig, Failure> {
     Ok(config)
 }
 
+/// The client configuration of a MongoDB test's relay (see [`super::relay`]), from the
+/// connection string's flags: the public web roots and the host name checked, unless
+/// `tlsAllowInvalidCertificates` (nothing checked) or `tlsAllowInvalidHostnames` (the
+/// certificate checked, not the name in it). No CA file: the string can't name one.
+pub(super) fn mongodb_config(
+    allow_invalid_certificates: bool,
+    allow_invalid_hostnames: bool,
+) -> Result<ClientConfig, Failure> {
+    if allow_invalid_certificates {
+        return client_config(Mode::Require);
+    }
+    if !allow_invalid_hostnames {
+        return client_config(Mode::VerifyFull { ca_pem: None });
+    }
+    let provider = provider();
+    let verifier =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(None)?), provider.clone())
+            .build()
+            .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))?;
+    Ok(ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyName(verifier)))
+        .with_no_client_auth())
+}
+
+/// A MongoDB TLS failure in words, with what to do about an unverifiable certificate.
+pub(super) fn describe_for_mongodb(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidCertificate(reason) => format!(
+            "The server's TLS certificate could not be verified ({reason:?}): it must be \
+             signed by a public CA for the host name; tlsAllowInvalidCertificates=true in \
+             the connection string skips the check."
+        ),
+        other => format!("The TLS handshake failed: {other}."),
+    }
+}
+
 /// The certificates of `ssl_ca`, or the public web roots without one.
 fn roots(ca_pem: Option<&str>) -> Result<RootCertStore, Failure> {
     let Some(pem) = ca_pem else {
@@ -118,6 +160,54 @@ fn describe(error: &rustls::Error) -> String {
              verify-full, set ssl_ca to the certificate of the CA that signed it."
         ),
         other => format!("The TLS handshake failed: {other}."),
+    }
+}
+
+/// The certificate checked against the roots, the name in it not: MongoDB's
+/// `tlsAllowInvalidHostnames`.
+#[derive(Debug)]
+struct AnyName(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
     }
 }
 
