@@ -194,27 +194,31 @@ async fn connection_strings_that_read_files_or_ambient_credentials_are_refused_a
     );
 }
 
+/// A GLOBAL constant `name` with `value` in every environment of `envs`.
+async fn create_global_constant(
+    t: &TestApp,
+    ws: &Workspace,
+    envs: &[String],
+    name: &str,
+    value: &str,
+) {
+    let values: Vec<Value> = envs
+        .iter()
+        .map(|e| json!({ "environmentId": e, "value": value }))
+        .collect();
+    let variables = json!({ "name": name, "type": "GLOBAL", "values": values });
+    let created = t.gql(Some(&ws.admin), CREATE_CONSTANT, variables);
+    data(bounded("createConstant", created).await);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_constant_that_would_add_a_forbidden_option_is_refused_when_the_test_uses_it() {
     let t = TestApp::new().await;
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
     let name = format!("APP_{}", uuid::Uuid::new_v4().simple());
-    let values: Vec<Value> = envs
-        .iter()
-        .map(|e| json!({ "environmentId": e, "value": "shop&authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s" }))
-        .collect();
-    data(
-        bounded(
-            "createConstant",
-            t.gql(
-                Some(&ws.admin),
-                CREATE_CONSTANT,
-                json!({ "name": name, "type": "GLOBAL", "values": values }),
-            ),
-        )
-        .await,
-    );
+    let oidc = "shop&authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s";
+    create_global_constant(&t, &ws, &envs, &name, oidc).await;
     // As saved, the reference stands for the value of an allowed option.
     let string =
         format!("mongodb://app:{MONGO_PASSWORD}@127.0.0.1:27017/?appName={{{{constants.{name}}}}}");
@@ -230,21 +234,7 @@ async fn a_constant_that_would_add_a_forbidden_option_is_refused_when_the_test_u
 
     // The same for a REST URL whose scheme comes from a constant.
     let base = format!("BASE_{}", uuid::Uuid::new_v4().simple());
-    let values: Vec<Value> = envs
-        .iter()
-        .map(|e| json!({ "environmentId": e, "value": "file:///etc/passwd#" }))
-        .collect();
-    data(
-        bounded(
-            "createConstant",
-            t.gql(
-                Some(&ws.admin),
-                CREATE_CONSTANT,
-                json!({ "name": base, "type": "GLOBAL", "values": values }),
-            ),
-        )
-        .await,
-    );
+    create_global_constant(&t, &ws, &envs, &base, "file:///etc/passwd#").await;
     let id = create_ok(
         &t,
         &ws,
