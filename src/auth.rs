@@ -48,6 +48,8 @@ pub struct Session {
     /// The only workspace this request may see.
     pub workspace_id: Uuid,
     pub role: Role,
+    /// The token's `groups`: access rules may grant permissions to a group.
+    pub groups: Vec<String>,
     /// When the token ends; a long-lived WebSocket connection is refused from then on.
     /// `None` for a session that comes from no token (one about to be minted).
     pub expires_at: Option<DateTime<Utc>>,
@@ -71,6 +73,8 @@ struct Claims {
     sub: String,
     workspace_id: String,
     role: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<String>,
     exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     iat: Option<u64>,
@@ -103,6 +107,8 @@ impl std::fmt::Debug for TokenKeys {
 pub const MISSING: &str = "Authentication required: send `Authorization: Bearer <token>`.";
 const INVALID: &str = "The bearer token is invalid.";
 const EXPIRED: &str = "The bearer token has expired.";
+/// The most groups a token may carry.
+pub const MAX_GROUPS: usize = 100;
 
 impl TokenKeys {
     pub fn new(secret: &[u8], issuer: Option<String>, audience: Option<String>) -> Self {
@@ -173,6 +179,16 @@ impl TokenKeys {
             .map_err(|_| invalid("Its `workspace_id` claim is not a UUID."))?;
         let role = serde_json::from_value(serde_json::Value::String(claims.role))
             .map_err(|_| invalid("Its `role` claim is not admin, builder, viewer or runner."))?;
+        if claims.groups.len() > MAX_GROUPS
+            || claims
+                .groups
+                .iter()
+                .any(|g| !crate::domain::access::is_group_name(g))
+        {
+            return Err(invalid(&format!(
+                "Its `groups` claim holds more than {MAX_GROUPS} groups, or a name that is empty, longer than 255 characters or not printable."
+            )));
+        }
         let expires_at = i64::try_from(claims.exp)
             .ok()
             .and_then(|exp| DateTime::from_timestamp(exp, 0));
@@ -180,6 +196,7 @@ impl TokenKeys {
             user_id: claims.sub,
             workspace_id,
             role,
+            groups: claims.groups,
             expires_at: Some(
                 expires_at.ok_or_else(|| invalid("Its `exp` claim is out of range."))?,
             ),
@@ -193,6 +210,7 @@ impl TokenKeys {
             sub: session.user_id.clone(),
             workspace_id: session.workspace_id.to_string(),
             role: session.role.as_str().to_owned(),
+            groups: session.groups.clone(),
             exp: now + ttl.as_secs(),
             iat: Some(now),
             iss: self.issuer.clone(),
@@ -212,12 +230,14 @@ mod tests {
             user_id: "u1".into(),
             workspace_id: Uuid::new_v4(),
             role: Role::Builder,
+            groups: vec!["dev-editors".into()],
             expires_at: None,
         }
     }
 
     fn same_caller(a: &Session, b: &Session) -> bool {
-        (&a.user_id, a.workspace_id, a.role) == (&b.user_id, b.workspace_id, b.role)
+        (&a.user_id, a.workspace_id, a.role, &a.groups)
+            == (&b.user_id, b.workspace_id, b.role, &b.groups)
     }
 
     #[test]

@@ -190,6 +190,9 @@ pub struct TokenArgs {
     /// The user id (`sub` claim).
     #[arg(long, default_value = "dev-user")]
     pub sub: String,
+    /// A group the caller is in (`groups` claim); repeat for several.
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
     /// How long the token is valid, e.g. `30m`, `8h`, `7d`.
     #[arg(long, default_value = "8h")]
     pub ttl: humantime::Duration,

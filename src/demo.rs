@@ -62,6 +62,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
         user_id: DEMO_USER.to_owned(),
         workspace_id,
         role: Role::Admin,
+        groups: Vec::new(),
         multi_environment: true,
         request_id: None,
     };

@@ -227,6 +227,7 @@ async fn serve_on(
                 user_id: envgate::demo::DEMO_USER.into(),
                 workspace_id,
                 role: Role::Admin,
+                groups: Vec::new(),
                 expires_at: None,
             };
             Some((
@@ -425,10 +426,18 @@ fn token(args: TokenArgs, state_dir: &Path) -> anyhow::Result<()> {
         );
     }
     anyhow::ensure!(!args.sub.trim().is_empty(), "--sub must not be empty");
+    if let Some(bad) = args
+        .groups
+        .iter()
+        .find(|g| !envgate::domain::access::is_group_name(g))
+    {
+        anyhow::bail!("--group {bad:?}: a group name is 1 to 255 printable characters");
+    }
     let session = Session {
         user_id: args.sub,
         workspace_id: args.workspace,
         role: args.role,
+        groups: args.groups,
         expires_at: None,
     };
     println!("{}", tokens.mint(&session, args.ttl.into()));

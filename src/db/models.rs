@@ -25,6 +25,36 @@ pub struct Environment {
     pub updated_at: DateTime<Utc>,
     /// Stored protection; in effect in Enterprise only (see `environments::is_protected`).
     pub protected: bool,
+    /// Stored access rules; in effect in Enterprise only (see `access::rules_in`).
+    pub access: AccessRules,
+}
+
+/// An environment's access rules, stored as a JSON array (see `domain::access`).
+#[derive(Debug, Clone, PartialEq, Eq, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Jsonb)]
+pub struct AccessRules(pub Vec<crate::domain::access::Rule>);
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for AccessRules {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        let value = <serde_json::Value as diesel::deserialize::FromSql<
+            diesel::sql_types::Jsonb,
+            diesel::pg::Pg,
+        >>::from_sql(bytes)?;
+        Ok(Self(serde_json::from_value(value)?))
+    }
+}
+
+impl diesel::serialize::ToSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for AccessRules {
+    fn to_sql<'b>(
+        &'b self,
+        out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+    ) -> diesel::serialize::Result {
+        use std::io::Write as _;
+        // JSONB's binary format: a version byte, then the text.
+        out.write_all(&[1])?;
+        serde_json::to_writer(out, &self.0)?;
+        Ok(diesel::serialize::IsNull::No)
+    }
 }
 
 /// An environment to insert.
@@ -39,6 +69,8 @@ pub struct NewEnvironment<'a> {
     pub is_default: bool,
     pub locked: bool,
     pub protected: bool,
+    /// `None`: the defaults (the column's default).
+    pub access: Option<AccessRules>,
 }
 
 /// A row of `data_sources`.

@@ -99,6 +99,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         protected -> Bool,
+        access -> Jsonb,
     }
 }
 

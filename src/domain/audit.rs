@@ -37,11 +37,12 @@ pub enum AuditAction {
     ConstantCreated,
     ConstantUpdated,
     ConstantDeleted,
+    EnvironmentAccessChanged,
 }
 
 impl AuditAction {
     /// Every action, in the API enum's order.
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         Self::DataSourceCreated,
         Self::DataSourceRenamed,
         Self::DataSourceDeleted,
@@ -61,6 +62,7 @@ impl AuditAction {
         Self::ConstantCreated,
         Self::ConstantUpdated,
         Self::ConstantDeleted,
+        Self::EnvironmentAccessChanged,
     ];
 
     /// The action a stored row names.
@@ -90,6 +92,7 @@ impl AuditAction {
             Self::ConstantCreated => "CONSTANT_CREATED",
             Self::ConstantUpdated => "CONSTANT_UPDATED",
             Self::ConstantDeleted => "CONSTANT_DELETED",
+            Self::EnvironmentAccessChanged => "ENVIRONMENT_ACCESS_CHANGED",
         }
     }
 }

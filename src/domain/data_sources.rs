@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
 use crate::db::schema::{data_source_options, data_sources};
+use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
 use crate::domain::kinds::{self, Kind};
@@ -390,13 +391,14 @@ pub async fn update_options(
     master_keys: &MasterKeys,
     input: OptionsUpdate,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
-    caller.require(Action::ManageDataSources)?;
+    caller.require(Action::ReadDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
-        let data_source = locked(conn, caller, &input.data_source_id).await?;
-        let kind = kind_of(&data_source)?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let environment = environments::find_offered(&all, &input.environment_id, caller)?;
+        caller.require_in(Permission::EditOptions, environment)?;
+        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let kind = kind_of(&data_source)?;
         let changes = options::validate(kind, &input.options)?;
         check_references(conn, caller, &changes).await?;
         let mut row = locked_row(conn, &data_source, environment).await?;
@@ -424,14 +426,17 @@ pub async fn copy_options(
     master_keys: &MasterKeys,
     input: OptionsCopy,
 ) -> AppResult<(&'static Kind, DataSourceOptions)> {
-    caller.require(Action::ManageDataSources)?;
+    caller.require(Action::ReadDataSources)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
-        let data_source = locked(conn, caller, &input.data_source_id).await?;
-        let kind = kind_of(&data_source)?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
         let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
+        // Both ends: what is copied is read there, and written here.
+        caller.require_in(Permission::ReadOptions, from)?;
+        caller.require_in(Permission::EditOptions, to)?;
+        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let kind = kind_of(&data_source)?;
         if from.id == to.id {
             return Err(AppError::bad_field(
                 "toEnvironmentId",
@@ -477,7 +482,7 @@ pub async fn copy_options(
 }
 
 /// One environment's options with secrets decrypted, ready for a connection test
-/// (admins); the test itself runs after the database connection is given back (see
+/// (TEST_CONNECTION there); the test itself runs after the database connection is given back (see
 /// [`crate::domain::connection_test::run`]).
 pub async fn connection_options(
     conn: &mut AsyncPgConnection,
@@ -486,10 +491,11 @@ pub async fn connection_options(
     data_source_id: &str,
     environment_id: &str,
 ) -> AppResult<TestTarget> {
-    caller.require(Action::ManageDataSources)?;
-    let data_source = get(conn, caller, data_source_id).await?;
+    caller.require(Action::ReadDataSources)?;
     let all = environments::all(conn, caller.workspace_id).await?;
     let environment = environments::find_offered(&all, environment_id, caller)?;
+    caller.require_in(Permission::TestConnection, environment)?;
+    let data_source = get(conn, caller, data_source_id).await?;
     let decrypted = decrypted_options(conn, master_keys, &data_source, environment).await?;
     Ok(TestTarget {
         data_source_id: data_source.id,

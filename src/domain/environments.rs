@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::db::models::Environment;
 use crate::db::schema::environments;
+use crate::domain::access::Permission;
 use crate::domain::{Caller, ids};
 use crate::error::{AppError, AppResult};
 
@@ -92,6 +93,26 @@ pub fn offered(all: &[Environment], caller: &Caller) -> Vec<Environment> {
         .filter(|e| is_offered(e, caller))
         .cloned()
         .collect()
+}
+
+/// The environments the edition offers whose options the caller may read, by
+/// priority: what lists of options and constant values hold.
+pub fn readable<'a>(all: &'a [Environment], caller: &Caller) -> Vec<&'a Environment> {
+    all.iter()
+        .filter(|e| is_offered(e, caller) && caller.may(Permission::ReadOptions, e))
+        .collect()
+}
+
+/// The environment `id` names, offered by the edition, whose options the caller may
+/// read: NOT_FOUND, LICENSE_REQUIRED or FORBIDDEN otherwise.
+pub fn find_readable<'a>(
+    all: &'a [Environment],
+    id: &str,
+    caller: &Caller,
+) -> AppResult<&'a Environment> {
+    let environment = find_offered(all, id, caller)?;
+    caller.require_in(Permission::ReadOptions, environment)?;
+    Ok(environment)
 }
 
 /// Whether the edition offers `environment`: every one with the multi-environment

@@ -11,7 +11,8 @@ pub enum Action {
     ReadWorkspace,
     /// Read data sources and kinds, secrets masked.
     ReadDataSources,
-    /// Create, rename, delete, update, copy and test data sources.
+    /// Create, rename and delete data sources. (Saving, copying and testing one
+    /// environment's options are granted per environment: see `access.rs`.)
     ManageDataSources,
     /// Read apps and versions.
     ReadApps,
@@ -52,7 +53,7 @@ impl Action {
         match self {
             Self::ReadWorkspace => "read the workspace",
             Self::ReadDataSources => "read data sources",
-            Self::ManageDataSources => "create, change, copy, test or delete data sources",
+            Self::ManageDataSources => "create, rename or delete data sources",
             Self::ReadApps => "read apps",
             Self::BuildApps => "create apps and versions, promote, release or select environments",
             Self::ResolveDataSources => "read decrypted data-source options",
@@ -141,7 +142,7 @@ mod tests {
         assert_eq!(err.code(), "FORBIDDEN");
         assert_eq!(
             err.message(),
-            "Your role (builder) may not create, change, copy, test or delete data sources; this needs the role admin."
+            "Your role (builder) may not create, rename or delete data sources; this needs the role admin."
         );
         let err = require(Role::Viewer, Action::BuildApps).unwrap_err();
         assert!(

@@ -117,6 +117,8 @@ pub async fn create(
                 is_default: false,
                 locked: false,
                 protected: false,
+                // The rules of the environment it follows.
+                access: Some(anchor.access.clone()),
             })
             .returning(Environment::as_returning())
             .get_result(conn)

@@ -11,6 +11,7 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use serde_json::{Map, Value, json};
 
 use crate::db::models::{DataSource, Environment};
+use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, apps, data_sources, environments, selections};
@@ -185,10 +186,11 @@ async fn resolve_in(
                 .await?
                 .first()
                 .map(|s| s.environment_id);
-            selections::builder_environment(&all, selected, caller)?
+            selections::selection_of_user(&all, selected, caller)?
         }
     };
     event.environment_id = Some(environment.id);
+    caller.require_in(Permission::Resolve, environment)?;
     let options = data_sources::decrypted_options(conn, master_keys, &data_source, environment)
         .await?
         .options;

@@ -10,13 +10,15 @@ use uuid::Uuid;
 
 use crate::db::models::{App, Environment, EnvironmentSelection};
 use crate::db::schema::environment_selections;
+use crate::domain::access::Permission;
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, apps, environments, workspaces};
 use crate::error::{AppError, AppResult};
 
 /// Remembers `environment_id` as the caller's choice for the app (builders and
 /// admins). Another workspace's app or environment is NOT_FOUND; an environment the
-/// edition does not offer is LICENSE_REQUIRED.
+/// edition does not offer is LICENSE_REQUIRED; one whose rules don't grant the caller
+/// SELECT is FORBIDDEN.
 pub async fn select(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -30,6 +32,7 @@ pub async fn select(
         let app = apps::get(conn, caller, app_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let environment = environments::find_offered(&all, environment_id, caller)?;
+        caller.require_in(Permission::Select, environment)?;
         let selection = EnvironmentSelection {
             workspace_id: caller.workspace_id,
             app_id: app.id,
@@ -72,10 +75,32 @@ pub async fn of_user(
         .await
 }
 
-/// The environment a builder sees for an app: `selected` when the edition offers it,
-/// else the lowest environment offered (Production in Community, while the stored
-/// choice is kept for a renewed license).
+/// The environment a builder sees for an app: `selected` when the edition offers it
+/// and the caller may still select it, else the lowest environment offered that they
+/// may select (Production in Community, while the stored choice is kept for a renewed
+/// license), else the lowest one offered.
 pub fn builder_environment<'a>(
+    all: &'a [Environment],
+    selected: Option<Uuid>,
+    caller: &Caller,
+) -> AppResult<&'a Environment> {
+    let selectable =
+        |e: &&Environment| environments::is_offered(e, caller) && caller.may(Permission::Select, e);
+    match selected
+        .and_then(|id| all.iter().find(|e| e.id == id))
+        .filter(selectable)
+        .or_else(|| all.iter().filter(selectable).min_by_key(|e| e.priority))
+    {
+        Some(environment) => Ok(environment),
+        None => environments::lowest_offered(all, caller),
+    }
+}
+
+/// The environment the query runner resolves a user's builder run against: the one
+/// the user selected when the edition offers it, else the lowest one offered. (The
+/// runner's token can't tell the user's groups: the selection stands as stored, and
+/// the runner's own rules decide whether it may resolve there.)
+pub fn selection_of_user<'a>(
     all: &'a [Environment],
     selected: Option<Uuid>,
     caller: &Caller,

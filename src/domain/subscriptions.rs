@@ -9,8 +9,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
 use uuid::Uuid;
 
 use crate::db::PgPool;
-use crate::db::models::DataSourceOptions;
+use crate::db::models::{DataSourceOptions, Environment};
 use crate::db::schema::{data_source_options, data_sources, environments};
+use crate::domain::access::Permission;
 use crate::domain::changes::{Change, Event};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::permissions::Action;
@@ -141,7 +142,8 @@ fn key(row: &DataSourceOptions) -> (Uuid, Uuid) {
 }
 
 /// The stored options rows of the workspace (of one data source when named; in these
-/// environments when named) in environments the edition offers, with their kinds.
+/// environments when named) in environments the edition offers and the caller may read,
+/// with their kinds.
 async fn read(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -156,7 +158,11 @@ async fn read(
         .filter(data_sources::workspace_id.eq(workspace_id))
         .filter(environments::workspace_id.eq(workspace_id))
         .order((data_sources::name, environments::priority))
-        .select((data_sources::kind, DataSourceOptions::as_select()))
+        .select((
+            data_sources::kind,
+            DataSourceOptions::as_select(),
+            Environment::as_select(),
+        ))
         .into_boxed();
     if let Some(id) = data_source_id {
         query = query.filter(data_source_options::data_source_id.eq(id));
@@ -167,9 +173,11 @@ async fn read(
     if !caller.multi_environment {
         query = query.filter(environments::is_default.eq(true));
     }
-    let rows: Vec<(String, DataSourceOptions)> = query.load(conn).await?;
+    let rows: Vec<(String, DataSourceOptions, Environment)> = query.load(conn).await?;
     rows.into_iter()
-        .map(|(kind, row)| {
+        // Only environments whose options the caller may read, as their rules are now.
+        .filter(|(_, _, environment)| caller.may(Permission::ReadOptions, environment))
+        .map(|(kind, row, _)| {
             let kind = kinds::find(&kind).ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!(
                     "data source {} has unknown kind {kind}",

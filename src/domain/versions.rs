@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
 use crate::db::schema::{app_versions, apps};
+use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, apps as app_rows, environments, ids, names, workspaces};
@@ -143,6 +144,8 @@ pub async fn promote(
                 ),
             )
         })?;
+        caller.require_in(Permission::PromoteInto, next)?;
+        // Protection wins over the rules: a protected environment needs an admin.
         if environments::is_protected(next, caller) {
             caller.require(Action::ReleaseProtected)?;
         }

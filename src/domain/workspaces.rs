@@ -33,6 +33,7 @@ pub async fn provision(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> Quer
                 locked: true,
                 // Production starts protected: releasing needs an admin.
                 protected: b.is_default,
+                access: None,
             })
             .collect();
         diesel::insert_into(environments::table)

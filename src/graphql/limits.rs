@@ -142,14 +142,16 @@ impl Limits {
             sizes: HashMap::with_capacity(document.fragments.len()),
         };
         let mut total = Size::default();
+        for (_, operation) in document.operations.iter() {
+            total = total.plus(sizer.selection_set(&operation.node.selection_set, 0)?);
+        }
+        self.check_size(total, "The request")?;
+        // Validation walks every fragment definition too, used or not.
         for name in document.fragments.keys() {
             let size = sizer.fragment(name, 0)?;
             self.check_size(size, &format!("The fragment `{name}`"))?;
         }
-        for (_, operation) in document.operations.iter() {
-            total = total.plus(sizer.selection_set(&operation.node.selection_set, 0)?);
-        }
-        self.check_size(total, "The request")
+        Ok(())
     }
 
     fn check_size(&self, size: Size, what: &str) -> Result<(), ServerError> {

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::domain::{
-    apps, connection_test, constants, data_sources, pipeline, selections, versions,
+    access, apps, connection_test, constants, data_sources, pipeline, selections, versions,
 };
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
@@ -13,7 +13,7 @@ use crate::graphql::types::connection_test::ConnectionTestResult;
 use crate::graphql::types::constant::{ConstantType, ConstantValueInput, WorkspaceConstant};
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
-use crate::graphql::types::environment::Environment;
+use crate::graphql::types::environment::{Environment, EnvironmentAccessRuleInput};
 use crate::graphql::types::inputs::{
     CopyDataSourceOptionsInput, CreateDataSourceInput, CreateEnvironmentInput,
     UpdateDataSourceOptionsInput,
@@ -286,6 +286,23 @@ impl Mutation {
         let caller = ctx.caller()?;
         Ok(Environment(
             pipeline::set_protected(&mut *ctx.conn().await?, caller, &id, protected).await?,
+        ))
+    }
+
+    /// replaces the environment's rules
+    ///
+    /// Admins, Enterprise. Each rule names exactly one of a role (not ADMIN) and a
+    /// group, one rule each; at most 50. Audited as ENVIRONMENT_ACCESS_CHANGED.
+    async fn set_environment_access(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        rules: Vec<EnvironmentAccessRuleInput>,
+    ) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        let rules = rules.into_iter().map(Into::into).collect();
+        Ok(Environment(
+            access::set(&mut *ctx.conn().await?, caller, &id, rules).await?,
         ))
     }
 

@@ -212,6 +212,7 @@ async fn issuer_and_audience_are_enforced_when_configured() {
             user_id: "u".into(),
             workspace_id: ws,
             role: Role::Viewer,
+            groups: Vec::new(),
             expires_at: None,
         },
         std::time::Duration::from_secs(60),

@@ -541,11 +541,17 @@ impl Workspace {
 
 /// A valid token signed with the tests' secret.
 pub fn token(workspace_id: Uuid, role: Role, user: &str) -> String {
+    token_in_groups(workspace_id, role, user, &[])
+}
+
+/// A valid token whose caller is in `groups`.
+pub fn token_in_groups(workspace_id: Uuid, role: Role, user: &str, groups: &[&str]) -> String {
     TokenKeys::new(JWT_SECRET, None, None).mint(
         &Session {
             user_id: user.into(),
             workspace_id,
             role,
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
             expires_at: None,
         },
         Duration::from_secs(3600),

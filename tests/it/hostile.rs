@@ -72,6 +72,7 @@ fn demo_token(state: &TempDir, role: Role, user: &str) -> String {
         user_id: user.into(),
         workspace_id: workspace.trim().parse().unwrap(),
         role,
+        groups: Vec::new(),
         expires_at: None,
     };
     TokenKeys::new(secret.trim().as_bytes(), None, None).mint(&session, Duration::from_secs(600))
@@ -484,6 +485,7 @@ async fn the_demo_token_never_leaves_loopback_even_with_a_configured_secret_and_
             user_id: envgate::demo::DEMO_USER.into(),
             workspace_id: workspace.trim().parse().unwrap(),
             role: Role::Admin,
+            groups: Vec::new(),
             expires_at: None,
         },
         Duration::from_secs(600),

@@ -1,6 +1,7 @@
 //! The integration tests: the real router and schema over a real PostgreSQL database,
 //! a fresh one per test.
 
+mod access;
 mod apps;
 mod audit;
 mod auth;

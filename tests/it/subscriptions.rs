@@ -12,11 +12,11 @@ use crate::common::{MARGIN, TestApp, Workspace, admin_client, data, enterprise};
 use crate::data_sources::{copy, create_pg, delete, environment_ids, update, value_of};
 use crate::websocket::{Socket, connect, next, serve};
 
-const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
+pub(crate) const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
 const DELETED: &str = "subscription { dataSourceDeleted }";
 
 /// A socket acknowledged with `token`, subscribed to `query` as operation "s".
-async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Socket {
+pub(crate) async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Socket {
     let mut socket = connect(url, json!({ "Authorization": format!("Bearer {token}") })).await;
     assert_eq!(
         event_text(&mut socket).await,
@@ -52,13 +52,13 @@ async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
     (message["payload"]["data"][field].clone(), text)
 }
 
-async fn options_event(socket: &mut Socket) -> (Value, String) {
+pub(crate) async fn options_event(socket: &mut Socket) -> (Value, String) {
     event(socket, "dataSourceOptionsChanged").await
 }
 
 /// Waits (bounded) until `count` subscriptions run on `t`: changes committed from then
 /// on reach them.
-async fn running(t: &TestApp, count: i64) {
+pub(crate) async fn running(t: &TestApp, count: i64) {
     for _ in 0..(MARGIN.as_millis() / 20) {
         if t.app.metrics.subscriptions.get() >= count {
             return;

@@ -51,6 +51,8 @@ pub enum AuditAction {
     ConstantUpdated,
     /// A workspace constant was deleted.
     ConstantDeleted,
+    /// `setEnvironmentAccess`: an environment's access rules were replaced.
+    EnvironmentAccessChanged,
 }
 
 /// One change, decrypted read or connection test, as the audit log keeps it.

@@ -70,11 +70,13 @@ impl WorkspaceConstant {
     }
 
     /// one entry per environment the edition offers, by priority
+    ///
+    /// Environments whose access rules don't let the caller read options are left out.
     async fn values(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ConstantValue>> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
         let secret = constants::ConstantType::of(&self.constant) == constants::ConstantType::Secret;
-        Ok(environments::offered(&all, caller)
+        Ok(environments::readable(&all, caller)
             .into_iter()
             .map(|environment| {
                 let stored = self
@@ -84,7 +86,7 @@ impl WorkspaceConstant {
                 ConstantValue {
                     value: stored.filter(|_| !secret).map(|v| v.value.clone()),
                     is_set: stored.is_some(),
-                    environment: Environment(environment),
+                    environment: Environment(environment.clone()),
                 }
             })
             .collect())

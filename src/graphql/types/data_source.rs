@@ -35,16 +35,17 @@ fn or_empty(
 pub struct DataSource(pub models::DataSource);
 
 impl DataSource {
-    /// The environment `options(environmentId:)` names, if the edition offers it: the
-    /// same for every data source of a page, so a page written straight to JSON finds
-    /// it once.
-    async fn offered_environment(
+    /// The environment `options(environmentId:)` names, if the edition offers it and
+    /// the caller may read its options: the same for every data source of a page, so a
+    /// page written straight to JSON finds it once (and one the caller may not read is
+    /// never written: the page is resolved, and the field is FORBIDDEN).
+    async fn readable_environment(
         ctx: &Context<'_>,
         environment_id: &str,
     ) -> async_graphql::Result<Uuid> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
-        Ok(environments::find_offered(&all, environment_id, caller)?.id)
+        Ok(environments::find_readable(&all, environment_id, caller)?.id)
     }
 
     /// Its options in an offered environment: `options`, as resolved and as written
@@ -136,17 +137,19 @@ impl DataSource {
     }
 
     /// Its options in one environment (secrets masked). Naming an environment the
-    /// edition does not offer is LICENSE_REQUIRED.
+    /// edition does not offer is LICENSE_REQUIRED; one whose access rules don't let the
+    /// caller read options, FORBIDDEN.
     async fn options(
         &self,
         ctx: &Context<'_>,
         environment_id: ID,
     ) -> async_graphql::Result<Inline<DataSourceOptions>> {
-        let environment_id = Self::offered_environment(ctx, &environment_id).await?;
+        let environment_id = Self::readable_environment(ctx, &environment_id).await?;
         self.options_of(ctx, environment_id).await.map(Inline)
     }
 
-    /// Its options in every environment the edition offers, by priority (secrets masked).
+    /// Its options in every environment the edition offers and the caller may read, by
+    /// priority (secrets masked).
     async fn environments(
         &self,
         ctx: &Context<'_>,
@@ -155,8 +158,8 @@ impl DataSource {
         let all = ctx.all_environments().await?;
         let kind = data_sources::kind_of(&self.0)?;
         let rows = ctx.options_rows(self.0.id).await?;
-        Ok(environments::offered(&all, caller)
-            .iter()
+        Ok(environments::readable(&all, caller)
+            .into_iter()
             .map(|environment| {
                 let row = rows
                     .iter()
@@ -185,7 +188,7 @@ impl InlineFields for DataSource {
                     let ctx_field = ctx.with_field(field);
                     let (_, ID(environment_id)) =
                         ctx_field.param_value::<ID>("environmentId", None).ok()?;
-                    let environment_id = Self::offered_environment(&ctx_field, &environment_id)
+                    let environment_id = Self::readable_environment(&ctx_field, &environment_id)
                         .now_or_never()?
                         .ok()?;
                     let asked = DataSourceOptions::written_fields(ctx, field)?;

@@ -1,10 +1,13 @@
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
+use crate::domain::access;
 use crate::domain::environments::{self, EnvironmentKind as Kind};
+use crate::domain::permissions::Action;
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::InlineFields;
+use crate::graphql::types::viewer::Role;
 
 /// What an environment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -26,6 +29,70 @@ impl From<Kind> for EnvironmentKind {
             Kind::Staging => Self::Staging,
             Kind::Production => Self::Production,
             Kind::Custom => Self::Custom,
+        }
+    }
+}
+
+/// What an access rule may grant in an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::domain::access::Permission")]
+pub enum EnvironmentPermission {
+    /// read this environment's options (secrets masked)
+    ///
+    /// And its constants' values.
+    ReadOptions,
+    /// save, copy into and clear this environment's options
+    EditOptions,
+    /// Test a data source's connection with this environment's options.
+    TestConnection,
+    /// select it in the builder (selectEnvironment)
+    Select,
+    /// promote a version into it, or request that
+    PromoteInto,
+    /// resolveDataSource against it
+    Resolve,
+}
+
+/// grants permissions to every caller with this role, or with this group; exactly one of role and group is set
+#[derive(Debug, Clone, SimpleObject)]
+pub struct EnvironmentAccessRule {
+    /// The role the rule applies to, or null for a group's rule.
+    pub role: Option<Role>,
+    /// The group the rule applies to (a name from tokens' groups), or null for a
+    /// role's rule.
+    pub group: Option<String>,
+    /// What the rule grants in the environment.
+    pub permissions: Vec<EnvironmentPermission>,
+}
+
+impl From<&access::Rule> for EnvironmentAccessRule {
+    fn from(rule: &access::Rule) -> Self {
+        Self {
+            role: rule.role.map(Into::into),
+            group: rule.group.clone(),
+            permissions: rule.permissions.iter().map(|p| (*p).into()).collect(),
+        }
+    }
+}
+
+/// One rule of `setEnvironmentAccess`: exactly one of `role` (not ADMIN: admins hold
+/// every permission) and `group`, and what it grants.
+#[derive(Debug, Clone, InputObject)]
+pub struct EnvironmentAccessRuleInput {
+    /// The role the rule applies to.
+    pub role: Option<Role>,
+    /// The group the rule applies to: 1 to 255 printable characters.
+    pub group: Option<String>,
+    /// What the rule grants.
+    pub permissions: Vec<EnvironmentPermission>,
+}
+
+impl From<EnvironmentAccessRuleInput> for access::Rule {
+    fn from(input: EnvironmentAccessRuleInput) -> Self {
+        Self {
+            role: input.role.map(Into::into),
+            group: input.group,
+            permissions: input.permissions.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -71,6 +138,31 @@ impl Environment {
     /// nothing is protected.
     async fn protected(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(environments::is_protected(&self.0, ctx.caller()?))
+    }
+
+    /// who may do what in this environment besides admins; admins only (others: FORBIDDEN)
+    ///
+    /// The rules in effect: the stored ones in Enterprise, the defaults (the role
+    /// matrix) in Community.
+    async fn access(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EnvironmentAccessRule>> {
+        let caller = ctx.caller()?;
+        caller.require(Action::ManageEnvironments)?;
+        Ok(access::rules_in(&self.0, caller)
+            .iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// what the caller may do in this environment (admins: all)
+    async fn my_permissions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<EnvironmentPermission>> {
+        let caller = ctx.caller()?;
+        Ok(access::permissions_of(caller, &self.0)
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// When the environment was created.

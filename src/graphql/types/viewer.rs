@@ -1,9 +1,10 @@
 use async_graphql::{Enum, ID, SimpleObject};
 
-use crate::auth::{self, Session};
+use crate::auth::Session;
 
 /// What a caller may do, from their token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::auth::Role")]
 pub enum Role {
     /// Everything, including data-source credentials.
     Admin,
@@ -15,17 +16,6 @@ pub enum Role {
     Runner,
 }
 
-impl From<auth::Role> for Role {
-    fn from(role: auth::Role) -> Self {
-        match role {
-            auth::Role::Admin => Self::Admin,
-            auth::Role::Builder => Self::Builder,
-            auth::Role::Viewer => Self::Viewer,
-            auth::Role::Runner => Self::Runner,
-        }
-    }
-}
-
 /// The caller, as their token describes them.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct Viewer {
@@ -35,6 +25,10 @@ pub struct Viewer {
     pub workspace_id: ID,
     /// The caller's role.
     pub role: Role,
+    /// the token's groups (its groups claim, or the claim configured for it)
+    ///
+    /// Environments' access rules may grant permissions to a group.
+    pub groups: Vec<String>,
 }
 
 impl From<&Session> for Viewer {
@@ -43,6 +37,7 @@ impl From<&Session> for Viewer {
             user_id: ID(session.user_id.clone()),
             workspace_id: ID(session.workspace_id.to_string()),
             role: session.role.into(),
+            groups: session.groups.clone(),
         }
     }
 }

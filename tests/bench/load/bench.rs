@@ -603,6 +603,7 @@ impl Tokens {
                         user_id: BENCH_USER.into(),
                         workspace_id: w.id,
                         role,
+                        groups: Vec::new(),
                         expires_at: None,
                     };
                     format!(

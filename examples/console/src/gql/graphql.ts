@@ -116,6 +116,8 @@ export type AuditAction =
   | 'DATA_SOURCE_RENAMED'
   /** `resolveDataSource`, answered or refused. */
   | 'DATA_SOURCE_RESOLVED'
+  /** `setEnvironmentAccess`: an environment's access rules were replaced. */
+  | 'ENVIRONMENT_ACCESS_CHANGED'
   /** `createEnvironment`. */
   | 'ENVIRONMENT_CREATED'
   /** `deleteEnvironment`. */
@@ -292,7 +294,10 @@ export type DataSource = {
   __typename: 'DataSource';
   /** When the data source was created. */
   createdAt: Scalars['DateTime']['output'];
-  /** Its options in every environment the edition offers, by priority (secrets masked). */
+  /**
+   * Its options in every environment the edition offers and the caller may read, by
+   * priority (secrets masked).
+   */
   environments: Array<DataSourceOptions>;
   /** Stable id of the data source. */
   id: Scalars['ID']['output'];
@@ -302,7 +307,8 @@ export type DataSource = {
   name: Scalars['String']['output'];
   /**
    * Its options in one environment (secrets masked). Naming an environment the
-   * edition does not offer is LICENSE_REQUIRED.
+   * edition does not offer is LICENSE_REQUIRED; one whose access rules don't let the
+   * caller read options, FORBIDDEN.
    */
   options: DataSourceOptions;
   /** When the data source or any of its options last changed. */
@@ -438,6 +444,13 @@ export type EditionName =
 /** A stage of the workspace's pipeline, with its own data-source settings. */
 export type Environment = {
   __typename: 'Environment';
+  /**
+   * who may do what in this environment besides admins; admins only (others: FORBIDDEN)
+   *
+   * The rules in effect: the stored ones in Enterprise, the defaults (the role
+   * matrix) in Community.
+   */
+  access: Array<EnvironmentAccessRule>;
   /** When the environment was created. */
   createdAt: Scalars['DateTime']['output'];
   /** Stable id of the environment. */
@@ -448,6 +461,8 @@ export type Environment = {
   kind: EnvironmentKind;
   /** Whether the environment is built in and so can't be renamed, moved or deleted. */
   locked: Scalars['Boolean']['output'];
+  /** what the caller may do in this environment (admins: all) */
+  myPermissions: Array<EnvironmentPermission>;
   /** Display name, unique in the workspace. */
   name: Scalars['String']['output'];
   /** Position in the pipeline: versions are promoted from lower to higher priority. */
@@ -463,6 +478,33 @@ export type Environment = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** grants permissions to every caller with this role, or with this group; exactly one of role and group is set */
+export type EnvironmentAccessRule = {
+  __typename: 'EnvironmentAccessRule';
+  /**
+   * The group the rule applies to (a name from tokens' groups), or null for a
+   * role's rule.
+   */
+  group?: Maybe<Scalars['String']['output']>;
+  /** What the rule grants in the environment. */
+  permissions: Array<EnvironmentPermission>;
+  /** The role the rule applies to, or null for a group's rule. */
+  role?: Maybe<Role>;
+};
+
+/**
+ * One rule of `setEnvironmentAccess`: exactly one of `role` (not ADMIN: admins hold
+ * every permission) and `group`, and what it grants.
+ */
+export type EnvironmentAccessRuleInput = {
+  /** The group the rule applies to: 1 to 255 printable characters. */
+  group?: InputMaybe<Scalars['String']['input']>;
+  /** What the rule grants. */
+  permissions: Array<EnvironmentPermission>;
+  /** The role the rule applies to. */
+  role?: InputMaybe<Role>;
+};
+
 /** What an environment is for. */
 export type EnvironmentKind =
   /** An environment a workspace added to the pipeline. */
@@ -473,6 +515,25 @@ export type EnvironmentKind =
   | 'PRODUCTION'
   /** Where versions are checked before release. */
   | 'STAGING';
+
+/** What an access rule may grant in an environment. */
+export type EnvironmentPermission =
+  /** save, copy into and clear this environment's options */
+  | 'EDIT_OPTIONS'
+  /** promote a version into it, or request that */
+  | 'PROMOTE_INTO'
+  /**
+   * read this environment's options (secrets masked)
+   *
+   * And its constants' values.
+   */
+  | 'READ_OPTIONS'
+  /** resolveDataSource against it */
+  | 'RESOLVE'
+  /** select it in the builder (selectEnvironment) */
+  | 'SELECT'
+  /** Test a data source's connection with this environment's options. */
+  | 'TEST_CONNECTION';
 
 /** The state of the configured license key. */
 export type LicenseStatus =
@@ -561,6 +622,13 @@ export type Mutation = {
    * the other environments keep theirs.
    */
   setConstantValues: WorkspaceConstant;
+  /**
+   * replaces the environment's rules
+   *
+   * Admins, Enterprise. Each rule names exactly one of a role (not ADMIN) and a
+   * group, one rule each; at most 50. Audited as ENVIRONMENT_ACCESS_CHANGED.
+   */
+  setEnvironmentAccess: Environment;
   /**
    * Protects an environment or lifts its protection (admins, Enterprise): promoting
    * into a protected environment, and releasing while Production is protected, need
@@ -683,6 +751,13 @@ export type MutationSelectEnvironmentArgs = {
 export type MutationSetConstantValuesArgs = {
   id: Scalars['ID']['input'];
   values: Array<ConstantValueInput>;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetEnvironmentAccessArgs = {
+  id: Scalars['ID']['input'];
+  rules: Array<EnvironmentAccessRuleInput>;
 };
 
 
@@ -937,6 +1012,12 @@ export type VersionStatus =
 /** The caller, as their token describes them. */
 export type Viewer = {
   __typename: 'Viewer';
+  /**
+   * the token's groups (its groups claim, or the claim configured for it)
+   *
+   * Environments' access rules may grant permissions to a group.
+   */
+  groups: Array<Scalars['String']['output']>;
   /** The caller's role. */
   role: Role;
   /** The token's subject. */
@@ -958,7 +1039,11 @@ export type WorkspaceConstant = {
   type: ConstantType;
   /** When the constant or one of its values last changed. */
   updatedAt: Scalars['DateTime']['output'];
-  /** one entry per environment the edition offers, by priority */
+  /**
+   * one entry per environment the edition offers, by priority
+   *
+   * Environments whose access rules don't let the caller read options are left out.
+   */
   values: Array<ConstantValue>;
 };
 
