@@ -1,5 +1,8 @@
 //! Who may do what: every action of DOMAIN.md's role matrix, and the one table that
 //! answers it. Every resolver path asks [`Caller::require`](super::Caller::require).
+//! What differs by environment (reading, editing and testing options, selecting,
+//! promoting into, resolving) is then asked of that environment's access rules:
+//! [`Caller::require_in`](super::Caller::require_in), in `access.rs`.
 
 use crate::auth::Role;
 use crate::error::{AppError, AppResult};
