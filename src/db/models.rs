@@ -35,12 +35,14 @@ pub struct Environment {
 pub struct AccessRules(pub Vec<crate::domain::access::Rule>);
 
 impl diesel::deserialize::FromSql<diesel::sql_types::Jsonb, diesel::pg::Pg> for AccessRules {
+    /// Straight from JSONB's binary format (a version byte, then the text) to the
+    /// rules: no tree of JSON values in between (this is read with every request's
+    /// environments).
     fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        let value = <serde_json::Value as diesel::deserialize::FromSql<
-            diesel::sql_types::Jsonb,
-            diesel::pg::Pg,
-        >>::from_sql(bytes)?;
-        Ok(Self(serde_json::from_value(value)?))
+        match bytes.as_bytes() {
+            [1, text @ ..] => Ok(Self(serde_json::from_slice(text)?)),
+            _ => Err("unsupported JSONB encoding version".into()),
+        }
     }
 }
 
