@@ -12,11 +12,11 @@ use crate::common::{MARGIN, TestApp, Workspace, admin_client, data, enterprise};
 use crate::data_sources::{copy, create_pg, delete, environment_ids, update, value_of};
 use crate::websocket::{Socket, connect, next, serve};
 
-const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
+pub(crate) const CHANGED: &str = "subscription($id: ID) { dataSourceOptionsChanged(dataSourceId: $id) { environment { name } revision dataSourceId id values { key value secret isSet } } }";
 const DELETED: &str = "subscription { dataSourceDeleted }";
 
 /// A socket acknowledged with `token`, subscribed to `query` as operation "s".
-async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Socket {
+pub(crate) async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Socket {
     let mut socket = connect(url, json!({ "Authorization": format!("Bearer {token}") })).await;
     assert_eq!(
         event_text(&mut socket).await,
@@ -31,7 +31,7 @@ async fn subscribe(url: &str, token: &str, query: &str, variables: Value) -> Soc
 }
 
 /// The next text message as it was sent (field order and all).
-async fn event_text(socket: &mut Socket) -> String {
+pub(crate) async fn event_text(socket: &mut Socket) -> String {
     for _ in 0..100 {
         match next(socket).await.expect("a message") {
             Message::Text(text) => return text.to_string(),
@@ -43,7 +43,7 @@ async fn event_text(socket: &mut Socket) -> String {
 }
 
 /// The next event's payload under `field`, with the raw text.
-async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
+pub(crate) async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
     let text = event_text(socket).await;
     let message: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(message["type"], "next", "{text}");
@@ -52,13 +52,13 @@ async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
     (message["payload"]["data"][field].clone(), text)
 }
 
-async fn options_event(socket: &mut Socket) -> (Value, String) {
+pub(crate) async fn options_event(socket: &mut Socket) -> (Value, String) {
     event(socket, "dataSourceOptionsChanged").await
 }
 
 /// Waits (bounded) until `count` subscriptions run on `t`: changes committed from then
 /// on reach them.
-async fn running(t: &TestApp, count: i64) {
+pub(crate) async fn running(t: &TestApp, count: i64) {
     for _ in 0..(MARGIN.as_millis() / 20) {
         if t.app.metrics.subscriptions.get() >= count {
             return;
