@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::db::Pooler;
 use crate::domain::connection_test::Allow;
 
 /// envgate: per-environment connection settings for a low-code app builder, over GraphQL.
@@ -69,6 +70,22 @@ pub struct DatabaseArgs {
     /// server answers there, else a private cluster under the state directory.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// What DATABASE_URL reaches: `none` (PostgreSQL itself) or `transaction` (a
+    /// transaction-pooling pooler such as PgBouncer's `pool_mode = transaction`: nothing
+    /// then relies on a server connection outliving a transaction, and
+    /// ENVGATE_DIRECT_DATABASE_URL is needed).
+    #[arg(
+        long,
+        env = "ENVGATE_DATABASE_POOLER",
+        value_enum,
+        default_value_t = Pooler::None
+    )]
+    pub database_pooler: Pooler,
+    /// A direct connection to the same database, for what a transaction pooler can't
+    /// carry: migrations (`serve`'s, `migrate`, `keys`) and the change listener of
+    /// subscriptions. Without it they use DATABASE_URL.
+    #[arg(long, env = "ENVGATE_DIRECT_DATABASE_URL", hide_env_values = true)]
+    pub direct_database_url: Option<String>,
 }
 
 /// How bearer tokens are signed and checked.

@@ -48,8 +48,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(*args, state_dir).await,
         Command::Migrate(args) => {
-            let (url, devdb) = database(&args, state_dir).await?;
-            let ran = db::migrate(&url).await;
+            let (urls, devdb) = database(&args, state_dir).await?;
+            let ran = db::migrate(&urls.direct).await;
             stop(devdb).await;
             println!("ran {} migration(s)", ran?);
             Ok(())
@@ -64,18 +64,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The configured database URL, or the zero-config development database.
+/// Where the database is: what requests use, and the direct connection for migrations
+/// and the change listener.
+struct DatabaseUrls {
+    /// `DATABASE_URL`: the pool's, maybe a pooler's.
+    pooled: String,
+    /// `ENVGATE_DIRECT_DATABASE_URL`, else `DATABASE_URL`.
+    direct: String,
+}
+
+/// The configured database URLs, or the zero-config development database. Behind a
+/// transaction pooler without a direct URL, refuses: migrations and the change listener
+/// can't go through it (events would be lost without a word).
 async fn database(
     args: &DatabaseArgs,
     state_dir: &Path,
-) -> anyhow::Result<(String, Option<DevDatabase>)> {
-    match configured(&args.database_url) {
-        Some(url) => Ok((url.to_owned(), None)),
+) -> anyhow::Result<(DatabaseUrls, Option<DevDatabase>)> {
+    let direct = configured(&args.direct_database_url);
+    if args.database_pooler == db::Pooler::Transaction && direct.is_none() {
+        bail!(
+            "ENVGATE_DATABASE_POOLER=transaction needs ENVGATE_DIRECT_DATABASE_URL (--direct-database-url): a direct connection to the database for migrations and the change listener, which a transaction pooler can't carry"
+        );
+    }
+    let (pooled, devdb) = match configured(&args.database_url) {
+        Some(url) => (url.to_owned(), None),
         None => {
             let devdb = DevDatabase::start(state_dir).await?;
-            Ok((devdb.url.clone(), Some(devdb)))
+            (devdb.url.clone(), Some(devdb))
         }
-    }
+    };
+    let direct = direct.map_or_else(|| pooled.clone(), str::to_owned);
+    Ok((DatabaseUrls { pooled, direct }, devdb))
 }
 
 async fn stop(devdb: Option<DevDatabase>) {
@@ -172,10 +191,10 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         _ => Licensing::load(args.license_key.as_deref(), public_key.as_deref()),
     };
 
-    let (url, devdb) = database(&args.database, state_dir).await?;
+    let (urls, devdb) = database(&args.database, state_dir).await?;
     let result = serve_on(
         &args,
-        &url,
+        &urls,
         state_dir,
         tokens,
         development_secret,
@@ -189,14 +208,14 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
 
 async fn serve_on(
     args: &ServeArgs,
-    url: &str,
+    urls: &DatabaseUrls,
     state_dir: &Path,
     tokens: TokenKeys,
     development_secret: bool,
     licensing: Licensing,
     master_keys: MasterKeys,
 ) -> anyhow::Result<()> {
-    let ran = db::migrate(url).await?;
+    let ran = db::migrate(&urls.direct).await?;
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
     }
@@ -238,7 +257,12 @@ async fn serve_on(
         None => None,
     };
     let queries = db::QueryCounter::default();
-    let pool = db::pool(url, args.database_pool_size, queries.clone())?;
+    let pool = db::pool(
+        &urls.pooled,
+        args.database_pool_size,
+        queries.clone(),
+        args.database.database_pooler,
+    )?;
     let settings = Settings {
         demo_token: demo.as_ref().map(|(token, _)| token.clone()),
         cors_origins: args.cors_origins.clone(),
@@ -259,9 +283,9 @@ async fn serve_on(
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
     refuse_unheld_keys(&app).await?;
     if let (true, Some(workspace)) = (args.demo, demo_workspace) {
-        envgate::demo::seed(&app, workspace, url).await?;
+        envgate::demo::seed(&app, workspace, &urls.direct).await?;
     }
-    app.listen(url)?;
+    app.listen(&urls.direct)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -357,12 +381,11 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
         keys: key_args,
     } = args;
     let master_keys = master_keys(key_args, state_dir)?;
-    let (url, devdb) = database(database_args, state_dir).await?;
+    let (urls, devdb) = database(database_args, state_dir).await?;
     let result = async {
-        let mut conn =
-            <diesel_async::AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url)
-                .await
-                .context("connecting to the database")?;
+        let mut conn = <db::Conn as diesel_async::AsyncConnection>::establish(&urls.direct)
+            .await
+            .context("connecting to the database")?;
         let failed = |e: envgate::error::AppError| anyhow::anyhow!(e.message());
         if let Some(batch_size) = batch_size {
             let total = keys::rows_to_reseal(&mut conn, &master_keys)

@@ -13,11 +13,12 @@
 //! testing, selecting, promoting into and resolving are FORBIDDEN.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::Role;
+use crate::db::Conn;
 use crate::db::models::{AccessRules, Environment};
 use crate::db::schema::environments;
 use crate::domain::audit::{self, AuditAction, Event};
@@ -223,7 +224,7 @@ pub fn validate(rules: Vec<Rule>) -> AppResult<Vec<Rule>> {
 /// Replaces the rules of environment `id` (admins, Enterprise), audited as
 /// ENVIRONMENT_ACCESS_CHANGED; returns the environment as it now is.
 pub async fn set(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     id: &str,
     rules: Vec<Rule>,

@@ -2,10 +2,11 @@
 //! create them; every role reads them.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{App, AppVersion, NewApp};
 use crate::db::schema::{app_versions, apps};
 use crate::domain::audit::{self, AuditAction, Event};
@@ -26,7 +27,7 @@ pub(crate) fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The app `id` names in the caller's workspace; NOT_FOUND when there is none.
-pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<App> {
+pub async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<App> {
     caller.require(Action::ReadApps)?;
     let id = ids::parse(id, "app")?;
     in_workspace(caller.workspace_id, id)
@@ -39,7 +40,7 @@ pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> App
 
 /// One page of the workspace's apps, by name then id.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     page: &PageRequest<ListKey>,
 ) -> AppResult<Page<App>> {
@@ -64,7 +65,7 @@ pub async fn list(
 }
 
 /// Creates an app with no versions (builders and admins).
-pub async fn create(conn: &mut AsyncPgConnection, caller: &Caller, name: &str) -> AppResult<App> {
+pub async fn create(conn: &mut Conn, caller: &Caller, name: &str) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
     let name = names::checked(name)?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -89,7 +90,7 @@ pub async fn create(conn: &mut AsyncPgConnection, caller: &Caller, name: &str) -
 
 /// The versions of these apps in the workspace, in creation order.
 pub async fn versions_of(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     app_ids: &[Uuid],
 ) -> QueryResult<Vec<AppVersion>> {

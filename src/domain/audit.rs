@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{AuditEvent, NewAuditEvent};
 use crate::db::schema::audit_events;
 use crate::domain::Caller;
@@ -156,7 +157,7 @@ impl Event {
 
 /// Writes `event` as done by `caller`, on `conn`: inside the caller's transaction when
 /// there is one, so that a rolled-back change leaves no row.
-pub async fn record(conn: &mut AsyncPgConnection, caller: &Caller, event: Event) -> AppResult<()> {
+pub async fn record(conn: &mut Conn, caller: &Caller, event: Event) -> AppResult<()> {
     diesel::insert_into(audit_events::table)
         .values(NewAuditEvent {
             id: Uuid::new_v4(),
@@ -199,7 +200,7 @@ pub struct Filter {
 /// malformed or another workspace's matches nothing. Every filter is served by an
 /// index in the listing order (see the migrations).
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     page: &PageRequest<ListKey>,
     filter: &Filter,

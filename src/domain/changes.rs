@@ -5,10 +5,11 @@
 //! rest with its own caller's permissions.
 
 use diesel::sql_types::Text;
-use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
+use diesel_async::RunQueryDsl as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::error::AppResult;
 
 /// The `LISTEN`/`NOTIFY` channel every process shares.
@@ -64,7 +65,7 @@ pub enum Event {
 
 /// Queues `change` for delivery when the caller's transaction commits (`NOTIFY` is
 /// transactional: a rolled-back change is never announced).
-pub async fn publish(conn: &mut AsyncPgConnection, change: &Change) -> AppResult<()> {
+pub async fn publish(conn: &mut Conn, change: &Change) -> AppResult<()> {
     let payload = serde_json::to_string(change).map_err(crate::error::AppError::internal)?;
     diesel::sql_query("SELECT pg_notify($1, $2)")
         .bind::<Text, _>(CHANNEL)

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{Constant, ConstantValue, Environment};
 use crate::db::schema::{constant_values, constants};
 use crate::domain::audit::{self, AuditAction, Event};
@@ -86,16 +87,13 @@ impl std::fmt::Debug for ValueInput {
 }
 
 /// The constants of the workspace by name (every role).
-pub async fn list(conn: &mut AsyncPgConnection, caller: &Caller) -> AppResult<Vec<Constant>> {
+pub async fn list(conn: &mut Conn, caller: &Caller) -> AppResult<Vec<Constant>> {
     caller.require(Action::ReadConstants)?;
     Ok(catalog(conn, caller.workspace_id).await?)
 }
 
 /// Every constant of a workspace, by name.
-pub async fn catalog(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-) -> QueryResult<Vec<Constant>> {
+pub async fn catalog(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<Constant>> {
     constants::table
         .filter(constants::workspace_id.eq(workspace_id))
         .order(constants::name.asc())
@@ -105,11 +103,7 @@ pub async fn catalog(
 }
 
 /// The constant named `name` (exactly), if the workspace has one.
-pub async fn by_name(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    name: &str,
-) -> AppResult<Option<Constant>> {
+pub async fn by_name(conn: &mut Conn, caller: &Caller, name: &str) -> AppResult<Option<Constant>> {
     caller.require(Action::ReadConstants)?;
     Ok(constants::table
         .filter(constants::workspace_id.eq(caller.workspace_id))
@@ -122,7 +116,7 @@ pub async fn by_name(
 
 /// The stored values of these constants, every environment.
 pub async fn values_of(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     constant_ids: &[Uuid],
 ) -> QueryResult<Vec<ConstantValue>> {
@@ -136,7 +130,7 @@ pub async fn values_of(
 
 /// Each constant with its stored values, every environment, in one query.
 pub async fn with_values(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     list: Vec<Constant>,
 ) -> QueryResult<Vec<(Constant, Vec<ConstantValue>)>> {
     let Some(workspace_id) = <[Constant]>::first(&list).map(|c| c.workspace_id) else {
@@ -239,7 +233,7 @@ fn checked_values<'a>(
 /// Writes the values of one constant: a value is upserted (sealed for a SECRET one),
 /// `None` removes it. Returns what an audit row says of it.
 async fn write_values(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     constant: &Constant,
     values: &[(&Environment, Option<String>)],
     master_keys: &MasterKeys,
@@ -292,7 +286,7 @@ async fn write_values(
 /// Creates a constant with values for some environments (admins). Names match
 /// `[A-Za-z_][A-Za-z0-9_]{0,63}` and are unique regardless of case.
 pub async fn create(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     name: &str,
@@ -338,7 +332,7 @@ pub async fn create(
 }
 
 /// The constant `id` names in the workspace, its row locked; NOT_FOUND when none.
-async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Constant> {
+async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Constant> {
     let id = ids::parse(id, "constant")?;
     constants::table
         .filter(constants::workspace_id.eq(caller.workspace_id))
@@ -354,7 +348,7 @@ async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppR
 /// Sets or clears (with `None`) a constant's value in some environments (admins);
 /// the other environments keep theirs.
 pub async fn set_values(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     id: &str,
@@ -385,7 +379,7 @@ pub async fn set_values(
 
 /// Deletes a constant and its values (admins); refused while an option references it,
 /// naming the data sources.
-pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
     caller.require(Action::ManageConstants)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let constant = locked(conn, caller, id).await?;
@@ -417,7 +411,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
 /// The names of the data sources whose options reference `qualified`
 /// (`constants.NAME` or `secrets.NAME`).
 async fn referencing(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     qualified: &str,
 ) -> QueryResult<Vec<String>> {
@@ -444,7 +438,7 @@ async fn referencing(
 /// none is deleted under a save that references it. The error names the first
 /// unknown or wrongly namespaced one.
 pub async fn check_references(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     field: &str,
     referenced: &[(Namespace, String)],
@@ -489,7 +483,7 @@ pub async fn check_references(
 /// The values, in one environment, of the constants `qualified` names, decrypted,
 /// keyed by qualified name; a constant without a value there is left out.
 pub async fn values_in(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     master_keys: &MasterKeys,
     workspace_id: Uuid,
     environment_id: Uuid,
@@ -522,10 +516,7 @@ pub async fn values_in(
 
 /// Which qualified names have a value in which environment, for the workspace: what
 /// `configured` needs, without opening any secret.
-pub async fn availability(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-) -> QueryResult<Vec<(String, Uuid)>> {
+pub async fn availability(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<(String, Uuid)>> {
     let rows: Vec<(Constant, Uuid)> = constants::table
         .inner_join(constant_values::table.on(constant_values::constant_id.eq(constants::id)))
         .filter(constants::workspace_id.eq(workspace_id))

@@ -4,10 +4,11 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
 use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::access::Permission;
@@ -82,7 +83,7 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The data source `id` names in the caller's workspace; NOT_FOUND when there is none.
-pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+pub async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<DataSource> {
     caller.require(Action::ReadDataSources)?;
     let id = ids::parse(id, "data source")?;
     in_workspace(caller.workspace_id, id)
@@ -99,7 +100,7 @@ pub async fn get(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> App
 /// round trip. The environment is not checked here: a row is only found for one of the
 /// workspace's own environments, and the caller checks it before reading the row.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     page: &PageRequest<ListKey>,
     filters: &Filters,
@@ -163,7 +164,7 @@ fn escape_like(text: &str) -> String {
 
 /// The options rows of these data sources in the workspace, every environment.
 pub async fn options_of(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     data_source_ids: &[Uuid],
 ) -> QueryResult<Vec<DataSourceOptions>> {
@@ -177,7 +178,7 @@ pub async fn options_of(
 
 /// The options rows of these data sources in one environment of the workspace.
 pub async fn options_in(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     data_source_ids: &[Uuid],
     environment_id: Uuid,
@@ -232,7 +233,7 @@ fn name_taken(error: diesel::result::Error, name: &str) -> AppError {
 /// one when none is named); every other environment gets the non-secret values and no
 /// secrets, so each must be given its own credentials.
 pub async fn create(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     input: NewDataSourceInput,
@@ -328,7 +329,7 @@ pub async fn create(
 
 /// Renames a data source.
 pub async fn rename(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     id: &str,
     name: &str,
@@ -358,7 +359,7 @@ pub async fn rename(
 }
 
 /// Deletes a data source and every environment's options; returns its id.
-pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
     caller.require(Action::ManageDataSources)?;
     let id = ids::parse(id, "data source")?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -386,7 +387,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
 /// clears. Refused with REVISION_CONFLICT when `expected_revision` is stale, also when
 /// two saves race: the row is locked while the revision is compared.
 pub async fn update_options(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     input: OptionsUpdate,
@@ -421,7 +422,7 @@ pub async fn update_options(
 
 /// Copies one environment's options onto another (see [`options::copy`]).
 pub async fn copy_options(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     input: OptionsCopy,
@@ -485,7 +486,7 @@ pub async fn copy_options(
 /// (TEST_CONNECTION there); the test itself runs after the database connection is given back (see
 /// [`crate::domain::connection_test::run`]).
 pub async fn connection_options(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     data_source_id: &str,
@@ -517,7 +518,7 @@ pub struct TestTarget {
 /// ENVIRONMENT_NOT_CONFIGURED, naming the environment and the missing fields, when a
 /// required option is unset: never another environment's values instead.
 pub async fn decrypted_options(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     master_keys: &MasterKeys,
     data_source: &DataSource,
     environment: &Environment,
@@ -589,7 +590,7 @@ pub struct Decrypted {
 /// BAD_USER_INPUT, naming the field and the constant, unless every constant the
 /// changes reference exists with the right type (held still until the save commits).
 async fn check_references(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     changes: &[options::Change],
 ) -> AppResult<()> {
@@ -636,7 +637,7 @@ fn options_changed(row: &DataSourceOptions) -> Change {
 /// The data source `id` names, its row locked for the transaction before any of its
 /// options rows: every writer (and a delete) takes the locks in that order, so none
 /// deadlocks. NOT_FOUND when there is none (also when it was deleted meanwhile).
-async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<DataSource> {
+async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<DataSource> {
     let id = ids::parse(id, "data source")?;
     in_workspace(caller.workspace_id, id)
         .select(DataSource::as_select())
@@ -648,7 +649,7 @@ async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppR
 }
 
 async fn locked_row(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     data_source: &DataSource,
     environment: &Environment,
 ) -> AppResult<DataSourceOptions> {
@@ -690,7 +691,7 @@ fn check_revision(
 }
 
 async fn save(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     row: DataSourceOptions,
 ) -> AppResult<DataSourceOptions> {

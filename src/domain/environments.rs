@@ -3,9 +3,10 @@
 //! environments can be inserted between the built-in ones.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::Environment;
 use crate::db::schema::environments;
 use crate::domain::access::Permission;
@@ -74,10 +75,7 @@ pub const BUILT_IN: [BuiltIn; 3] = [
 ];
 
 /// Every environment of the workspace, by priority, whatever the edition.
-pub async fn all(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-) -> QueryResult<Vec<Environment>> {
+pub async fn all(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<Environment>> {
     environments::table
         .filter(environments::workspace_id.eq(workspace_id))
         .order(environments::priority.asc())

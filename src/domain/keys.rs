@@ -3,8 +3,9 @@
 //! opened (a secret the server can't open is never served as unset).
 
 use diesel::sql_types::{BigInt, Text};
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 
+use crate::db::Conn;
 use crate::db::models::{ConstantValue, DataSourceOptions};
 use crate::domain::{constants, options};
 use crate::error::{AppError, AppResult};
@@ -21,7 +22,7 @@ pub struct KeyCount {
 
 /// The stored secrets of every workspace (options and SECRET constants), counted per
 /// master key id.
-pub async fn status(conn: &mut AsyncPgConnection) -> AppResult<Vec<KeyCount>> {
+pub async fn status(conn: &mut Conn) -> AppResult<Vec<KeyCount>> {
     Ok(diesel::sql_query(
         "SELECT key_id, count(*) AS secrets FROM (
              SELECT split_part(s.value, '.', 2) AS key_id
@@ -38,7 +39,7 @@ pub async fn status(conn: &mut AsyncPgConnection) -> AppResult<Vec<KeyCount>> {
 
 /// The stored secrets sealed under keys `keys` does not hold; empty when every secret
 /// opens.
-pub async fn unheld(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> AppResult<Vec<KeyCount>> {
+pub async fn unheld(conn: &mut Conn, keys: &MasterKeys) -> AppResult<Vec<KeyCount>> {
     Ok(status(conn)
         .await?
         .into_iter()
@@ -62,7 +63,7 @@ const STALE_CONSTANTS: &str = "FROM constant_values v JOIN constants c ON c.id =
 
 /// How many rows (options rows, SECRET constant values) hold a secret not sealed by
 /// the current key.
-pub async fn rows_to_reseal(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> AppResult<i64> {
+pub async fn rows_to_reseal(conn: &mut Conn, keys: &MasterKeys) -> AppResult<i64> {
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
@@ -85,7 +86,7 @@ pub async fn rows_to_reseal(conn: &mut AsyncPgConnection, keys: &MasterKeys) -> 
 /// for the next run. Stops after `max_batches` when given. `progress` hears the rows
 /// done after each batch.
 pub async fn reseal(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     keys: &MasterKeys,
     batch_size: i64,
     max_batches: Option<u64>,

@@ -8,10 +8,11 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{Array, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{Environment, NewEnvironment};
 use crate::db::schema::{app_versions, environments};
 use crate::domain::audit::{self, AuditAction, Event};
@@ -64,11 +65,7 @@ fn anchor<'a>(all: &'a [Environment], after: &str) -> AppResult<&'a Environment>
 
 /// Sets the pipeline's order to `order` (every environment id of the workspace),
 /// priorities 1..n, in one statement; the unique priority key is checked at commit.
-async fn renumber(
-    conn: &mut AsyncPgConnection,
-    workspace_id: Uuid,
-    order: &[Uuid],
-) -> QueryResult<()> {
+async fn renumber(conn: &mut Conn, workspace_id: Uuid, order: &[Uuid]) -> QueryResult<()> {
     diesel::sql_query(
         "UPDATE environments e SET priority = o.n, updated_at = now()
          FROM unnest($1) WITH ORDINALITY AS o(id, n)
@@ -89,7 +86,7 @@ fn name_taken(error: DieselError, name: &str) -> AppError {
 /// Every data source gets that environment's non-secret values, and no secrets, in one
 /// statement.
 pub async fn create(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     name: &str,
     after: &str,
@@ -164,7 +161,7 @@ pub async fn create(
 
 /// Renames a custom environment.
 pub async fn rename(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     id: &str,
     name: &str,
@@ -197,7 +194,7 @@ pub async fn rename(
 /// Moves a custom environment to right after `after` (never after the default one);
 /// returns the whole pipeline in its new order.
 pub async fn move_after(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     id: &str,
     after: &str,
@@ -234,7 +231,7 @@ pub async fn move_after(
 
 /// Deletes a custom environment with its options; refused while it holds versions.
 /// Selections pointing at it go with it: those users see the lowest environment again.
-pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
     require_editor(caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
@@ -282,7 +279,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> 
 /// Switches protection on or off: promoting into a protected environment, and
 /// releasing while the default one is protected, then need an admin.
 pub async fn set_protected(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     id: &str,
     protected: bool,

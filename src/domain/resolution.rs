@@ -7,9 +7,10 @@
 //! (never the values), its fields bounded: a `userId` is at most
 //! [`MAX_USER_ID_CHARS`] printable characters.
 
-use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use diesel_async::AsyncConnection as _;
 use serde_json::{Map, Value, json};
 
+use crate::db::Conn;
 use crate::db::models::{DataSource, Environment};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
@@ -71,7 +72,7 @@ pub const MAX_USER_ID_CHARS: usize = 255;
 /// Resolves a data source for an app run (the runner role only) and audits the call:
 /// in the same transaction when it is answered, on its own when it is refused.
 pub async fn resolve(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     request: &ResolveRequest,
@@ -134,7 +135,7 @@ fn user_id_of(request: &ResolveRequest) -> AppResult<Option<&str>> {
 }
 
 /// Records a refused call on its own (its transaction, if any, rolled back).
-async fn audit_refusal(conn: &mut AsyncPgConnection, caller: &Caller, event: Event) {
+async fn audit_refusal(conn: &mut Conn, caller: &Caller, event: Event) {
     if let Err(failure) = audit::record(conn, caller, event).await {
         tracing::error!(
             error = ?failure,
@@ -159,7 +160,7 @@ fn with_outcome(
 /// The steps, each noting in `event` what it found, so a refusal is audited with
 /// every object known by then.
 async fn resolve_in(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
     request: &ResolveRequest,

@@ -5,9 +5,10 @@
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{App, Environment, EnvironmentSelection};
 use crate::db::schema::environment_selections;
 use crate::domain::access::Permission;
@@ -20,7 +21,7 @@ use crate::error::{AppError, AppResult};
 /// edition does not offer is LICENSE_REQUIRED; one whose rules don't grant the caller
 /// SELECT is FORBIDDEN.
 pub async fn select(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     app_id: &str,
     environment_id: &str,
@@ -61,7 +62,7 @@ pub async fn select(
 
 /// The environments `user_id` selected for these apps of the workspace.
 pub async fn of_user(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     workspace_id: Uuid,
     user_id: &str,
     app_ids: &[Uuid],

@@ -5,9 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use diesel::{ExpressionMethods as _, QueryDsl as _, SelectableHelper as _};
-use diesel_async::{AsyncPgConnection, RunQueryDsl as _};
+use diesel_async::RunQueryDsl as _;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::PgPool;
 use crate::db::models::{DataSourceOptions, Environment};
 use crate::db::schema::{data_source_options, data_sources, environments};
@@ -50,7 +51,7 @@ impl OptionsWatch {
     /// Starts watching; NOT_FOUND when `data_source_id` names no data source of the
     /// caller's workspace.
     pub async fn start(
-        conn: &mut AsyncPgConnection,
+        conn: &mut Conn,
         caller: &Caller,
         data_source_id: Option<&str>,
     ) -> AppResult<Self> {
@@ -72,7 +73,7 @@ impl OptionsWatch {
 
     async fn read(
         &self,
-        conn: &mut AsyncPgConnection,
+        conn: &mut Conn,
         caller: &Caller,
         environment_ids: Option<&[Uuid]>,
     ) -> AppResult<Vec<OptionsChange>> {
@@ -145,7 +146,7 @@ fn key(row: &DataSourceOptions) -> (Uuid, Uuid) {
 /// environments when named) in environments the edition offers and the caller may read,
 /// with their kinds.
 async fn read(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     workspace_id: Uuid,
     data_source_id: Option<Uuid>,
@@ -198,7 +199,7 @@ pub struct DeletionWatch {
 
 impl DeletionWatch {
     /// Starts watching.
-    pub async fn start(conn: &mut AsyncPgConnection, caller: &Caller) -> AppResult<Self> {
+    pub async fn start(conn: &mut Conn, caller: &Caller) -> AppResult<Self> {
         caller.require(Action::ReadDataSources)?;
         Ok(Self {
             workspace_id: caller.workspace_id,
@@ -242,7 +243,7 @@ impl Watch for DeletionWatch {
     }
 }
 
-async fn existing(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> AppResult<HashSet<Uuid>> {
+async fn existing(conn: &mut Conn, workspace_id: Uuid) -> AppResult<HashSet<Uuid>> {
     let ids: Vec<Uuid> = data_sources::table
         .filter(data_sources::workspace_id.eq(workspace_id))
         .select(data_sources::id)

@@ -5,10 +5,11 @@
 
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
 use crate::db::schema::{app_versions, apps};
 use crate::domain::access::Permission;
@@ -51,7 +52,7 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The version `id` names, its row locked for the transaction; NOT_FOUND when there is none.
-async fn locked(conn: &mut AsyncPgConnection, caller: &Caller, id: &str) -> AppResult<AppVersion> {
+async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
     let id = ids::parse(id, "app version")?;
     in_workspace(caller.workspace_id, id)
         .select(AppVersion::as_select())
@@ -72,7 +73,7 @@ fn environment_of(all: &[Environment], id: Uuid) -> AppResult<&Environment> {
 /// Creates a DRAFT version of an app in the lowest environment the edition offers
 /// (builders and admins). Names are unique per app regardless of case.
 pub async fn create(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     app_id: &str,
     name: &str,
@@ -113,7 +114,7 @@ pub async fn create(
 /// else is VERSION_CONFLICT, which is also what every promotion but the first of
 /// several concurrent ones gets (the version's row is locked while it is compared).
 pub async fn promote(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     version_id: &str,
     from_environment_id: &str,
@@ -172,11 +173,7 @@ pub async fn promote(
 /// before returns to DRAFT. In Enterprise the version must be in the default
 /// environment; Community releases any version. Releasing the released version again
 /// changes nothing.
-pub async fn release(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    version_id: &str,
-) -> AppResult<App> {
+pub async fn release(conn: &mut Conn, caller: &Caller, version_id: &str) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
     let id = ids::parse(version_id, "app version")?;
     conn.transaction::<_, AppError, _>(async |conn| {

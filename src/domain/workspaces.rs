@@ -1,9 +1,10 @@
 //! Workspaces, provisioned on first contact with their built-in environments.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::models::NewEnvironment;
 use crate::db::schema::{environments, workspaces};
 use crate::domain::environments::BUILT_IN;
@@ -11,7 +12,7 @@ use crate::domain::environments::BUILT_IN;
 /// Creates the workspace and its built-in environments unless it exists. Safe under
 /// concurrency: a second first request waits on the workspace row's unique key, then
 /// finds it there and adds nothing.
-pub async fn provision(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<()> {
+pub async fn provision(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<()> {
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let created = diesel::insert_into(workspaces::table)
             .values(workspaces::id.eq(workspace_id))
@@ -48,7 +49,7 @@ pub async fn provision(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> Quer
 
 /// Locks the workspace's pipeline for an edit (create, move, delete an environment):
 /// edits of one workspace take turns, and a reader holding [`share_pipeline`] waits.
-pub async fn lock_pipeline(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<()> {
+pub async fn lock_pipeline(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<()> {
     workspaces::table
         .find(workspace_id)
         .select(workspaces::id)
@@ -61,7 +62,7 @@ pub async fn lock_pipeline(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> 
 /// Holds the workspace's pipeline still for the rest of the transaction (a promotion
 /// reading "the next environment", a version placed in "the lowest"), while letting
 /// other readers through.
-pub async fn share_pipeline(conn: &mut AsyncPgConnection, workspace_id: Uuid) -> QueryResult<()> {
+pub async fn share_pipeline(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<()> {
     workspaces::table
         .find(workspace_id)
         .select(workspaces::id)

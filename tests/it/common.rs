@@ -422,6 +422,30 @@ impl TestApp {
         )
     }
 
+    /// A second service over this one's database and master key whose requests go
+    /// through the transaction pooler at `pooled_url`, as `serve` builds it with
+    /// `ENVGATE_DATABASE_POOLER=transaction`: its listener on the database directly.
+    pub fn through_pooler(other: &TestApp, pooled_url: &str) -> Self {
+        let queries = QueryCounter::default();
+        let pool = db::pool(pooled_url, 8, queries.clone(), db::Pooler::Transaction).unwrap();
+        let app = App::new(
+            pool,
+            queries,
+            TokenKeys::new(JWT_SECRET, None, None),
+            enterprise(),
+            MasterKey::from_hex(&other.master_key_hex).unwrap(),
+            Settings::default(),
+        );
+        app.listen(&other.db.url).unwrap();
+        let router = envgate::router(app.clone());
+        Self {
+            db: other.db.clone(),
+            app,
+            router,
+            master_key_hex: other.master_key_hex.clone(),
+        }
+    }
+
     /// Statements sent so far by the app's pool.
     pub fn queries(&self) -> u64 {
         self.app.queries.get()
@@ -475,7 +499,7 @@ fn app_with_key(
     settings: Settings,
 ) -> AppState {
     let queries = QueryCounter::default();
-    let pool = db::pool(url, 8, queries.clone()).unwrap();
+    let pool = db::pool(url, 8, queries.clone(), db::Pooler::None).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
     let app = App::new(
         pool,

@@ -42,7 +42,7 @@ pub async fn create_pg(t: &TestApp, ws: &Workspace, name: &str) -> String {
         .to_owned()
 }
 
-async fn options(t: &TestApp, token: &str, id: &str, environment_id: &str) -> Value {
+pub(crate) async fn options(t: &TestApp, token: &str, id: &str, environment_id: &str) -> Value {
     let query = format!(
         "query($id: ID!, $env: ID!) {{ dataSource(id: $id) {{ options(environmentId: $env) {{ {OPTIONS_FIELDS} }} }} }}"
     );

@@ -28,7 +28,7 @@ fn ring(keys: &[(&str, &str)]) -> MasterKeys {
 
 fn app_with(url: &str, keys: MasterKeys) -> AppState {
     let queries = QueryCounter::default();
-    let pool = db::pool(url, 4, queries.clone()).unwrap();
+    let pool = db::pool(url, 4, queries.clone(), db::Pooler::None).unwrap();
     App::new(
         pool,
         queries,

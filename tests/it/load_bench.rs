@@ -24,7 +24,12 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
         clients: 2,
         duration: Duration::from_secs(1),
         warmup: Duration::ZERO,
-        scenarios: vec![Scenario::Builder, Scenario::Resolve, Scenario::Write],
+        scenarios: vec![
+            Scenario::Builder,
+            Scenario::Resolve,
+            Scenario::Write,
+            Scenario::Pooler,
+        ],
         pool_size: Some(4),
         server_binary: None,
         server_wrapper: None,
@@ -37,7 +42,7 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
     let written = std::fs::read_to_string(&json).unwrap();
     std::fs::remove_file(&json).unwrap();
 
-    assert_eq!(report.rows.len(), 3);
+    assert_eq!(report.rows.len(), 4);
     for row in &report.rows {
         for (who, m) in [("envgate", &row.envgate), ("floor", &row.floor)] {
             assert!(m.requests > 0, "{} ({who}) answered nothing", row.scenario);
@@ -50,6 +55,7 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
 
     let table = bench::table(&report);
     assert!(table.contains("| builder read |"), "{table}");
+    assert!(table.contains("| builder read via PgBouncer |"), "{table}");
     assert!(table.contains("ratio to floor"), "{table}");
     let written: serde_json::Value = serde_json::from_str(&written).unwrap();
     for key in ["machine", "scale", "rows", "server_peak_rss_mb"] {

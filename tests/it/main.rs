@@ -25,6 +25,7 @@ mod load_bench;
 mod overlap;
 mod pipeline;
 mod playground;
+mod pooler;
 mod resolution;
 mod subscriptions;
 mod websocket;

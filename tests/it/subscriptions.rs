@@ -31,7 +31,7 @@ pub(crate) async fn subscribe(url: &str, token: &str, query: &str, variables: Va
 }
 
 /// The next text message as it was sent (field order and all).
-async fn event_text(socket: &mut Socket) -> String {
+pub(crate) async fn event_text(socket: &mut Socket) -> String {
     for _ in 0..100 {
         match next(socket).await.expect("a message") {
             Message::Text(text) => return text.to_string(),
@@ -43,7 +43,7 @@ async fn event_text(socket: &mut Socket) -> String {
 }
 
 /// The next event's payload under `field`, with the raw text.
-async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
+pub(crate) async fn event(socket: &mut Socket, field: &str) -> (Value, String) {
     let text = event_text(socket).await;
     let message: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(message["type"], "next", "{text}");

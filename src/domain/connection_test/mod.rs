@@ -19,13 +19,13 @@ mod tls;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 use uuid::Uuid;
 
 pub use self::egress::Allow;
 use self::rate_limit::RateLimiter;
+use crate::db::Conn;
 use crate::domain::Caller;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::data_sources::{Decrypted, TestTarget};
@@ -157,7 +157,7 @@ fn result(outcome: Outcome, latency: Duration, kind: &str) -> ConnectionTestResu
 
 /// Writes the audit row of a test that ran: who tested what, and the outcome.
 pub async fn record(
-    conn: &mut AsyncPgConnection,
+    conn: &mut Conn,
     caller: &Caller,
     target: &TestTarget,
     result: &ConnectionTestResult,

@@ -48,6 +48,11 @@ pub enum Scenario {
     Resolve,
     /// 90% builder reads, 10% `updateDataSourceOptions`.
     Write,
+    /// The builder read from a second server behind PgBouncer in transaction mode
+    /// (`ENVGATE_DATABASE_POOLER=transaction`); its floor is the same statements through
+    /// the same PgBouncer as unnamed statements (`query_typed`: Parse, Bind, Execute and
+    /// Sync in one round trip, as `pgbench -M extended` sends them).
+    Pooler,
 }
 
 impl Scenario {
@@ -56,6 +61,7 @@ impl Scenario {
             Self::Builder => "builder read",
             Self::Resolve => "resolveDataSource",
             Self::Write => "write mix (90/10)",
+            Self::Pooler => "builder read via PgBouncer",
         }
     }
 }
@@ -213,7 +219,24 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
     eprintln!("seeded {} in {seed_s:.1} s", scale(config));
     let jwt_secret = hex::encode(rand::random::<[u8; 32]>());
     let server_binary = config.server_binary.as_deref().unwrap_or(server_binary);
-    let server = Server::start(server_binary, url, &jwt_secret, &master_key, config).await?;
+    let server = Server::start(server_binary, url, &jwt_secret, &master_key, config, None).await?;
+    // The pooler scenario's PgBouncer and its server, when it runs.
+    let (bouncer, pooled) = if config.scenarios.contains(&Scenario::Pooler) {
+        let bouncer = PgBouncer::start(url).await?;
+        let pooled_url = bouncer.url.clone();
+        let pooled = Server::start(
+            server_binary,
+            &pooled_url,
+            &jwt_secret,
+            &master_key,
+            config,
+            Some(url),
+        )
+        .await?;
+        (Some(bouncer), Some(pooled))
+    } else {
+        (None, None)
+    };
     let tokens = TokenKeys::new(jwt_secret.as_bytes(), None, None);
     let bench = Bench {
         config,
@@ -221,9 +244,15 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
         workspaces: &workspaces,
         tokens: Tokens::mint(&tokens, &workspaces),
         server: &server,
+        pooled: pooled
+            .as_ref()
+            .zip(bouncer.as_ref().map(|b| b.url.as_str())),
     };
     let warming = Instant::now();
-    bench.first_contact().await?;
+    bench.first_contact(&server).await?;
+    if let Some(pooled) = &pooled {
+        bench.first_contact(pooled).await?;
+    }
     eprintln!(
         "every workspace met the server in {:.1} s",
         warming.elapsed().as_secs_f64()
@@ -234,6 +263,10 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
     }
     let server_peak_rss_mb = server.peak_rss_kb()? as f64 / 1024.0;
     server.stop().await;
+    if let Some(pooled) = pooled {
+        pooled.stop().await;
+    }
+    drop(bouncer);
     Ok(Report {
         machine: machine(),
         scale: scale(config),
@@ -454,6 +487,83 @@ struct Server {
     _state_dir: TempDir,
 }
 
+/// Debian's PgBouncer in transaction mode in front of the benchmark's database, on its
+/// own port and in its own directory: killed when dropped.
+struct PgBouncer {
+    _child: Child,
+    /// The benchmark's database through it.
+    url: String,
+    _dir: TempDir,
+}
+
+impl PgBouncer {
+    async fn start(url: &str) -> anyhow::Result<Self> {
+        let program = which::which("pgbouncer")
+            .ok()
+            .or_else(|| Some(PathBuf::from("/usr/sbin/pgbouncer")).filter(|p| p.exists()))
+            .ok_or_else(|| {
+                anyhow::anyhow!("the pooler scenario needs PgBouncer: apt-get install -y pgbouncer")
+            })?;
+        let target: tokio_postgres::Config = url.parse()?;
+        let host = match target.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            _ => anyhow::bail!("the pooler scenario needs the database over TCP"),
+        };
+        let server_port = target.get_ports().first().copied().unwrap_or(5432);
+        let user = target.get_user().unwrap_or("postgres").to_owned();
+        let database = target.get_dbname().unwrap_or("postgres").to_owned();
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("envgate-bench-pgbouncer-{}", Uuid::new_v4())),
+        );
+        std::fs::create_dir_all(&dir.0)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        std::fs::write(dir.0.join("users.txt"), format!("\"{user}\" \"\"\n"))?;
+        // As many server connections as the direct server's pool may hold (4 per core
+        // by default): the comparison is of the same database work.
+        std::fs::write(
+            dir.0.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host={host} port={server_port}\n[pgbouncer]\n\
+                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {users}\npool_mode = transaction\n\
+                 max_client_conn = 500\ndefault_pool_size = 20\n",
+                users = dir.0.join("users.txt").display()
+            ),
+        )?;
+        let mut command = Command::new(program);
+        if uzers::get_current_uid() == 0 {
+            // PgBouncer refuses to run as root.
+            command.args(["-u", "postgres"]);
+        }
+        let mut child = command
+            .arg(dir.0.join("pgbouncer.ini"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let deadline = Instant::now() + LIMIT;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            anyhow::ensure!(child.try_wait()?.is_none(), "PgBouncer exited at start");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "PgBouncer did not listen within {LIMIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            _child: child,
+            url: format!("postgres://{user}@127.0.0.1:{port}/{database}"),
+            _dir: dir,
+        })
+    }
+}
+
 /// A directory removed when dropped.
 struct TempDir(PathBuf);
 
@@ -470,6 +580,7 @@ impl Server {
         jwt_secret: &str,
         master_key: &str,
         config: &Config,
+        direct_url: Option<&str>,
     ) -> anyhow::Result<Self> {
         let state_dir =
             TempDir(std::env::temp_dir().join(format!("envgate-bench-{}", Uuid::new_v4())));
@@ -493,6 +604,12 @@ impl Server {
         }
         if let Some(size) = config.pool_size {
             command.env("ENVGATE_DATABASE_POOL_SIZE", size.to_string());
+        }
+        // `url` is a transaction pooler's; this is the database itself.
+        if let Some(direct_url) = direct_url {
+            command
+                .env("ENVGATE_DATABASE_POOLER", "transaction")
+                .env("ENVGATE_DIRECT_DATABASE_URL", direct_url);
         }
         // --demo: the development Enterprise license, so every environment is offered.
         command
@@ -799,6 +916,8 @@ struct Bench<'a> {
     workspaces: &'a [Workspace],
     tokens: Tokens,
     server: &'a Server,
+    /// The server behind PgBouncer, and the database's URL through PgBouncer.
+    pooled: Option<(&'a Server, &'a str)>,
 }
 
 /// A random workspace (by index) and one of its environments.
@@ -809,10 +928,19 @@ fn pick(rng: &mut StdRng, workspaces: &[Workspace]) -> (usize, Uuid) {
 }
 
 impl Bench<'_> {
-    async fn http_clients(&self) -> anyhow::Result<Vec<HttpClient>> {
+    async fn http_clients(&self, server: &Server) -> anyhow::Result<Vec<HttpClient>> {
         let mut clients = Vec::new();
         for _ in 0..self.config.clients {
-            clients.push(HttpClient::connect(self.server.address).await?);
+            clients.push(HttpClient::connect(server.address).await?);
+        }
+        Ok(clients)
+    }
+
+    /// Clients of the database through PgBouncer that send unnamed statements.
+    async fn unnamed_clients(&self, url: &str) -> anyhow::Result<Vec<Client>> {
+        let mut clients = Vec::new();
+        for _ in 0..self.config.clients {
+            clients.push(connect(url).await?);
         }
         Ok(clients)
     }
@@ -828,8 +956,8 @@ impl Bench<'_> {
     /// One request for every workspace, before anything is measured: a server that has
     /// been up a while has met every workspace, and the first contact of each (its
     /// provisioning, once per process) is not what the scenarios measure.
-    async fn first_contact(&self) -> anyhow::Result<()> {
-        let clients = self.http_clients().await?;
+    async fn first_contact(&self, server: &Server) -> anyhow::Result<()> {
+        let clients = self.http_clients(server).await?;
         let next = std::sync::atomic::AtomicUsize::new(0);
         let runs = clients.into_iter().map(|mut client| {
             let next = &next;
@@ -855,12 +983,17 @@ impl Bench<'_> {
         eprintln!("running {} ...", scenario.name());
         let d = self.config.duration;
         let acks = Mutex::new(HashMap::new());
+        let (server, pooled_url) = match (scenario, self.pooled) {
+            (Scenario::Pooler, Some((server, url))) => (server, Some(url)),
+            (Scenario::Pooler, None) => anyhow::bail!("no server behind PgBouncer"),
+            _ => (self.server, None),
+        };
         let (tally, cpu) = drive(
-            self.http_clients().await?,
+            self.http_clients(server).await?,
             self.config,
-            Some(self.server),
+            Some(server),
             async |c, rng| match scenario {
-                Scenario::Builder => self.builder_read(c, rng).await,
+                Scenario::Builder | Scenario::Pooler => self.builder_read(c, rng).await,
                 Scenario::Resolve => self.resolve(c, rng).await,
                 Scenario::Write if rng.random_range(0..10) == 0 => self.update(c, rng, &acks).await,
                 Scenario::Write => self.builder_read(c, rng).await,
@@ -874,23 +1007,42 @@ impl Bench<'_> {
             }
             _ => None,
         };
-        let (floor, _) = drive(
-            self.sql_clients().await?,
-            self.config,
-            None,
-            async |f, rng| {
-                match scenario {
-                    Scenario::Builder => f.builder_read(rng, self.workspaces).await,
-                    Scenario::Resolve => f.resolve(rng, self.workspaces).await,
-                    Scenario::Write if rng.random_range(0..10) == 0 => {
-                        f.update(rng, self.workspaces).await
-                    }
-                    Scenario::Write => f.builder_read(rng, self.workspaces).await,
-                }
-                .map_err(|e| e.to_string())
-            },
-        )
-        .await?;
+        let (floor, _) = match pooled_url {
+            Some(url) => {
+                drive(
+                    self.unnamed_clients(url).await?,
+                    self.config,
+                    None,
+                    async |c, rng| {
+                        unnamed_builder_read(c, rng, self.workspaces)
+                            .await
+                            .map_err(|e| e.to_string())
+                    },
+                )
+                .await?
+            }
+            None => {
+                drive(
+                    self.sql_clients().await?,
+                    self.config,
+                    None,
+                    async |f, rng| {
+                        match scenario {
+                            Scenario::Builder => f.builder_read(rng, self.workspaces).await,
+                            Scenario::Resolve => f.resolve(rng, self.workspaces).await,
+                            Scenario::Write if rng.random_range(0..10) == 0 => {
+                                f.update(rng, self.workspaces).await
+                            }
+                            Scenario::Write | Scenario::Pooler => {
+                                f.builder_read(rng, self.workspaces).await
+                            }
+                        }
+                        .map_err(|e| e.to_string())
+                    },
+                )
+                .await?
+            }
+        };
         let envgate = tally.measurement(d);
         let floor = floor.measurement(d);
         Ok(Row {
@@ -999,6 +1151,45 @@ async fn lost_updates(url: &str, acks: Acks) -> anyhow::Result<u64> {
 // ---------------------------------------------------------------------------------
 // The floor: the same reads (and writes) as the server's, as prepared statements.
 
+/// The builder read's statements (the floor's).
+const ENVIRONMENTS_SQL: &str = "SELECT id, workspace_id, name, kind, priority, is_default, locked, protected, \
+     created_at, updated_at FROM environments WHERE workspace_id = $1 ORDER BY priority";
+const DATA_SOURCES_SQL: &str = "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
+     WHERE workspace_id = $1 ORDER BY name, id LIMIT 51";
+const OPTIONS_SQL: &str = "SELECT workspace_id, data_source_id, environment_id, \"values\", secrets, \
+     \"references\", revision, updated_at, updated_by FROM data_source_options \
+     WHERE workspace_id = $1 AND environment_id = $2 AND data_source_id = ANY($3)";
+
+/// The floor's builder read as unnamed statements (`query_typed`), safe through any
+/// pooler: what `pgbench -M extended` sends.
+async fn unnamed_builder_read(
+    client: &mut Client,
+    rng: &mut StdRng,
+    workspaces: &[Workspace],
+) -> Result<(), tokio_postgres::Error> {
+    use tokio_postgres::types::Type;
+    let (w, env) = pick(rng, workspaces);
+    let ws = workspaces[w].id;
+    client
+        .query_typed(ENVIRONMENTS_SQL, &[(&ws, Type::UUID)])
+        .await?;
+    let rows = client
+        .query_typed(DATA_SOURCES_SQL, &[(&ws, Type::UUID)])
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().take(50).map(|r| r.get(0)).collect();
+    client
+        .query_typed(
+            OPTIONS_SQL,
+            &[
+                (&ws, Type::UUID),
+                (&env, Type::UUID),
+                (&ids, Type::UUID_ARRAY),
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
 struct Floor {
     client: Client,
     environments: Statement,
@@ -1017,25 +1208,9 @@ impl Floor {
     async fn connect(url: &str) -> anyhow::Result<Self> {
         let client = connect(url).await?;
         Ok(Self {
-            environments: client
-                .prepare(
-                    "SELECT id, workspace_id, name, kind, priority, is_default, locked, protected, \
-                     created_at, updated_at FROM environments WHERE workspace_id = $1 ORDER BY priority",
-                )
-                .await?,
-            data_sources: client
-                .prepare(
-                    "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
-                     WHERE workspace_id = $1 ORDER BY name, id LIMIT 51",
-                )
-                .await?,
-            options: client
-                .prepare(
-                    "SELECT workspace_id, data_source_id, environment_id, \"values\", secrets, \
-                     \"references\", revision, updated_at, updated_by FROM data_source_options \
-                     WHERE workspace_id = $1 AND environment_id = $2 AND data_source_id = ANY($3)",
-                )
-                .await?,
+            environments: client.prepare(ENVIRONMENTS_SQL).await?,
+            data_sources: client.prepare(DATA_SOURCES_SQL).await?,
+            options: client.prepare(OPTIONS_SQL).await?,
             data_source: client
                 .prepare(
                     "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
