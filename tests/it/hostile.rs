@@ -63,6 +63,13 @@ async fn still_answers(server: &mut Server) {
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
 }
 
+/// Asserts the server still answers, then that it stops cleanly on SIGTERM.
+async fn answers_then_stops_cleanly(mut server: Server) {
+    still_answers(&mut server).await;
+    let (status, log) = server.terminate().await;
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+}
+
 /// A token for the demo workspace of the server in `state`, signed with its
 /// development secret.
 fn demo_token(state: &TempDir, role: Role, user: &str) -> String {
@@ -135,9 +142,7 @@ async fn values_nested_thousands_deep_are_refused_over_post_get_and_websocket_an
         "{refused}"
     );
     assert_eq!(next_json(&mut socket).await["type"], "complete");
-    still_answers(&mut server).await;
-    let (status, log) = server.terminate().await;
-    assert_eq!(status.code(), Some(0), "{log:#?}");
+    answers_then_stops_cleanly(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -188,9 +193,7 @@ async fn fragment_fan_out_and_cycles_are_refused_at_once_while_the_server_keeps_
     let long = format!("{{ {} }}", "__typename ".repeat(20_000));
     let (_, answer) = anonymous(&server.address, &long).await;
     assert_eq!(code(&answer), "BAD_REQUEST", "{answer}");
-    still_answers(&mut server).await;
-    let (status, log) = server.terminate().await;
-    assert_eq!(status.code(), Some(0), "{log:#?}");
+    answers_then_stops_cleanly(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -198,7 +201,7 @@ async fn an_alias_flood_of_resolve_data_source_is_refused_before_it_runs_writes_
  {
     let db = TestDb::empty().await;
     let state = TempDir::new("hostile-aliases");
-    let mut server = Server::start(&db.url, state.path()).await;
+    let server = Server::start(&db.url, state.path()).await;
     let viewer = demo_token(&state, Role::Viewer, "mallory");
     let runner = demo_token(&state, Role::Runner, "runner");
     let audit_rows = "SELECT count(*) FROM audit_events WHERE action = 'DATA_SOURCE_RESOLVED'";
@@ -244,9 +247,7 @@ async fn an_alias_flood_of_resolve_data_source_is_refused_before_it_runs_writes_
     let (_, answer) = graphql(&server.address, &runner, "fifty", body).await;
     assert_eq!(code(&answer), "NOT_FOUND", "{answer}");
     assert_eq!(db.count(audit_rows, &[]).await, 50);
-    still_answers(&mut server).await;
-    let (status, log) = server.terminate().await;
-    assert_eq!(status.code(), Some(0), "{log:#?}");
+    answers_then_stops_cleanly(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
