@@ -439,12 +439,19 @@ pub struct WebSocketPlaces {
 }
 
 impl WebSocketPlaces {
-    /// The places of a connection authenticated with `token`.
-    pub fn new(token: &str) -> Self {
+    /// The places of a connection authenticated with `authorization` (a token, with
+    /// or without its `Bearer ` scheme: the token alone is counted, however the scheme
+    /// is spelled).
+    pub fn new(authorization: &str) -> Self {
         use sha2::Digest as _;
+        let authorization = authorization.trim();
+        let token = match authorization.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => authorization,
+        };
         Self {
             operations: Places::default(),
-            token: sha2::Sha256::digest(token.trim().as_bytes()).into(),
+            token: sha2::Sha256::digest(token.as_bytes()).into(),
         }
     }
 }
@@ -636,8 +643,10 @@ mod places_tests {
             ..Limits::default()
         };
         let subscriptions = Places::default();
-        let one = WebSocketPlaces::new("token-a");
-        let other = WebSocketPlaces::new("token-a ");
+        let one = WebSocketPlaces::new("Bearer token-a");
+        // The same token, its scheme spelled otherwise.
+        let other = WebSocketPlaces::new(" bearer  token-a ");
+        assert_eq!(one.token, WebSocketPlaces::new("token-a").token);
         let first = limits.admit(&one, &subscriptions, true).unwrap();
         // The token's one subscription is taken, on this connection or another.
         assert!(limits.admit(&other, &subscriptions, true).is_err());
