@@ -186,7 +186,8 @@ impl TokenKeys {
                 .any(|g| !crate::domain::access::is_group_name(g))
         {
             return Err(invalid(&format!(
-                "Its `groups` claim holds more than {MAX_GROUPS} groups, or a name that is empty, longer than 255 characters or not printable."
+                "Its `groups` claim holds more than {MAX_GROUPS} groups, or a name that is empty, longer than {} characters or not printable.",
+                crate::domain::access::MAX_GROUP_CHARS
             )));
         }
         let expires_at = i64::try_from(claims.exp)

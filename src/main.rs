@@ -454,7 +454,10 @@ fn token(args: TokenArgs, state_dir: &Path) -> anyhow::Result<()> {
         .iter()
         .find(|g| !envgate::domain::access::is_group_name(g))
     {
-        anyhow::bail!("--group {bad:?}: a group name is 1 to 255 printable characters");
+        anyhow::bail!(
+            "--group {bad:?}: a group name is 1 to {} printable characters",
+            envgate::domain::access::MAX_GROUP_CHARS
+        );
     }
     let session = Session {
         user_id: args.sub,

@@ -12,6 +12,8 @@
 //! values are FORBIDDEN (lists leave the environment out), and saving, copying into,
 //! testing, selecting, promoting into and resolving are FORBIDDEN.
 
+use std::sync::LazyLock;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde::{Deserialize, Serialize};
@@ -55,6 +57,18 @@ impl Permission {
         Self::Resolve,
     ];
 
+    /// The permission as the API and the stored rules spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReadOptions => "READ_OPTIONS",
+            Self::EditOptions => "EDIT_OPTIONS",
+            Self::TestConnection => "TEST_CONNECTION",
+            Self::Select => "SELECT",
+            Self::PromoteInto => "PROMOTE_INTO",
+            Self::Resolve => "RESOLVE",
+        }
+    }
+
     /// What the permission lets one do, as a FORBIDDEN message words it ("may not …").
     pub fn describe(self) -> &'static str {
         match self {
@@ -94,14 +108,18 @@ impl Rule {
     }
 }
 
-/// The rules every environment starts with: the role matrix.
-pub fn default_rules() -> Vec<Rule> {
+/// The rules every environment starts with: the role matrix (built once: Community
+/// asks them on every check).
+pub fn default_rules() -> &'static [Rule] {
     use Permission::*;
-    vec![
-        Rule::for_role(Role::Builder, &[ReadOptions, Select, PromoteInto]),
-        Rule::for_role(Role::Viewer, &[ReadOptions]),
-        Rule::for_role(Role::Runner, &[ReadOptions, Resolve]),
-    ]
+    static DEFAULTS: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+        vec![
+            Rule::for_role(Role::Builder, &[ReadOptions, Select, PromoteInto]),
+            Rule::for_role(Role::Viewer, &[ReadOptions]),
+            Rule::for_role(Role::Runner, &[ReadOptions, Resolve]),
+        ]
+    });
+    &DEFAULTS
 }
 
 /// The permission function: whether a caller with `role` and `groups` holds
@@ -115,11 +133,11 @@ pub fn grants(role: Role, groups: &[String], rules: &[Rule], permission: Permiss
 
 /// The rules in effect in `environment` for this caller's edition: the stored ones in
 /// Enterprise, the defaults in Community.
-pub fn rules_in<'a>(environment: &'a Environment, caller: &Caller) -> std::borrow::Cow<'a, [Rule]> {
+pub fn rules_in<'a>(environment: &'a Environment, caller: &Caller) -> &'a [Rule] {
     if caller.multi_environment {
-        std::borrow::Cow::Borrowed(&environment.access.0)
+        &environment.access.0
     } else {
-        std::borrow::Cow::Owned(default_rules())
+        default_rules()
     }
 }
 
@@ -128,7 +146,7 @@ pub fn may(caller: &Caller, permission: Permission, environment: &Environment) -
     grants(
         caller.role,
         &caller.groups,
-        &rules_in(environment, caller),
+        rules_in(environment, caller),
         permission,
     )
 }
@@ -146,10 +164,7 @@ pub fn require(
         "You may not {} {}: its access rules grant {} neither to your role ({}) nor to your groups (admins hold every permission).",
         permission.describe(),
         environment.name,
-        serde_json::to_value(permission)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        permission.as_str(),
         caller.role.as_str(),
     )))
 }
@@ -277,6 +292,10 @@ mod tests {
     #[test]
     fn the_defaults_reproduce_the_role_matrix() {
         let defaults = default_rules();
+        for permission in Permission::ALL {
+            let spelled = serde_json::to_value(permission).unwrap();
+            assert_eq!(spelled, permission.as_str(), "stored as the API spells it");
+        }
         let expected: [(Role, &[Permission]); 4] = [
             (Role::Admin, &Permission::ALL),
             (Role::Builder, &[ReadOptions, Select, PromoteInto]),
@@ -286,7 +305,7 @@ mod tests {
         for (role, held) in expected {
             for permission in Permission::ALL {
                 assert_eq!(
-                    grants(role, &[], &defaults, permission),
+                    grants(role, &[], defaults, permission),
                     held.contains(&permission),
                     "{role:?} {permission:?}"
                 );

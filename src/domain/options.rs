@@ -239,6 +239,11 @@ fn listed(keys: &[&str]) -> String {
     }
 }
 
+/// "it" for one key, "them" for more.
+fn it_or_them(keys: &[&str]) -> &'static str {
+    if keys.len() == 1 { "it" } else { "them" }
+}
+
 /// Secrets follow their endpoint: a save that points an environment's options
 /// somewhere new (a changed value of an `endpoint` field) while secrets are stored
 /// there must give each of them again (a value, or null to clear it). Otherwise whoever
@@ -277,7 +282,7 @@ pub fn check_endpoint_change(
             "Changing {} would send the stored credentials to a new server: enter {} again in the same save (or clear {}).",
             listed(&moved),
             listed(&missing),
-            if missing.len() == 1 { "it" } else { "them" }
+            it_or_them(&missing)
         ),
     ))
 }
@@ -314,7 +319,7 @@ pub fn check_copy_endpoint(
             "Copying changes {} of the target environment, which would send its stored {} to a new server: copy with includeSecrets, or clear {} there first.",
             listed(&moved),
             listed(&secrets),
-            if secrets.len() == 1 { "it" } else { "them" }
+            it_or_them(&secrets)
         ),
     ))
 }

@@ -78,7 +78,7 @@ pub async fn resolve(
     request: &ResolveRequest,
 ) -> AppResult<Resolution> {
     caller.require(Action::ResolveDataSources)?;
-    let event = Event::new(AuditAction::DataSourceResolved);
+    let mut event = Event::new(AuditAction::DataSourceResolved);
     let user_id = match user_id_of(request) {
         Ok(user_id) => user_id,
         Err(error) => {
@@ -91,7 +91,6 @@ pub async fn resolve(
             return Err(error);
         }
     };
-    let mut event = event;
     let answered = conn
         .transaction::<_, AppError, _>(async |conn| {
             let resolution =

@@ -68,7 +68,8 @@ impl EnvgateSchema {
         request: Request,
         document: Arc<ExecutableDocument>,
     ) -> Response {
-        let request = self.prepare(request, &document, None);
+        let ty = operation_type(&document, &request);
+        let request = self.prepare(request, ty, None);
         let operation_name = request.operation_name.clone();
         let response = self.schema.execute(request).await;
         finish(response, &document, operation_name.as_deref())
@@ -78,12 +79,11 @@ impl EnvgateSchema {
     fn prepare(
         &self,
         request: Request,
-        document: &ExecutableDocument,
+        ty: Option<OperationType>,
         connection: Option<&Data>,
     ) -> Request {
         // A mutation reads what it wrote; each event of a subscription reads afresh.
-        let uncached = operation(document, request.operation_name.as_deref())
-            .is_some_and(|o| o.node.ty != OperationType::Query);
+        let uncached = ty.is_some_and(|ty| ty != OperationType::Query);
         loaders::attach(request, &self.app, connection, uncached)
     }
 }
@@ -98,6 +98,11 @@ pub(super) fn operation<'a>(
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
         (DocumentOperations::Multiple(operations), None) => operations.values().next(),
     }
+}
+
+/// The type of the operation of `document` that `request` runs, if it names one.
+fn operation_type(document: &ExecutableDocument, request: &Request) -> Option<OperationType> {
+    operation(document, request.operation_name.as_deref()).map(|o| o.node.ty)
 }
 
 /// Orders the response's fields and codes its errors.
@@ -134,13 +139,10 @@ impl Executor for EnvgateSchema {
             Ok(document) => document,
             Err(error) => return refuse(error),
         };
-        let places = session_data
-            .as_deref()
-            .and_then(|data| data.get(&std::any::TypeId::of::<WebSocketPlaces>()))
-            .and_then(|places| places.downcast_ref::<WebSocketPlaces>())
+        let ty = operation_type(&document, &request);
+        let places = loaders::find::<WebSocketPlaces>(&request.data, session_data.as_deref())
             .map(|connection| {
-                let subscription = operation(&document, request.operation_name.as_deref())
-                    .is_some_and(|o| o.node.ty == OperationType::Subscription);
+                let subscription = ty == Some(OperationType::Subscription);
                 self.app
                     .settings
                     .limits
@@ -151,7 +153,7 @@ impl Executor for EnvgateSchema {
             Ok(places) => places,
             Err(error) => return refuse(error),
         };
-        let request = self.prepare(request, &document, session_data.as_deref());
+        let request = self.prepare(request, ty, session_data.as_deref());
         let operation_name = request.operation_name.clone();
         self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())

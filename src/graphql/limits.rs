@@ -402,6 +402,7 @@ impl<K: Eq + Hash + Clone> Places<K> {
     }
 
     /// How many places are taken under `key`.
+    #[cfg(test)]
     pub fn taken(&self, key: &K) -> usize {
         let taken = self.0.lock().unwrap_or_else(|p| p.into_inner());
         taken.get(key).copied().unwrap_or(0)

@@ -299,7 +299,7 @@ impl Loaders {
 }
 
 /// `T` from the request's data, else from the connection's (a WebSocket's).
-fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&'a T> {
+pub(super) fn find<'a, T: Any>(request: &'a Data, connection: Option<&'a Data>) -> Option<&'a T> {
     [Some(request), connection]
         .into_iter()
         .flatten()

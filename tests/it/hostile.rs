@@ -135,13 +135,11 @@ async fn values_nested_thousands_deep_are_refused_over_post_get_and_websocket_an
     let mut socket = connect(&url, json!({ "Authorization": token })).await;
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
     subscribe(&mut socket, "deep", &nested_lists(3000)).await;
-    let refused = next_json(&mut socket).await;
-    assert_eq!(refused["id"], "deep");
+    let refused = refused_on(&mut socket, "deep", "").await;
     assert_eq!(
         refused["payload"]["errors"][0]["extensions"]["code"], "BAD_REQUEST",
         "{refused}"
     );
-    assert_eq!(next_json(&mut socket).await["type"], "complete");
     answers_then_stops_cleanly(server).await;
 }
 
@@ -302,6 +300,17 @@ async fn a_runners_user_id_is_bounded_and_printable_before_it_is_recorded() {
     assert_eq!(recorded().await, 4);
 }
 
+/// Reads the refusal of operation `id`: its one answer, whose first error's message
+/// holds `words`, then its `complete`. Returns the answer.
+async fn refused_on(socket: &mut Socket, id: &str, words: &str) -> Value {
+    let refused = next_json(socket).await;
+    assert_eq!(refused["id"], id, "{refused}");
+    let message = refused["payload"]["errors"][0]["message"].as_str();
+    assert!(message.unwrap().contains(words), "{refused}");
+    assert_eq!(next_json(socket).await["type"], "complete");
+    refused
+}
+
 /// Sends a `subscribe` message for `query`.
 async fn subscribe(socket: &mut Socket, id: &str, query: &str) {
     let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
@@ -358,20 +367,11 @@ async fn a_websocket_runs_a_bounded_number_of_operations_and_a_token_holds_a_bou
     }
     // A fifth operation on the connection is refused, with a GraphQL error.
     subscribe(&mut first, "q1", QUERY).await;
-    let refused = next_json(&mut first).await;
-    assert_eq!(refused["id"], "q1", "{refused}");
+    let refused = refused_on(&mut first, "q1", "4 operations").await;
     assert_eq!(
         refused["payload"]["errors"][0]["extensions"]["code"],
         "BAD_REQUEST"
     );
-    assert!(
-        refused["payload"]["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("4 operations"),
-        "{refused}"
-    );
-    assert_eq!(next_json(&mut first).await["type"], "complete");
     // Once one completes, its place is free again.
     let complete = json!({ "id": "s1", "type": "complete" });
     first
@@ -393,16 +393,7 @@ async fn a_websocket_runs_a_bounded_number_of_operations_and_a_token_holds_a_bou
     subscribe(&mut second, "s5", DELETED).await;
     assert!(query_between(&mut second, "q3").await.is_empty());
     subscribe(&mut second, "s6", DELETED).await;
-    let refused = next_json(&mut second).await;
-    assert_eq!(refused["id"], "s6", "{refused}");
-    assert!(
-        refused["payload"]["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("4 subscriptions"),
-        "{refused}"
-    );
-    assert_eq!(next_json(&mut second).await["type"], "complete");
+    refused_on(&mut second, "s6", "4 subscriptions").await;
     // Another token has its own.
     let other = token(ws.id, Role::Admin, "another-admin");
     let mut third = open(&other).await;
