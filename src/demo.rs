@@ -147,6 +147,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
                 &caller,
                 &version.id.to_string(),
                 &environment_id.to_string(),
+                false,
             )
             .await
             .map_err(describe)?;

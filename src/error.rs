@@ -28,6 +28,8 @@ pub enum AppError {
     RevisionConflict { message: String, current: i32 },
     /// An app version is not where the caller believes it is.
     VersionConflict(String),
+    /// The target environment needs approvals: request the promotion instead.
+    ApprovalRequired(String),
     /// Anything unexpected: logged in full, answered without detail.
     Internal(anyhow::Error),
 }
@@ -48,6 +50,7 @@ impl AppError {
             Self::EnvironmentNotConfigured(_) => "ENVIRONMENT_NOT_CONFIGURED",
             Self::RevisionConflict { .. } => "REVISION_CONFLICT",
             Self::VersionConflict(_) => "VERSION_CONFLICT",
+            Self::ApprovalRequired(_) => "APPROVAL_REQUIRED",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -61,7 +64,8 @@ impl AppError {
             | Self::LicenseRequired(m)
             | Self::EnvironmentLocked(m)
             | Self::EnvironmentNotConfigured(m)
-            | Self::VersionConflict(m) => m.clone(),
+            | Self::VersionConflict(m)
+            | Self::ApprovalRequired(m) => m.clone(),
             Self::NotFound(what) => format!("No {what} with this id exists in your workspace."),
             Self::BadUserInput { message, .. } | Self::RevisionConflict { message, .. } => {
                 message.clone()
@@ -164,6 +168,7 @@ mod tests {
                 "REVISION_CONFLICT",
             ),
             (AppError::VersionConflict("x".into()), "VERSION_CONFLICT"),
+            (AppError::ApprovalRequired("x".into()), "APPROVAL_REQUIRED"),
             (
                 AppError::internal(anyhow::anyhow!("x")),
                 "INTERNAL_SERVER_ERROR",

@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::schema::{
-    app_versions, apps, audit_events, constant_values, constants, data_source_options,
-    data_sources, environment_selections, environments,
+    app_version_data_sources, app_versions, apps, audit_events, constant_values, constants,
+    data_source_options, data_sources, environment_selections, environments, promotion_requests,
+    promotion_reviews,
 };
 
 /// A row of `environments`.
@@ -27,6 +28,8 @@ pub struct Environment {
     pub protected: bool,
     /// Stored access rules; in effect in Enterprise only (see `access::rules_in`).
     pub access: AccessRules,
+    /// Approvals a promotion into it needs (0 to 5); in effect in Enterprise only.
+    pub required_approvals: i32,
 }
 
 /// An environment's access rules, stored as a JSON array (see `domain::access`).
@@ -232,4 +235,69 @@ pub struct ConstantValue {
     pub environment_id: Uuid,
     pub value: String,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `app_version_data_sources`: a data source a version's queries use.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = app_version_data_sources, check_for_backend(diesel::pg::Pg))]
+pub struct VersionDataSource {
+    pub workspace_id: Uuid,
+    pub version_id: Uuid,
+    pub data_source_id: Uuid,
+}
+
+/// A row of `promotion_requests`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = promotion_requests, check_for_backend(diesel::pg::Pg))]
+pub struct PromotionRequest {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    pub from_environment_id: Uuid,
+    pub to_environment_id: Uuid,
+    pub requested_by: String,
+    pub note: Option<String>,
+    /// `pending`, `approved`, `rejected`, `cancelled` or `stale`
+    pub status: String,
+    /// Bumped by every change.
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A promotion request to insert; it starts pending.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = promotion_requests)]
+pub struct NewPromotionRequest<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    pub from_environment_id: Uuid,
+    pub to_environment_id: Uuid,
+    pub requested_by: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// A row of `promotion_reviews`: one admin's decision on a request.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = promotion_reviews, check_for_backend(diesel::pg::Pg))]
+pub struct PromotionReview {
+    pub request_id: Uuid,
+    pub actor: String,
+    pub approved: bool,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A review to insert; `at` is the database's clock.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = promotion_reviews)]
+pub struct NewPromotionReview<'a> {
+    pub request_id: Uuid,
+    pub actor: &'a str,
+    pub approved: bool,
+    pub comment: Option<&'a str>,
 }

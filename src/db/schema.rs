@@ -14,6 +14,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    app_version_data_sources (version_id, data_source_id) {
+        workspace_id -> Uuid,
+        version_id -> Uuid,
+        data_source_id -> Uuid,
+    }
+}
+
+diesel::table! {
     apps (id) {
         id -> Uuid,
         workspace_id -> Uuid,
@@ -100,6 +108,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         protected -> Bool,
         access -> Jsonb,
+        required_approvals -> Int4,
     }
 }
 
@@ -114,12 +123,42 @@ diesel::table! {
 }
 
 diesel::table! {
+    promotion_requests (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        app_id -> Uuid,
+        version_id -> Uuid,
+        from_environment_id -> Uuid,
+        to_environment_id -> Uuid,
+        requested_by -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        revision -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    promotion_reviews (request_id, actor) {
+        request_id -> Uuid,
+        actor -> Text,
+        approved -> Bool,
+        comment -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         created_at -> Timestamptz,
     }
 }
 
+diesel::joinable!(app_version_data_sources -> app_versions (version_id));
+diesel::joinable!(app_version_data_sources -> data_sources (data_source_id));
 diesel::joinable!(app_versions -> apps (app_id));
 diesel::joinable!(apps -> workspaces (workspace_id));
 diesel::joinable!(audit_events -> workspaces (workspace_id));
@@ -128,8 +167,11 @@ diesel::joinable!(data_source_options -> data_sources (data_source_id));
 diesel::joinable!(data_source_options -> environments (environment_id));
 diesel::joinable!(data_sources -> workspaces (workspace_id));
 diesel::joinable!(environments -> workspaces (workspace_id));
+diesel::joinable!(promotion_requests -> app_versions (version_id));
+diesel::joinable!(promotion_reviews -> promotion_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    app_version_data_sources,
     app_versions,
     apps,
     audit_events,
@@ -139,5 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_sources,
     environment_selections,
     environments,
+    promotion_requests,
+    promotion_reviews,
     workspaces,
 );

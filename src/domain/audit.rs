@@ -39,11 +39,16 @@ pub enum AuditAction {
     ConstantUpdated,
     ConstantDeleted,
     EnvironmentAccessChanged,
+    EnvironmentApprovalsChanged,
+    VersionDataSourcesSet,
+    PromotionRequested,
+    PromotionReviewed,
+    PromotionCancelled,
 }
 
 impl AuditAction {
     /// Every action, in the API enum's order.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 25] = [
         Self::DataSourceCreated,
         Self::DataSourceRenamed,
         Self::DataSourceDeleted,
@@ -64,6 +69,11 @@ impl AuditAction {
         Self::ConstantUpdated,
         Self::ConstantDeleted,
         Self::EnvironmentAccessChanged,
+        Self::EnvironmentApprovalsChanged,
+        Self::VersionDataSourcesSet,
+        Self::PromotionRequested,
+        Self::PromotionReviewed,
+        Self::PromotionCancelled,
     ];
 
     /// The action a stored row names.
@@ -94,6 +104,11 @@ impl AuditAction {
             Self::ConstantUpdated => "CONSTANT_UPDATED",
             Self::ConstantDeleted => "CONSTANT_DELETED",
             Self::EnvironmentAccessChanged => "ENVIRONMENT_ACCESS_CHANGED",
+            Self::EnvironmentApprovalsChanged => "ENVIRONMENT_APPROVALS_CHANGED",
+            Self::VersionDataSourcesSet => "VERSION_DATA_SOURCES_SET",
+            Self::PromotionRequested => "PROMOTION_REQUESTED",
+            Self::PromotionReviewed => "PROMOTION_REVIEWED",
+            Self::PromotionCancelled => "PROMOTION_CANCELLED",
         }
     }
 }

@@ -34,15 +34,21 @@ pub enum Change {
         workspace_id: Uuid,
         data_source_id: Uuid,
     },
+    /// A promotion request was opened, reviewed, decided or went stale.
+    #[serde(rename_all = "camelCase")]
+    PromotionRequest {
+        workspace_id: Uuid,
+        request_id: Uuid,
+    },
 }
 
 impl Change {
     /// The workspace the change happened in.
     pub fn workspace_id(&self) -> Uuid {
         match self {
-            Self::Options { workspace_id, .. } | Self::DataSourceDeleted { workspace_id, .. } => {
-                *workspace_id
-            }
+            Self::Options { workspace_id, .. }
+            | Self::DataSourceDeleted { workspace_id, .. }
+            | Self::PromotionRequest { workspace_id, .. } => *workspace_id,
         }
     }
 

@@ -158,6 +158,16 @@ pub fn is_protected(environment: &Environment, caller: &Caller) -> bool {
     caller.multi_environment && environment.protected
 }
 
+/// How many approvals a promotion into `environment` needs in effect: an Enterprise
+/// rule, none in Community (the stored number is kept for a renewed license).
+pub fn required_approvals(environment: &Environment, caller: &Caller) -> i32 {
+    if caller.multi_environment {
+        environment.required_approvals
+    } else {
+        0
+    }
+}
+
 /// The lowest-priority environment the edition offers: where new versions start, and
 /// what a builder who never chose sees.
 pub fn lowest_offered<'a>(all: &'a [Environment], caller: &Caller) -> AppResult<&'a Environment> {

@@ -18,10 +18,13 @@ pub mod options;
 pub mod pagination;
 pub mod permissions;
 pub mod pipeline;
+pub mod promotion;
+pub mod promotion_requests;
 pub mod references;
 pub mod resolution;
 pub mod selections;
 pub mod subscriptions;
+pub mod version_data_sources;
 pub mod versions;
 pub mod workspaces;
 

@@ -532,6 +532,21 @@ pub fn referenced(row: &DataSourceOptions) -> Vec<String> {
     names
 }
 
+/// The constants a row's options reference (qualified) that have no value in its
+/// environment, given which (qualified name, environment) pairs have one
+/// (`constants::availability`). With [`missing_required`], what keeps an environment
+/// from being configured.
+pub fn missing_constants(row: &DataSourceOptions, available: &[(String, Uuid)]) -> Vec<String> {
+    referenced(row)
+        .into_iter()
+        .filter(|name| {
+            !available
+                .iter()
+                .any(|(n, environment)| n == name && *environment == row.environment_id)
+        })
+        .collect()
+}
+
 /// Replaces every reference in the decrypted `options` with the environment's values
 /// (`values`, keyed by qualified name); the error names the first constant without a
 /// value there.

@@ -33,11 +33,19 @@ pub enum Action {
     ReadConstants,
     /// Create, set and delete constants.
     ManageConstants,
+    /// `promotionPreview`, `promotionRequests`.
+    ReadPromotions,
+    /// Request a promotion, cancel one's own request.
+    RequestPromotions,
+    /// Review a promotion request (never one's own).
+    ReviewPromotions,
+    /// Promote despite data sources not configured in the target (`force`).
+    ForcePromotions,
 }
 
 impl Action {
     /// Every action, in the matrix's order.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Self::ReadWorkspace,
         Self::ReadDataSources,
         Self::ManageDataSources,
@@ -49,6 +57,10 @@ impl Action {
         Self::ReadAudit,
         Self::ReadConstants,
         Self::ManageConstants,
+        Self::ReadPromotions,
+        Self::RequestPromotions,
+        Self::ReviewPromotions,
+        Self::ForcePromotions,
     ];
 
     /// What the action is, as a FORBIDDEN message words it ("may not …").
@@ -65,6 +77,10 @@ impl Action {
             Self::ReadAudit => "read the audit log",
             Self::ReadConstants => "read workspace constants",
             Self::ManageConstants => "create, change or delete workspace constants",
+            Self::ReadPromotions => "read promotion previews and requests",
+            Self::RequestPromotions => "request promotions or cancel them",
+            Self::ReviewPromotions => "review promotion requests",
+            Self::ForcePromotions => "force a promotion past data sources not configured in the target",
         }
     }
 }
@@ -74,11 +90,11 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     match action {
         ReadWorkspace | ReadDataSources | ReadApps | ReadConstants => true,
-        BuildApps => matches!(role, Role::Admin | Role::Builder),
+        BuildApps | RequestPromotions => matches!(role, Role::Admin | Role::Builder),
+        ReadPromotions => role != Role::Runner,
         ResolveDataSources => role == Role::Runner,
-        ManageDataSources | ReleaseProtected | ManageEnvironments | ReadAudit | ManageConstants => {
-            role == Role::Admin
-        }
+        ManageDataSources | ReleaseProtected | ManageEnvironments | ReadAudit | ManageConstants
+        | ReviewPromotions | ForcePromotions => role == Role::Admin,
     }
 }
 
@@ -105,7 +121,7 @@ mod tests {
     use super::*;
 
     /// DOMAIN.md's matrix, row by row: admin, builder, viewer, runner.
-    const MATRIX: [(Action, [bool; 4]); 11] = [
+    const MATRIX: [(Action, [bool; 4]); 15] = [
         (Action::ReadWorkspace, [true, true, true, true]),
         (Action::ReadDataSources, [true, true, true, true]),
         (Action::ManageDataSources, [true, false, false, false]),
@@ -117,6 +133,10 @@ mod tests {
         (Action::ReadAudit, [true, false, false, false]),
         (Action::ReadConstants, [true, true, true, true]),
         (Action::ManageConstants, [true, false, false, false]),
+        (Action::ReadPromotions, [true, true, true, false]),
+        (Action::RequestPromotions, [true, true, false, false]),
+        (Action::ReviewPromotions, [true, false, false, false]),
+        (Action::ForcePromotions, [true, false, false, false]),
     ];
 
     #[test]

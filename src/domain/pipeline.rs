@@ -309,3 +309,45 @@ pub async fn set_protected(
     })
     .await
 }
+
+/// The most approvals an environment may require.
+pub const MAX_APPROVALS: i32 = 5;
+
+/// Sets how many admins must approve a promotion into an environment (admins,
+/// Enterprise; 0 to [`MAX_APPROVALS`], 0: promotions need none).
+pub async fn set_approvals(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    required: i32,
+) -> AppResult<Environment> {
+    require_editor(caller)?;
+    if !(0..=MAX_APPROVALS).contains(&required) {
+        return Err(AppError::bad_field(
+            "requiredApprovals",
+            format!("`requiredApprovals` must be between 0 and {MAX_APPROVALS}."),
+        ));
+    }
+    conn.transaction::<_, AppError, _>(async |conn| {
+        // Like protection: a promotion that read the old number commits first.
+        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
+        let all = envs::all(conn, caller.workspace_id).await?;
+        let environment = envs::find(&all, id)?;
+        let changed = diesel::update(environments::table.find(environment.id))
+            .set((
+                environments::required_approvals.eq(required),
+                environments::updated_at.eq(Utc::now()),
+            ))
+            .returning(Environment::as_returning())
+            .get_result(conn)
+            .await?;
+        if environment.required_approvals != required {
+            let event = Event::new(AuditAction::EnvironmentApprovalsChanged)
+                .environment(environment.id)
+                .details(json!({ "from": environment.required_approvals, "to": required }));
+            audit::record(conn, caller, event).await?;
+        }
+        Ok(changed)
+    })
+    .await
+}

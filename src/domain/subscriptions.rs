@@ -16,7 +16,7 @@ use crate::domain::access::Permission;
 use crate::domain::changes::{Change, Event};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, data_sources as sources};
+use crate::domain::{Caller, data_sources as sources, promotion_requests};
 use crate::error::{AppError, AppResult};
 
 /// A subscriber's state: what it is sent for each event.
@@ -250,4 +250,70 @@ async fn existing(conn: &mut Conn, workspace_id: Uuid) -> AppResult<HashSet<Uuid
         .load(conn)
         .await?;
     Ok(ids.into_iter().collect())
+}
+
+/// A subscriber to the workspace's promotion requests: each state of a request once.
+pub struct PromotionRequestWatch {
+    workspace_id: Uuid,
+    /// When the subscription started, less the clock difference processes may have:
+    /// after the listener lost its connection, what changed since is read again.
+    since: chrono::DateTime<chrono::Utc>,
+    /// The revision of every request as last sent.
+    sent: HashMap<Uuid, i32>,
+}
+
+/// How far the clocks of several server processes may differ: a re-read after a lost
+/// listener starts this much before the subscription did (the revisions drop repeats).
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+impl PromotionRequestWatch {
+    /// Starts watching (every role but the runner).
+    pub fn start(caller: &Caller) -> AppResult<Self> {
+        caller.require(Action::ReadPromotions)?;
+        Ok(Self {
+            workspace_id: caller.workspace_id,
+            since: chrono::Utc::now() - CLOCK_SKEW,
+            sent: HashMap::new(),
+        })
+    }
+}
+
+impl Watch for PromotionRequestWatch {
+    type Item = promotion_requests::Details;
+
+    /// The request `event` changed, or after a lost listener every request changed
+    /// since the subscription started, in states not sent yet.
+    async fn on(
+        &mut self,
+        pool: &PgPool,
+        caller: &Caller,
+        event: &Event,
+    ) -> AppResult<Vec<Self::Item>> {
+        caller.require(Action::ReadPromotions)?;
+        let read = match event {
+            Event::Changed(change) => match &**change {
+                Change::PromotionRequest {
+                    workspace_id,
+                    request_id,
+                } if *workspace_id == self.workspace_id => {
+                    let mut conn = pool.get().await?;
+                    promotion_requests::changed(&mut conn, self.workspace_id, &[*request_id], None)
+                        .await?
+                }
+                _ => return Ok(Vec::new()),
+            },
+            Event::Resync => {
+                let mut conn = pool.get().await?;
+                promotion_requests::changed(&mut conn, self.workspace_id, &[], Some(self.since))
+                    .await?
+            }
+        };
+        Ok(read
+            .into_iter()
+            .filter(|d| {
+                let revision = d.request.revision;
+                self.sent.insert(d.request.id, revision) != Some(revision)
+            })
+            .collect())
+    }
 }

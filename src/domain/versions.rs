@@ -12,10 +12,13 @@ use uuid::Uuid;
 use crate::db::Conn;
 use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
 use crate::db::schema::{app_versions, apps};
-use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, apps as app_rows, environments, ids, names, workspaces};
+use crate::domain::promotion::{self, Route};
+use crate::domain::{
+    Caller, apps as app_rows, environments, ids, names, promotion_requests, version_data_sources,
+    workspaces,
+};
 use crate::error::{AppError, AppResult};
 
 /// Whether a version is the one its app runs.
@@ -51,10 +54,26 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
         .filter(app_versions::id.eq(id))
 }
 
-/// The version `id` names, its row locked for the transaction; NOT_FOUND when there is none.
-async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
+/// The version `id` names in the caller's workspace; NOT_FOUND when there is none.
+pub(crate) async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
     let id = ids::parse(id, "app version")?;
     in_workspace(caller.workspace_id, id)
+        .select(AppVersion::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(AppError::NotFound("app version"))
+}
+
+/// The version `id` names, its row locked for the transaction; NOT_FOUND when there is none.
+pub(crate) async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
+    lock(conn, caller.workspace_id, ids::parse(id, "app version")?).await
+}
+
+/// The version `id` of the workspace, its row locked for the transaction; NOT_FOUND when
+/// there is none.
+pub(crate) async fn lock(conn: &mut Conn, workspace_id: Uuid, id: Uuid) -> AppResult<AppVersion> {
+    in_workspace(workspace_id, id)
         .select(AppVersion::as_select())
         .for_update()
         .first(conn)
@@ -64,7 +83,7 @@ async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVers
 }
 
 /// The environment a row names: always there (a foreign key holds it).
-fn environment_of(all: &[Environment], id: Uuid) -> AppResult<&Environment> {
+pub(crate) fn environment_of(all: &[Environment], id: Uuid) -> AppResult<&Environment> {
     all.iter().find(|e| e.id == id).ok_or_else(|| {
         AppError::internal(anyhow::anyhow!("version names missing environment {id}"))
     })
@@ -98,6 +117,7 @@ pub async fn create(
             .get_result(conn)
             .await
             .map_err(|e| names::taken(e, "A version", &name, &format!("app \"{}\"", app.name)))?;
+        version_data_sources::inherit(conn, &version).await?;
         let event = Event::new(AuditAction::VersionCreated)
             .app(app.id)
             .version(version.id)
@@ -110,61 +130,29 @@ pub async fn create(
 }
 
 /// Moves a version to the next environment by priority (builders and admins, Enterprise
-/// only). `from_environment_id` is where the caller believes the version is: anything
-/// else is VERSION_CONFLICT, which is also what every promotion but the first of
-/// several concurrent ones gets (the version's row is locked while it is compared).
+/// only), with every check of `promotion::carry_out`; `force` (admins) promotes past
+/// data sources not configured there. `from_environment_id` is where the caller
+/// believes the version is: anything else is VERSION_CONFLICT, which is also what every
+/// promotion but the first of several concurrent ones gets (the version's row is locked
+/// while it is compared).
 pub async fn promote(
     conn: &mut Conn,
     caller: &Caller,
     version_id: &str,
     from_environment_id: &str,
+    force: bool,
 ) -> AppResult<AppVersion> {
     caller.require(Action::BuildApps)?;
-    if !caller.multi_environment {
-        return Err(AppError::LicenseRequired(
-            "Promoting versions needs an Enterprise license with multiple environments; the Community edition runs every version on Production.".into(),
-        ));
+    promotion::require_multi_environment(caller)?;
+    if force {
+        caller.require(Action::ForcePromotions)?;
     }
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let version = locked(conn, caller, version_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let from = environments::find(&all, from_environment_id)?;
-        let current = environment_of(&all, version.environment_id)?;
-        if current.id != from.id {
-            return Err(AppError::VersionConflict(format!(
-                "Version \"{}\" is in {}, not {} (it may have been promoted meanwhile): reload it and try again.",
-                version.name, current.name, from.name
-            )));
-        }
-        let next = environments::next_after(&all, current).ok_or_else(|| {
-            AppError::bad_input(
-                format!(
-                    "Version \"{}\" is in {}, the last environment of the pipeline: it can't be promoted further. Release it instead.",
-                    version.name, current.name
-                ),
-            )
-        })?;
-        caller.require_in(Permission::PromoteInto, next)?;
-        // Protection wins over the rules: a protected environment needs an admin.
-        if environments::is_protected(next, caller) {
-            caller.require(Action::ReleaseProtected)?;
-        }
-        let promoted = diesel::update(app_versions::table.find(version.id))
-            .set((
-                app_versions::environment_id.eq(next.id),
-                app_versions::updated_at.eq(Utc::now()),
-            ))
-            .returning(AppVersion::as_returning())
-            .get_result(conn)
-            .await?;
-        let event = Event::new(AuditAction::VersionPromoted)
-            .app(version.app_id)
-            .version(version.id)
-            .environment(next.id)
-            .details(json!({ "from": current.id, "to": next.id }));
-        audit::record(conn, caller, event).await?;
-        Ok(promoted)
+        promotion::carry_out(conn, caller, &all, &version, from, Route::Direct { force }).await
     })
     .await
 }
@@ -234,6 +222,7 @@ pub async fn release(conn: &mut Conn, caller: &Caller, version_id: &str) -> AppR
             .returning(App::as_returning())
             .get_result(conn)
             .await?;
+        promotion_requests::stale_for_version(conn, caller.workspace_id, version.id).await?;
         let event = Event::new(AuditAction::VersionReleased)
             .app(app.id)
             .version(version.id)

@@ -17,8 +17,10 @@ use super::{Authentication, RequestId};
 
 use crate::app::AppState;
 use crate::auth::Session;
-use crate::db::models::{AppVersion, DataSourceOptions, Environment};
-use crate::domain::{Caller, apps, constants, data_sources, environments, selections};
+use crate::db::models::{AppVersion, DataSource, DataSourceOptions, Environment};
+use crate::domain::{
+    Caller, apps, constants, data_sources, environments, selections, version_data_sources,
+};
 use crate::error::AppError;
 
 /// The key of a loader that loads one list for the whole workspace (its environments,
@@ -210,6 +212,29 @@ impl Loader<Uuid> for VersionsLoader {
     }
 }
 
+/// The data sources versions use, by version id, each list by name.
+pub struct VersionDataSourcesLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+impl Loader<Uuid> for VersionDataSourcesLoader {
+    type Value = Vec<DataSource>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut conn = self.app.conn().await?;
+        let rows = version_data_sources::of_versions(&mut conn, self.workspace_id, keys)
+            .await
+            .map_err(AppError::from)?;
+        let grouped = grouped(keys, rows, |(version_id, _)| *version_id);
+        Ok(grouped
+            .into_iter()
+            .map(|(version_id, rows)| (version_id, rows.into_iter().map(|(_, d)| d).collect()))
+            .collect())
+    }
+}
+
 /// The environment the caller selected for apps, by app id (`None`: never chose).
 pub struct SelectionsLoader {
     app: AppState,
@@ -242,6 +267,7 @@ pub struct Loaders {
     pub versions: DataLoader<VersionsLoader, HashMapCache>,
     pub selections: DataLoader<SelectionsLoader, HashMapCache>,
     pub constants: DataLoader<ConstantsLoader, HashMapCache>,
+    pub version_data_sources: DataLoader<VersionDataSourcesLoader, HashMapCache>,
 }
 
 fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
@@ -282,6 +308,10 @@ impl Loaders {
                 app: app.clone(),
                 workspace_id,
             }),
+            version_data_sources: cached(VersionDataSourcesLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
         }
     }
 
@@ -294,6 +324,7 @@ impl Loaders {
         self.versions.enable_all_cache(false);
         self.selections.enable_all_cache(false);
         self.constants.enable_all_cache(false);
+        self.version_data_sources.enable_all_cache(false);
         self
     }
 }

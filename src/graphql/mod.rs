@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::app::{App, AppState};
 use crate::auth::{self, Session};
 use crate::db::PgConn;
-use crate::db::models::{AppVersion, DataSourceOptions, Environment};
+use crate::db::models::{AppVersion, DataSource, DataSourceOptions, Environment};
 use crate::domain::Caller;
 use crate::error::{AppError, AppResult};
 
@@ -98,6 +98,11 @@ pub(crate) trait ContextExt {
     async fn environment_by_id(&self, id: Uuid) -> async_graphql::Result<EnvironmentObject>;
     /// The versions of an app, oldest first, batched across the request.
     async fn versions_of(&self, app_id: Uuid) -> async_graphql::Result<Vec<AppVersion>>;
+    /// The data sources a version uses, by name, batched across the request.
+    async fn data_sources_of_version(
+        &self,
+        version_id: Uuid,
+    ) -> async_graphql::Result<Vec<DataSource>>;
     /// The environment the caller selected for an app, batched across the request.
     async fn selection_of(&self, app_id: Uuid) -> async_graphql::Result<Option<Uuid>>;
     /// Loads the versions and the caller's selections of many apps into the request's
@@ -188,6 +193,18 @@ impl ContextExt for Context<'_> {
     async fn versions_of(&self, app_id: Uuid) -> async_graphql::Result<Vec<AppVersion>> {
         let loaders = loaders(self)?;
         Ok(loaders.versions.load_one(app_id).await?.unwrap_or_default())
+    }
+
+    async fn data_sources_of_version(
+        &self,
+        version_id: Uuid,
+    ) -> async_graphql::Result<Vec<DataSource>> {
+        let loaders = loaders(self)?;
+        Ok(loaders
+            .version_data_sources
+            .load_one(version_id)
+            .await?
+            .unwrap_or_default())
     }
 
     async fn selection_of(&self, app_id: Uuid) -> async_graphql::Result<Option<Uuid>> {

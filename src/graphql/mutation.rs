@@ -3,7 +3,8 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::domain::{
-    access, apps, connection_test, constants, data_sources, pipeline, selections, versions,
+    access, apps, connection_test, constants, data_sources, pipeline, promotion_requests,
+    selections, version_data_sources, versions,
 };
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
@@ -14,6 +15,7 @@ use crate::graphql::types::constant::{ConstantType, ConstantValueInput, Workspac
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
 use crate::graphql::types::environment::{Environment, EnvironmentAccessRuleInput};
+use crate::graphql::types::promotion::PromotionRequest;
 use crate::graphql::types::inputs::{
     CopyDataSourceOptionsInput, CreateDataSourceInput, CreateEnvironmentInput,
     UpdateDataSourceOptionsInput,
@@ -168,14 +170,20 @@ impl Mutation {
         ))
     }
 
+    /// force (admins only, audited) promotes despite blockers
+    ///
     /// Moves a version to the next environment by priority (Enterprise). Pass the
     /// environment you believe the version is in: if it moved meanwhile, the answer is
-    /// VERSION_CONFLICT. A version in the default environment can't go further.
+    /// VERSION_CONFLICT. A version in the default environment can't go further. A data
+    /// source the version uses that is not configured in the target is
+    /// ENVIRONMENT_NOT_CONFIGURED; a target that needs approvals is APPROVAL_REQUIRED
+    /// (see requestPromotion).
     async fn promote_app_version(
         &self,
         ctx: &Context<'_>,
         version_id: ID,
         from_environment_id: ID,
+        #[graphql(default_with = "Some(false)")] force: Option<bool>,
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
         Ok(AppVersion(
@@ -184,8 +192,82 @@ impl Mutation {
                 caller,
                 &version_id,
                 &from_environment_id,
+                force.unwrap_or(false),
             )
             .await?,
+        ))
+    }
+
+    /// Declares the data sources a version's queries use, replacing what it declared
+    /// (builders and admins; versions above the lowest environment are read-only).
+    async fn set_app_version_data_sources(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+        data_source_ids: Vec<ID>,
+    ) -> async_graphql::Result<AppVersion> {
+        let caller = ctx.caller()?;
+        let ids: Vec<String> = data_source_ids.into_iter().map(|id| id.0).collect();
+        Ok(AppVersion(
+            version_data_sources::set(&mut *ctx.conn().await?, caller, &version_id, &ids).await?,
+        ))
+    }
+
+    /// Asks admins to promote a version from `fromEnvironmentId` into the next
+    /// environment, which needs approvals (builders and admins who may promote into it,
+    /// protection notwithstanding). One pending request per version.
+    async fn request_promotion(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+        from_environment_id: ID,
+        note: Option<String>,
+    ) -> async_graphql::Result<PromotionRequest> {
+        let caller = ctx.caller()?;
+        Ok(PromotionRequest(
+            promotion_requests::request(
+                &mut *ctx.conn().await?,
+                caller,
+                &version_id,
+                &from_environment_id,
+                note.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Approves or rejects a pending request (admins other than the requester, once
+    /// each). One rejection decides it; the approval that reaches the environment's
+    /// number promotes the version, with every check of promoteAppVersion.
+    async fn review_promotion_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        approve: bool,
+        comment: Option<String>,
+    ) -> async_graphql::Result<PromotionRequest> {
+        let caller = ctx.caller()?;
+        Ok(PromotionRequest(
+            promotion_requests::review(
+                &mut *ctx.conn().await?,
+                caller,
+                &id,
+                approve,
+                comment.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Cancels one's own pending request.
+    async fn cancel_promotion_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<PromotionRequest> {
+        let caller = ctx.caller()?;
+        Ok(PromotionRequest(
+            promotion_requests::cancel(&mut *ctx.conn().await?, caller, &id).await?,
         ))
     }
 
@@ -286,6 +368,21 @@ impl Mutation {
         let caller = ctx.caller()?;
         Ok(Environment(
             pipeline::set_protected(&mut *ctx.conn().await?, caller, &id, protected).await?,
+        ))
+    }
+
+    /// Sets how many admins must approve a promotion into an environment, 0 to 5
+    /// (admins, Enterprise). Audited as ENVIRONMENT_APPROVALS_CHANGED.
+    async fn set_environment_approvals(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        required_approvals: i32,
+    ) -> async_graphql::Result<Environment> {
+        let caller = ctx.caller()?;
+        Ok(Environment(
+            pipeline::set_approvals(&mut *ctx.conn().await?, caller, &id, required_approvals)
+                .await?,
         ))
     }
 

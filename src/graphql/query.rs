@@ -6,7 +6,9 @@ use uuid::Uuid;
 use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
-use crate::domain::{apps, audit, constants, environments, kinds, resolution};
+use crate::domain::{
+    apps, audit, constants, environments, kinds, promotion, promotion_requests, resolution,
+};
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::InlineList;
 use crate::graphql::limits;
@@ -19,6 +21,7 @@ use crate::graphql::types::data_source_kind::DataSourceKind;
 use crate::graphql::types::edition::Edition;
 use crate::graphql::types::environment::Environment;
 use crate::graphql::types::inputs::ResolveDataSourceInput;
+use crate::graphql::types::promotion::{PromotionPreview, PromotionRequest, PromotionRequestStatus};
 use crate::graphql::types::resolution::ResolvedDataSource;
 use crate::graphql::types::viewer::Viewer;
 
@@ -242,6 +245,44 @@ impl Query {
         let filter = filter.map(Into::into).unwrap_or_default();
         let page = audit::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
         Ok(Connection::try_from_page(page, AuditEvent::try_from)?)
+    }
+
+    /// What promoting a version now would meet: the next environment, each data
+    /// source the version uses that is not configured there, the approvals it needs,
+    /// and whether the caller may promote it with promoteAppVersion (and why not).
+    async fn promotion_preview(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+    ) -> async_graphql::Result<PromotionPreview> {
+        let caller = ctx.caller()?;
+        Ok(PromotionPreview(
+            promotion::preview(&mut *ctx.conn().await?, caller, &version_id).await?,
+        ))
+    }
+
+    /// newest first
+    ///
+    /// The workspace's promotion requests a page at a time (`first` at most 100, 20 by
+    /// default), of one status and of one app when given.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn promotion_requests(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<PromotionRequestStatus>,
+        app_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<PromotionRequest>> {
+        let caller = ctx.caller()?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let filter = promotion_requests::Filter {
+            status: status.map(Into::into),
+            app_id: app_id.map(|id| id.0),
+        };
+        let page =
+            promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
+        Ok(Connection::from_page(page, PromotionRequest))
     }
 
     /// The workspace's constants by name, with their values in every environment the

@@ -8,11 +8,12 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::ContextExt as _;
 use super::types::data_source_options::DataSourceOptions;
+use super::types::promotion::PromotionRequest;
 use crate::app::AppState;
 use crate::auth::Session;
 use crate::domain::Caller;
 use crate::domain::changes::Event;
-use crate::domain::subscriptions::{DeletionWatch, OptionsWatch, Watch};
+use crate::domain::subscriptions::{DeletionWatch, OptionsWatch, PromotionRequestWatch, Watch};
 use crate::error::AppError;
 use crate::metrics::Held;
 
@@ -52,6 +53,16 @@ impl Subscription {
         let watch = DeletionWatch::start(&mut conn, ctx.caller()?).await?;
         drop(conn);
         Ok(events.stream(watch).map(|id| ID(id.to_string())))
+    }
+
+    /// promotion requests created, reviewed, decided or gone stale in the caller's workspace
+    async fn promotion_request_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = PromotionRequest> + use<>> {
+        let events = Subscriber::new(ctx)?;
+        let watch = PromotionRequestWatch::start(ctx.caller()?)?;
+        Ok(events.stream(watch).map(PromotionRequest))
     }
 }
 

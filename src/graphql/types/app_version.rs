@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use crate::db::models;
 use crate::domain::versions::VersionStatus as Status;
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::{Inline, InlineFields};
+use crate::graphql::inline::{Inline, InlineFields, InlineList};
+use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::environment::Environment;
 
 /// Whether a version is the one its app runs.
@@ -51,6 +52,20 @@ impl AppVersion {
         ctx.environment_by_id(self.0.environment_id)
             .await
             .map(Inline)
+    }
+
+    /// the data sources this version's queries use; promotion checks each is configured in the target
+    ///
+    /// By name. A new version starts with its app's most recent version's; set them with
+    /// setAppVersionDataSources.
+    #[graphql(complexity = "crate::graphql::limits::UNPAGED_LIST_ITEMS * child_complexity")]
+    async fn data_sources(&self, ctx: &Context<'_>) -> async_graphql::Result<InlineList<DataSource>> {
+        Ok(ctx
+            .data_sources_of_version(self.0.id)
+            .await?
+            .into_iter()
+            .map(DataSource)
+            .collect())
     }
 
     /// DRAFT, or RELEASED for the one version end users run.

@@ -53,6 +53,16 @@ pub enum AuditAction {
     ConstantDeleted,
     /// `setEnvironmentAccess`: an environment's access rules were replaced.
     EnvironmentAccessChanged,
+    /// `setEnvironmentApprovals`.
+    EnvironmentApprovalsChanged,
+    /// `setAppVersionDataSources`: what a version uses was declared.
+    VersionDataSourcesSet,
+    /// `requestPromotion`.
+    PromotionRequested,
+    /// `reviewPromotionRequest`: an approval or a rejection.
+    PromotionReviewed,
+    /// `cancelPromotionRequest`.
+    PromotionCancelled,
 }
 
 /// One change, decrypted read or connection test, as the audit log keeps it.

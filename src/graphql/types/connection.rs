@@ -16,6 +16,7 @@ use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::AuditEvent;
 use crate::graphql::types::data_source::DataSource;
+use crate::graphql::types::promotion::PromotionRequest;
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, SimpleObject)]
@@ -35,7 +36,8 @@ pub struct PageInfo {
 #[graphql(
     concrete(name = "DataSourceConnection", params(DataSource)),
     concrete(name = "AppConnection", params(App)),
-    concrete(name = "AuditEventConnection", params(AuditEvent))
+    concrete(name = "AuditEventConnection", params(AuditEvent)),
+    concrete(name = "PromotionRequestConnection", params(PromotionRequest))
 )]
 pub struct Connection<T: InlineFields + Clone>
 where
@@ -54,7 +56,8 @@ where
 #[graphql(
     concrete(name = "DataSourceEdge", params(DataSource)),
     concrete(name = "AppEdge", params(App)),
-    concrete(name = "AuditEventEdge", params(AuditEvent))
+    concrete(name = "AuditEventEdge", params(AuditEvent)),
+    concrete(name = "PromotionRequestEdge", params(PromotionRequest))
 )]
 pub struct Edge<T: InlineFields> {
     /// Pass as `after` to get the items that follow this one.

@@ -88,16 +88,11 @@ impl DataSourceOptions {
         if !options::configured(self.kind, &self.row) {
             return Ok(false);
         }
-        let referenced = options::referenced(&self.row);
-        if referenced.is_empty() {
+        if options::referenced(&self.row).is_empty() {
             return Ok(true);
         }
         let available = ctx.constant_availability().await?;
-        Ok(referenced.iter().all(|name| {
-            available
-                .iter()
-                .any(|(n, environment)| n == name && *environment == self.row.environment_id)
-        }))
+        Ok(options::missing_constants(&self.row, &available).is_empty())
     }
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.

@@ -140,6 +140,13 @@ impl Environment {
         Ok(environments::is_protected(&self.0, ctx.caller()?))
     }
 
+    /// approvals a promotion into this environment needs (0: none); see requestPromotion
+    ///
+    /// An Enterprise rule: 0 in Community.
+    async fn required_approvals(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        Ok(environments::required_approvals(&self.0, ctx.caller()?))
+    }
+
     /// who may do what in this environment besides admins; admins only (others: FORBIDDEN)
     ///
     /// The rules in effect: the stored ones in Enterprise, the defaults (the role
@@ -185,6 +192,7 @@ impl InlineFields for Environment {
         "isDefault",
         "locked",
         "protected",
+        "requiredApprovals",
         "createdAt",
         "updatedAt",
     ];

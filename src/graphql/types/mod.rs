@@ -12,5 +12,6 @@ pub mod data_source_options;
 pub mod edition;
 pub mod environment;
 pub mod inputs;
+pub mod promotion;
 pub mod resolution;
 pub mod viewer;
