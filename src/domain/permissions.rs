@@ -80,7 +80,9 @@ impl Action {
             Self::ReadPromotions => "read promotion previews and requests",
             Self::RequestPromotions => "request promotions or cancel them",
             Self::ReviewPromotions => "review promotion requests",
-            Self::ForcePromotions => "force a promotion past data sources not configured in the target",
+            Self::ForcePromotions => {
+                "force a promotion past data sources not configured in the target"
+            }
         }
     }
 }

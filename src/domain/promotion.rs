@@ -53,7 +53,11 @@ pub fn require_multi_environment(caller: &Caller) -> AppResult<()> {
 }
 
 /// VERSION_CONFLICT unless the version is in `from`, where the caller believes it is.
-pub fn require_in_place(version: &AppVersion, current: &Environment, from: &Environment) -> AppResult<()> {
+pub fn require_in_place(
+    version: &AppVersion,
+    current: &Environment,
+    from: &Environment,
+) -> AppResult<()> {
     if current.id == from.id {
         return Ok(());
     }
@@ -90,7 +94,11 @@ pub async fn blockers(
     let used: Vec<_> = used
         .into_iter()
         .map(|(_, data_source)| {
-            let row = data_sources::take_options(&mut rows, &data_source, target.id);
+            // Its row there, or the empty row an environment without one reads as.
+            let row = match rows.iter().position(|r| r.data_source_id == data_source.id) {
+                Some(i) => rows.swap_remove(i),
+                None => data_sources::take_options(&mut Vec::new(), &data_source, target.id),
+            };
             (data_source, row)
         })
         .collect();
@@ -128,10 +136,7 @@ fn not_configured(version: &AppVersion, to: &Environment, blockers: &[Blocker]) 
                 missing.push(format!("missing {}", b.missing_fields.join(", ")));
             }
             if !b.missing_constants.is_empty() {
-                missing.push(format!(
-                    "no value for {}",
-                    b.missing_constants.join(", ")
-                ));
+                missing.push(format!("no value for {}", b.missing_constants.join(", ")));
             }
             format!("\"{}\" ({})", b.data_source.name, missing.join("; "))
         })

@@ -427,9 +427,11 @@ pub async fn list(
     }
     if let Some((at, id)) = page.after {
         query = query.filter(
-            promotion_requests::created_at.lt(at).or(promotion_requests::created_at
-                .eq(at)
-                .and(promotion_requests::id.lt(id))),
+            promotion_requests::created_at
+                .lt(at)
+                .or(promotion_requests::created_at
+                    .eq(at)
+                    .and(promotion_requests::id.lt(id))),
         );
     }
     let rows = query.load(conn).await?;
@@ -463,7 +465,10 @@ async fn with_reviews(
     };
     let mut by_request: HashMap<Uuid, Vec<PromotionReview>> = HashMap::new();
     for review in reviews {
-        by_request.entry(review.request_id).or_default().push(review);
+        by_request
+            .entry(review.request_id)
+            .or_default()
+            .push(review);
     }
     Ok(rows
         .into_iter()

@@ -35,7 +35,10 @@ pub async fn of_versions(
         .filter(data_sources::workspace_id.eq(workspace_id))
         .filter(app_version_data_sources::version_id.eq_any(version_ids))
         .order((data_sources::name.asc(), data_sources::id.asc()))
-        .select((app_version_data_sources::version_id, DataSource::as_select()))
+        .select((
+            app_version_data_sources::version_id,
+            DataSource::as_select(),
+        ))
         .load(conn)
         .await
 }

@@ -15,11 +15,11 @@ use crate::graphql::types::constant::{ConstantType, ConstantValueInput, Workspac
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_options::DataSourceOptions;
 use crate::graphql::types::environment::{Environment, EnvironmentAccessRuleInput};
-use crate::graphql::types::promotion::PromotionRequest;
 use crate::graphql::types::inputs::{
     CopyDataSourceOptionsInput, CreateDataSourceInput, CreateEnvironmentInput,
     UpdateDataSourceOptionsInput,
 };
+use crate::graphql::types::promotion::PromotionRequest;
 
 pub struct Mutation;
 

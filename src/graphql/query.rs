@@ -21,7 +21,9 @@ use crate::graphql::types::data_source_kind::DataSourceKind;
 use crate::graphql::types::edition::Edition;
 use crate::graphql::types::environment::Environment;
 use crate::graphql::types::inputs::ResolveDataSourceInput;
-use crate::graphql::types::promotion::{PromotionPreview, PromotionRequest, PromotionRequestStatus};
+use crate::graphql::types::promotion::{
+    PromotionPreview, PromotionRequest, PromotionRequestStatus,
+};
 use crate::graphql::types::resolution::ResolvedDataSource;
 use crate::graphql::types::viewer::Viewer;
 

@@ -26,6 +26,7 @@ mod overlap;
 mod pipeline;
 mod playground;
 mod pooler;
+mod promotion;
 mod resolution;
 mod subscriptions;
 mod websocket;

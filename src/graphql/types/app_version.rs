@@ -59,7 +59,10 @@ impl AppVersion {
     /// By name. A new version starts with its app's most recent version's; set them with
     /// setAppVersionDataSources.
     #[graphql(complexity = "crate::graphql::limits::UNPAGED_LIST_ITEMS * child_complexity")]
-    async fn data_sources(&self, ctx: &Context<'_>) -> async_graphql::Result<InlineList<DataSource>> {
+    async fn data_sources(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<InlineList<DataSource>> {
         Ok(ctx
             .data_sources_of_version(self.0.id)
             .await?
