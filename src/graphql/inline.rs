@@ -375,6 +375,7 @@ mod tests {
     use crate::graphql::types::data_source::DataSource;
     use crate::graphql::types::data_source_options::{DataSourceOption, DataSourceOptions};
     use crate::graphql::types::environment::Environment;
+    use crate::graphql::types::promotion::{PromotionRequest, PromotionReview};
 
     /// Every field a type lists as inline is one of its fields (a misspelt one would
     /// quietly be resolved as a future).
@@ -400,5 +401,7 @@ mod tests {
         listed_fields_exist::<DataSourceOption>();
         listed_fields_exist::<DataSourceOptions>();
         listed_fields_exist::<Environment>();
+        listed_fields_exist::<PromotionRequest>();
+        listed_fields_exist::<PromotionReview>();
     }
 }

@@ -786,3 +786,91 @@ async fn another_workspaces_ids_are_not_found_everywhere() {
         "PENDING"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preview_and_a_page_of_requests_cost_the_same_whatever_they_hold() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let (orders, reports, app, v1) = shop(&t, &ws, &envs).await;
+    let mut used = vec![orders.clone(), reports.clone()];
+    for i in 0..4 {
+        used.push(create_pg(&t, &ws, &format!("extra-{i}")).await);
+    }
+    let v2 = create_version(&t, &ws.builder, &app, "v2").await;
+    data(set_uses(&t, &ws.builder, &v1, &[&reports]).await);
+    let used: Vec<&str> = used.iter().map(String::as_str).collect();
+    data(set_uses(&t, &ws.builder, &v2, &used).await);
+    let cost = |query: String, vars: Value| {
+        let t = &t;
+        let tok = ws.builder.clone();
+        async move {
+            let before = t.queries();
+            let answer = data(t.gql(Some(&tok), &query, vars).await);
+            (t.queries() - before, answer)
+        }
+    };
+    let (one, answer) = cost(PREVIEW.into(), json!({ "v": v1 })).await;
+    assert_eq!(
+        answer["promotionPreview"]["blockers"][0]["dataSource"]["name"],
+        "reports"
+    );
+    let (six, answer) = cost(PREVIEW.into(), json!({ "v": v2 })).await;
+    assert_eq!(
+        answer["promotionPreview"]["blockers"][0]["dataSource"]["name"],
+        "reports"
+    );
+    assert_eq!(
+        one, six,
+        "a preview of 6 data sources costs what one of 1 costs"
+    );
+
+    // A page of requests with their versions, what those use, environments and reviews.
+    data(set_approvals(&t, &ws.admin, &envs[1], 2).await);
+    let page = format!(
+        "{{ promotionRequests(first: 50) {{ nodes {{ {REQUEST_FIELDS} version {{ dataSources {{ name }} }} }} }} }}"
+    );
+    let ask = |version: &str| {
+        let (t, tok, version) = (&t, ws.builder.clone(), version.to_owned());
+        let from = envs[0].clone();
+        async move { data(request(t, &tok, &version, &from, None).await) }
+    };
+    ask(&v1).await;
+    data(review(&t, &admin(&ws, "dave"), &first_request(&t, &ws).await, true).await);
+    let (small, answer) = cost(page.clone(), json!({})).await;
+    assert_eq!(
+        answer["promotionRequests"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    for i in 3..6 {
+        let v = create_version(&t, &ws.builder, &app, &format!("v{i}")).await;
+        ask(&v).await;
+        data(review(&t, &ws.admin, &first_request(&t, &ws).await, true).await);
+    }
+    let (large, answer) = cost(page, json!({})).await;
+    assert_eq!(
+        answer["promotionRequests"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        small, large,
+        "a page of 4 requests costs what a page of 1 costs"
+    );
+}
+
+/// The newest request of the workspace.
+async fn first_request(t: &TestApp, ws: &Workspace) -> String {
+    data(
+        t.gql(Some(&ws.viewer), &list_query(), json!({ "first": 1 }))
+            .await,
+    )["promotionRequests"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
