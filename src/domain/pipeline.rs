@@ -30,7 +30,7 @@ fn require_editor(caller: &Caller) -> AppResult<()> {
     caller.require(Action::ManageEnvironments)?;
     if !caller.multi_environment {
         return Err(AppError::LicenseRequired(
-            "Custom and protected environments need an Enterprise license with multiple environments.".into(),
+            "Custom and protected environments, and approvals, need an Enterprise license with multiple environments.".into(),
         ));
     }
     Ok(())
@@ -284,68 +284,78 @@ pub async fn set_protected(
     id: &str,
     protected: bool,
 ) -> AppResult<Environment> {
-    require_editor(caller)?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        // Taken like every pipeline edit: a promotion that read the old protection
-        // commits before this one returns, never after.
-        workspaces::lock_pipeline(conn, caller.workspace_id).await?;
-        let all = envs::all(conn, caller.workspace_id).await?;
-        let environment = envs::find(&all, id)?;
-        let changed = diesel::update(environments::table.find(environment.id))
-            .set((
-                environments::protected.eq(protected),
-                environments::updated_at.eq(Utc::now()),
-            ))
-            .returning(Environment::as_returning())
-            .get_result(conn)
-            .await?;
-        if environment.protected != protected {
-            let event = Event::new(AuditAction::EnvironmentProtectionChanged)
-                .environment(environment.id)
-                .details(json!({ "protected": protected }));
-            audit::record(conn, caller, event).await?;
-        }
-        Ok(changed)
-    })
-    .await
+    set(conn, caller, id, Setting::Protected(protected)).await
 }
 
 /// The most approvals an environment may require.
 pub const MAX_APPROVALS: i32 = 5;
 
-/// Sets how many admins must approve a promotion into an environment (admins,
-/// Enterprise; 0 to [`MAX_APPROVALS`], 0: promotions need none).
+/// Sets how many admins must approve a promotion into an environment (0 to
+/// [`MAX_APPROVALS`]; 0: promotions need none).
 pub async fn set_approvals(
     conn: &mut Conn,
     caller: &Caller,
     id: &str,
     required: i32,
 ) -> AppResult<Environment> {
-    require_editor(caller)?;
     if !(0..=MAX_APPROVALS).contains(&required) {
         return Err(AppError::bad_field(
             "requiredApprovals",
             format!("`requiredApprovals` must be between 0 and {MAX_APPROVALS}."),
         ));
     }
+    set(conn, caller, id, Setting::RequiredApprovals(required)).await
+}
+
+/// A setting of an environment that promotions read.
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    Protected(bool),
+    RequiredApprovals(i32),
+}
+
+/// Changes one setting of an environment (admins, Enterprise), audited when it changed.
+async fn set(
+    conn: &mut Conn,
+    caller: &Caller,
+    id: &str,
+    setting: Setting,
+) -> AppResult<Environment> {
+    require_editor(caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        // Like protection: a promotion that read the old number commits first.
+        // Taken like every pipeline edit: a promotion that read the old setting
+        // commits before this one returns, never after.
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
         let all = envs::all(conn, caller.workspace_id).await?;
         let environment = envs::find(&all, id)?;
-        let changed = diesel::update(environments::table.find(environment.id))
-            .set((
-                environments::required_approvals.eq(required),
-                environments::updated_at.eq(Utc::now()),
-            ))
-            .returning(Environment::as_returning())
-            .get_result(conn)
-            .await?;
-        if environment.required_approvals != required {
-            let event = Event::new(AuditAction::EnvironmentApprovalsChanged)
-                .environment(environment.id)
-                .details(json!({ "from": environment.required_approvals, "to": required }));
-            audit::record(conn, caller, event).await?;
+        let row = environments::table.find(environment.id);
+        let now = environments::updated_at.eq(Utc::now());
+        let (changed, event) = match setting {
+            Setting::Protected(protected) => (
+                diesel::update(row)
+                    .set((environments::protected.eq(protected), now))
+                    .returning(Environment::as_returning())
+                    .get_result(conn)
+                    .await?,
+                (environment.protected != protected).then(|| {
+                    Event::new(AuditAction::EnvironmentProtectionChanged)
+                        .details(json!({ "protected": protected }))
+                }),
+            ),
+            Setting::RequiredApprovals(required) => (
+                diesel::update(row)
+                    .set((environments::required_approvals.eq(required), now))
+                    .returning(Environment::as_returning())
+                    .get_result(conn)
+                    .await?,
+                (environment.required_approvals != required).then(|| {
+                    Event::new(AuditAction::EnvironmentApprovalsChanged)
+                        .details(json!({ "from": environment.required_approvals, "to": required }))
+                }),
+            ),
+        };
+        if let Some(event) = event {
+            audit::record(conn, caller, event.environment(environment.id)).await?;
         }
         Ok(changed)
     })

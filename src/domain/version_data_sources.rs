@@ -104,13 +104,11 @@ pub async fn set(
         let version = versions::locked(conn, caller, version_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
         let lowest = environments::lowest_offered(&all, caller)?;
-        if version.environment_id != lowest.id {
-            let current = all.iter().find(|e| e.id == version.environment_id);
+        let current = versions::environment_of(&all, version.environment_id)?;
+        if current.priority > lowest.priority {
             return Err(AppError::bad_input(format!(
                 "Version \"{}\" is in {}: versions above {} are read-only. Create a new version to change what it uses.",
-                version.name,
-                current.map_or("another environment", |e| e.name.as_str()),
-                lowest.name
+                version.name, current.name, lowest.name
             )));
         }
         let found: Vec<Uuid> = data_sources::table
