@@ -874,3 +874,95 @@ async fn first_request(t: &TestApp, ws: &Workspace) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_rules_decide_who_may_ask_and_the_final_approval_checks_blockers() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let dave = admin(&ws, "dave");
+    let (orders, _, app, v1) = shop(&t, &ws, &envs).await;
+    data(set_uses(&t, &ws.builder, &v1, &[&orders]).await);
+    data(promote(&t, &ws.builder, &v1, &envs[0]).await);
+    data(set_approvals(&t, &ws.admin, &envs[2], 1).await);
+
+    // Production's rules: builders may not promote into it, release managers may.
+    let rules = json!([
+        { "role": "BUILDER", "permissions": ["READ_OPTIONS", "SELECT"] },
+        { "group": "release-managers", "permissions": ["READ_OPTIONS", "PROMOTE_INTO"] },
+    ]);
+    data(
+        t.gql(
+            Some(&ws.admin),
+            SET_ACCESS,
+            json!({ "id": envs[2], "rules": rules }),
+        )
+        .await,
+    );
+    let refused = request(&t, &ws.builder, &v1, &envs[1], None).await;
+    assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Production")
+    );
+    let manager =
+        crate::common::token_in_groups(ws.id, Role::Builder, "carl", &["release-managers"]);
+    // Protection still wins over the rules: no direct promotion, but a request.
+    assert_eq!(
+        code(&promote(&t, &manager, &v1, &envs[1]).await),
+        "FORBIDDEN"
+    );
+    let answer = data(preview(&t, &manager, &v1).await)["promotionPreview"].clone();
+    let reasons = answer["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 2, "protection and approvals: {reasons:?}");
+    assert!(
+        !reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("PROMOTE_INTO"))
+    );
+    let id = data(request(&t, &manager, &v1, &envs[1], None).await)["requestPromotion"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Production loses a required field meanwhile: the final approval is refused as a
+    // promotion would be, and leaves no review and no audit row behind.
+    set_option(&t, &ws, &orders, &envs[2], "username", Value::Null).await;
+    let blocked = review(&t, &dave, &id, true).await;
+    assert_eq!(code(&blocked), "ENVIRONMENT_NOT_CONFIGURED", "{blocked}");
+    assert!(audited(&t, &ws, "PROMOTION_REVIEWED").await.is_empty());
+    let pending = data(
+        t.gql(Some(&ws.viewer), &list_query(), json!({ "app": app }))
+            .await,
+    );
+    assert_eq!(
+        pending["promotionRequests"]["nodes"][0]["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        pending["promotionRequests"]["nodes"][0]["reviews"],
+        json!([])
+    );
+    // Configured again, the same approval goes through.
+    set_option(&t, &ws, &orders, &envs[2], "username", json!("app")).await;
+    let approved = data(review(&t, &dave, &id, true).await)["reviewPromotionRequest"].clone();
+    assert_eq!(approved["status"], "APPROVED");
+    assert_eq!(approved["version"]["environment"]["name"], "Production");
+
+    // In Community reviewing is refused; cancelling one's own stays possible.
+    let v2 = create_version(&t, &ws.builder, &app, "v2").await;
+    data(promote(&t, &ws.builder, &v2, &envs[0]).await);
+    let id = data(request(&t, &manager, &v2, &envs[1], None).await)["requestPromotion"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let community = TestApp::on_same_db(&t, envgate::edition::Licensing::community());
+    assert_eq!(
+        code(&review(&community, &dave, &id, true).await),
+        "LICENSE_REQUIRED"
+    );
+    let cancelled = data(cancel(&community, &manager, &id).await);
+    assert_eq!(cancelled["cancelPromotionRequest"]["status"], "CANCELLED");
+}
