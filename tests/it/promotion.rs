@@ -418,6 +418,10 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
         code(&request(&t, &ws.viewer, &v1, &envs[1], None).await),
         "FORBIDDEN"
     );
+    let long = "x".repeat(2001);
+    let too_long = request(&t, &ws.builder, &v1, &envs[1], Some(&long)).await;
+    assert_eq!(code(&too_long), "BAD_USER_INPUT");
+    assert_eq!(too_long["errors"][0]["extensions"]["field"], "note");
     let wrong_place = request(&t, &ws.builder, &v1, &envs[0], None).await;
     assert_eq!(code(&wrong_place), "VERSION_CONFLICT");
     let asked = data(request(&t, &ws.builder, &v1, &envs[1], Some("ready for launch")).await)
