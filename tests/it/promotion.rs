@@ -970,3 +970,61 @@ async fn access_rules_decide_who_may_ask_and_the_final_approval_checks_blockers(
     let cancelled = data(cancel(&community, &manager, &id).await);
     assert_eq!(cancelled["cancelPromotionRequest"]["status"], "CANCELLED");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_made_while_the_listener_was_disconnected_is_sent_once_it_reconnects() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let url = serve(&t).await;
+    let envs = environment_ids(&t, &ws).await;
+    data(set_approvals(&t, &ws.admin, &envs[1], 1).await);
+    let app = create_app(&t, &ws.builder, "Shop").await;
+    let v1 = create_version(&t, &ws.builder, &app, "v1").await;
+    let mut socket = subscribe(&url, &ws.viewer, CHANGED, json!({})).await;
+    running(&t, 1).await;
+    // The pool's connections are open; the listener's is the only one to open again.
+    let warm =
+        data(request(&t, &ws.builder, &v1, &envs[0], None).await)["requestPromotion"]["id"].clone();
+    assert_eq!(
+        event(&mut socket, "promotionRequestChanged").await.0["id"],
+        warm
+    );
+    data(cancel(&t, &ws.builder, warm.as_str().unwrap()).await);
+    let (cancelled, _) = event(&mut socket, "promotionRequestChanged").await;
+    assert_eq!(cancelled["status"], "CANCELLED");
+
+    // Nobody may connect to the database, and the listener's connection is cut.
+    let admin = crate::common::admin_client().await;
+    let database = &t.db.name;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
+        ))
+        .await
+        .unwrap();
+    let cut = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+            &[database, &envgate::listener::APPLICATION_NAME],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, 1, "one listening connection");
+    // This request's notification reaches no process.
+    let missed =
+        data(request(&t, &ws.builder, &v1, &envs[0], None).await)["requestPromotion"]["id"].clone();
+    admin
+        .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    // The listener reconnects and the subscriber reads again: the request arrives, and
+    // only it (the cancelled one was sent in that state already).
+    let (requested, _) = event(&mut socket, "promotionRequestChanged").await;
+    assert_eq!(requested["id"], missed);
+    assert_eq!(requested["status"], "PENDING");
+    // And what is notified from now on arrives as before.
+    data(review(&t, &ws.admin, missed.as_str().unwrap(), false).await);
+    let (rejected, _) = event(&mut socket, "promotionRequestChanged").await;
+    assert_eq!(rejected["id"], missed);
+    assert_eq!(rejected["status"], "REJECTED");
+}
