@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::apps::{PROMOTE, RELEASE, create_app, create_version};
 use crate::common::{TestApp, Workspace, code, data, enterprise, token};
 use crate::data_sources::{CREATE, create_pg, environment_ids, update};
-use crate::subscriptions::{event, running, subscribe};
+use crate::subscriptions::{cut_listener, event, running, subscribe};
 use crate::websocket::serve;
 use envgate::auth::Role;
 
@@ -75,6 +75,14 @@ async fn request(t: &TestApp, tok: &str, version: &str, from: &str, note: Option
         json!({ "v": version, "from": from, "note": note }),
     )
     .await
+}
+
+/// Opens a request (no note) and returns its id.
+async fn request_id(t: &TestApp, tok: &str, version: &str, from: &str) -> String {
+    data(request(t, tok, version, from, None).await)["requestPromotion"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn review(t: &TestApp, tok: &str, id: &str, approve: bool) -> Value {
@@ -467,10 +475,7 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
     // Self-review: an admin's own request needs another admin.
     let v2 = create_version(&t, &ws.builder, &app, "v2").await;
     data(promote(&t, &ws.builder, &v2, &envs[0]).await);
-    let own = data(request(&t, &ws.admin, &v2, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let own = request_id(&t, &ws.admin, &v2, &envs[1]).await;
     assert_eq!(code(&review(&t, &ws.admin, &own, true).await), "FORBIDDEN");
 
     // One rejection decides it; the version stays.
@@ -480,10 +485,7 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
     assert_eq!(code(&review(&t, &erin, &own, true).await), "BAD_USER_INPUT");
 
     // Cancel: the requester only, pending only.
-    let asked = data(request(&t, &ws.builder, &v2, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asked = request_id(&t, &ws.builder, &v2, &envs[1]).await;
     assert_eq!(code(&cancel(&t, &ws.admin, &asked).await), "FORBIDDEN");
     assert_eq!(code(&cancel(&t, &ws.viewer, &asked).await), "FORBIDDEN");
     let cancelled = data(cancel(&t, &ws.builder, &asked).await)["cancelPromotionRequest"].clone();
@@ -499,10 +501,7 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
     assert_eq!(audited(&t, &ws, "PROMOTION_CANCELLED").await.len(), 1);
 
     // Stale: promoted by other means (approvals lifted, an admin promotes directly).
-    let asked = data(request(&t, &ws.builder, &v2, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let asked = request_id(&t, &ws.builder, &v2, &envs[1]).await;
     data(set_approvals(&t, &ws.admin, &envs[2], 0).await);
     data(promote(&t, &ws.admin, &v2, &envs[1]).await);
     let conflict = review(&t, &dave, &asked, true).await;
@@ -513,11 +512,7 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
     data(set_approvals(&t, &ws.admin, &envs[2], 1).await);
     let v3 = create_version(&t, &ws.builder, &app, "v3").await;
     data(promote(&t, &ws.builder, &v3, &envs[0]).await);
-    let asked3 =
-        data(request(&t, &ws.builder, &v3, &envs[1], None).await)["requestPromotion"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let asked3 = request_id(&t, &ws.builder, &v3, &envs[1]).await;
     data(
         t.gql(
             Some(&ws.admin),
@@ -568,10 +563,7 @@ async fn two_concurrent_final_approvals_promote_once() {
     let app = create_app(&t, &ws.builder, "Shop").await;
     let v1 = create_version(&t, &ws.builder, &app, "v1").await;
     data(promote(&t, &ws.builder, &v1, &envs[0]).await);
-    let id = data(request(&t, &ws.builder, &v1, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = request_id(&t, &ws.builder, &v1, &envs[1]).await;
     data(review(&t, &ws.admin, &id, true).await);
 
     // Both final approvals start while another session holds the request's row: they
@@ -643,10 +635,7 @@ async fn request_events_reach_subscribers_of_another_process_in_their_workspace_
     let app = create_app(&b, &ws.builder, "Shop").await;
     let v1 = create_version(&b, &ws.builder, &app, "v1").await;
     data(promote(&b, &ws.builder, &v1, &envs[0]).await);
-    let id = data(request(&b, &ws.builder, &v1, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = request_id(&b, &ws.builder, &v1, &envs[1]).await;
     let (requested, _) = event(&mut viewer, "promotionRequestChanged").await;
     assert_eq!(requested["id"], id);
     assert_eq!(requested["status"], "PENDING");
@@ -668,8 +657,7 @@ async fn request_events_reach_subscribers_of_another_process_in_their_workspace_
     let app = create_app(&b, &other.builder, "Elsewhere").await;
     let v = create_version(&b, &other.builder, &app, "v1").await;
     data(promote(&b, &other.builder, &v, &envs[0]).await);
-    let own = data(request(&b, &other.builder, &v, &envs[1], None).await)["requestPromotion"]["id"]
-        .clone();
+    let own = request_id(&b, &other.builder, &v, &envs[1]).await;
     let (first, _) = event(&mut outsider, "promotionRequestChanged").await;
     assert_eq!(first["id"], own);
 
@@ -750,11 +738,7 @@ async fn another_workspaces_ids_are_not_found_everywhere() {
     let their_app = create_app(&t, &theirs.builder, "Shop").await;
     let their_v = create_version(&t, &theirs.builder, &their_app, "v1").await;
     data(promote(&t, &theirs.builder, &their_v, &their_envs[0]).await);
-    let their_request = data(request(&t, &theirs.builder, &their_v, &their_envs[1], None).await)
-        ["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let their_request = request_id(&t, &theirs.builder, &their_v, &their_envs[1]).await;
 
     let app = create_app(&t, &ws.builder, "Shop").await;
     let v = create_version(&t, &ws.builder, &app, "v1").await;
@@ -926,10 +910,7 @@ async fn access_rules_decide_who_may_ask_and_the_final_approval_checks_blockers(
             .iter()
             .any(|r| r.as_str().unwrap().contains("PROMOTE_INTO"))
     );
-    let id = data(request(&t, &manager, &v1, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = request_id(&t, &manager, &v1, &envs[1]).await;
 
     // Production loses a required field meanwhile: the final approval is refused as a
     // promotion would be, and leaves no review and no audit row behind.
@@ -958,10 +939,7 @@ async fn access_rules_decide_who_may_ask_and_the_final_approval_checks_blockers(
     // In Community reviewing is refused; cancelling one's own stays possible.
     let v2 = create_version(&t, &ws.builder, &app, "v2").await;
     data(promote(&t, &ws.builder, &v2, &envs[0]).await);
-    let id = data(request(&t, &manager, &v2, &envs[1], None).await)["requestPromotion"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = request_id(&t, &manager, &v2, &envs[1]).await;
     let community = TestApp::on_same_db(&t, envgate::edition::Licensing::community());
     assert_eq!(
         code(&review(&community, &dave, &id, true).await),
@@ -983,47 +961,26 @@ async fn a_request_made_while_the_listener_was_disconnected_is_sent_once_it_reco
     let mut socket = subscribe(&url, &ws.viewer, CHANGED, json!({})).await;
     running(&t, 1).await;
     // The pool's connections are open; the listener's is the only one to open again.
-    let warm =
-        data(request(&t, &ws.builder, &v1, &envs[0], None).await)["requestPromotion"]["id"].clone();
+    let warm = request_id(&t, &ws.builder, &v1, &envs[0]).await;
     assert_eq!(
         event(&mut socket, "promotionRequestChanged").await.0["id"],
         warm
     );
-    data(cancel(&t, &ws.builder, warm.as_str().unwrap()).await);
+    data(cancel(&t, &ws.builder, &warm).await);
     let (cancelled, _) = event(&mut socket, "promotionRequestChanged").await;
     assert_eq!(cancelled["status"], "CANCELLED");
 
-    // Nobody may connect to the database, and the listener's connection is cut.
-    let admin = crate::common::admin_client().await;
-    let database = &t.db.name;
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
-        ))
-        .await
-        .unwrap();
-    let cut = admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
-            &[database, &envgate::listener::APPLICATION_NAME],
-        )
-        .await
-        .unwrap();
-    assert_eq!(cut, 1, "one listening connection");
+    let cut = cut_listener(&t).await;
     // This request's notification reaches no process.
-    let missed =
-        data(request(&t, &ws.builder, &v1, &envs[0], None).await)["requestPromotion"]["id"].clone();
-    admin
-        .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    let missed = request_id(&t, &ws.builder, &v1, &envs[0]).await;
+    cut.reconnect().await;
     // The listener reconnects and the subscriber reads again: the request arrives, and
     // only it (the cancelled one was sent in that state already).
     let (requested, _) = event(&mut socket, "promotionRequestChanged").await;
     assert_eq!(requested["id"], missed);
     assert_eq!(requested["status"], "PENDING");
     // And what is notified from now on arrives as before.
-    data(review(&t, &ws.admin, missed.as_str().unwrap(), false).await);
+    data(review(&t, &ws.admin, &missed, false).await);
     let (rejected, _) = event(&mut socket, "promotionRequestChanged").await;
     assert_eq!(rejected["id"], missed);
     assert_eq!(rejected["status"], "REJECTED");

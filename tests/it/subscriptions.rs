@@ -68,6 +68,45 @@ pub(crate) async fn running(t: &TestApp, count: i64) {
     panic!("{count} subscriptions did not start within {MARGIN:?}");
 }
 
+/// The test's database refusing new connections, its listener's connection cut: what
+/// commits now is notified to no process, until [`Cut::reconnect`].
+pub(crate) struct Cut<'a> {
+    admin: tokio_postgres::Client,
+    database: &'a str,
+}
+
+/// Forbids new connections to `t`'s database and cuts its listener's (the pool's stay).
+pub(crate) async fn cut_listener(t: &TestApp) -> Cut<'_> {
+    let admin = admin_client().await;
+    let database = t.db.name.as_str();
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
+        ))
+        .await
+        .unwrap();
+    let cut = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+            &[&database, &envgate::listener::APPLICATION_NAME],
+        )
+        .await
+        .unwrap();
+    assert_eq!(cut, 1, "one listening connection");
+    Cut { admin, database }
+}
+
+impl Cut<'_> {
+    /// Lets connections in again: the listener reconnects and subscribers re-read.
+    pub(crate) async fn reconnect(self) {
+        let database = self.database;
+        self.admin
+            .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
+            .await
+            .unwrap();
+    }
+}
+
 async fn save_password(t: &TestApp, ws: &Workspace, id: &str, env: &str, password: &str) -> i64 {
     let input = json!({ "dataSourceId": id, "environmentId": env, "options": [{ "key": "password", "value": password }] });
     data(update(t, &ws.admin, input).await)["updateDataSourceOptions"]["revision"]
@@ -206,29 +245,10 @@ async fn a_change_committed_while_the_listener_was_disconnected_is_sent_once_it_
     let warm = save_password(&t, &ws, &id, &envs[0], "first").await;
     assert_eq!(options_event(&mut socket).await.0["revision"], warm);
 
-    // Nobody may connect to the database, and the listener's connection is cut.
-    let admin = admin_client().await;
-    let database = &t.db.name;
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE {database} ALLOW_CONNECTIONS false"
-        ))
-        .await
-        .unwrap();
-    let cut = admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
-            &[database, &envgate::listener::APPLICATION_NAME],
-        )
-        .await
-        .unwrap();
-    assert_eq!(cut, 1, "one listening connection");
+    let cut = cut_listener(&t).await;
     // This commit's notification reaches no process.
     let missed = save_password(&t, &ws, &id, &envs[1], "while-nobody-listened").await;
-    admin
-        .batch_execute(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"))
-        .await
-        .unwrap();
+    cut.reconnect().await;
     // The listener reconnects and the subscriber reads again: the change arrives.
     let (event, _) = options_event(&mut socket).await;
     assert_eq!(event["environment"]["name"], "Staging");
