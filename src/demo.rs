@@ -17,7 +17,7 @@ use crate::dev;
 use crate::domain::data_sources::{self, Filters, NewDataSourceInput, OptionsUpdate};
 use crate::domain::options::OptionInput;
 use crate::domain::pagination::PageRequest;
-use crate::domain::{Caller, apps, environments, versions, workspaces};
+use crate::domain::{Caller, apps, environments, releases, versions, workspaces};
 use crate::edition::{self, Licensing};
 use crate::error::AppError;
 
@@ -154,9 +154,14 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
             environment_id = promoted.environment_id;
         }
         if released {
-            versions::release(&mut conn, &caller, &version.id.to_string())
-                .await
-                .map_err(describe)?;
+            releases::release(
+                &mut conn,
+                &caller,
+                &version.id.to_string(),
+                Some("The first release."),
+            )
+            .await
+            .map_err(describe)?;
         }
     }
     tracing::info!(%workspace_id, "seeded the demo workspace");

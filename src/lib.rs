@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod listener;
 pub mod metrics;
+pub mod scheduler;
 pub mod secrets;
 
 pub use graphql::schema;

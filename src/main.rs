@@ -286,6 +286,7 @@ async fn serve_on(
         envgate::demo::seed(&app, workspace, &urls.direct).await?;
     }
     app.listen(&urls.direct)?;
+    let scheduler = envgate::scheduler::start(app.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -326,6 +327,14 @@ async fn serve_on(
                 ),
             }
         }
+    }
+    // The scheduler finishes the release it may be running, then stops.
+    shutdown.cancel();
+    if tokio::time::timeout(args.shutdown_timeout.into(), scheduler)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the release scheduler was still running a release: stopped");
     }
     tracing::info!("envgate stopped");
     Ok(())

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::schema::{
     app_version_data_sources, app_versions, apps, audit_events, constant_values, constants,
     data_source_options, data_sources, environment_selections, environments, promotion_requests,
-    promotion_reviews,
+    promotion_reviews, releases, scheduled_releases,
 };
 
 /// A row of `environments`.
@@ -300,4 +300,73 @@ pub struct NewPromotionReview<'a> {
     pub actor: &'a str,
     pub approved: bool,
     pub comment: Option<&'a str>,
+}
+
+/// A row of `releases`: one release of an app, by whatever made it.
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = releases, check_for_backend(diesel::pg::Pg))]
+pub struct Release {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    /// The app's releases in the order they committed.
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub released_by: String,
+    pub note: Option<String>,
+    pub rollback: bool,
+    pub scheduled: bool,
+    /// The release a rollback from this one returns to.
+    pub previous_id: Option<Uuid>,
+}
+
+/// A release to insert; `seq` and `at` are the database's.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = releases)]
+pub struct NewRelease<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    pub released_by: &'a str,
+    pub note: Option<&'a str>,
+    pub rollback: bool,
+    pub scheduled: bool,
+    pub previous_id: Option<Uuid>,
+}
+
+/// A row of `scheduled_releases`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = scheduled_releases, check_for_backend(diesel::pg::Pg))]
+pub struct ScheduledRelease {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub scheduled_by: String,
+    /// The scheduler's role when it was scheduled.
+    pub role: String,
+    pub note: Option<String>,
+    /// `scheduled`, `done`, `failed` or `cancelled`
+    pub status: String,
+    /// Why it failed, when it did.
+    pub failure: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A scheduled release to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = scheduled_releases)]
+pub struct NewScheduledRelease<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub app_id: Uuid,
+    pub version_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub scheduled_by: &'a str,
+    pub role: &'a str,
+    pub note: Option<&'a str>,
 }

@@ -151,6 +151,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    releases (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        app_id -> Uuid,
+        version_id -> Uuid,
+        seq -> Int8,
+        at -> Timestamptz,
+        released_by -> Text,
+        note -> Nullable<Text>,
+        rollback -> Bool,
+        scheduled -> Bool,
+        previous_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    scheduled_releases (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        app_id -> Uuid,
+        version_id -> Uuid,
+        at -> Timestamptz,
+        scheduled_by -> Text,
+        role -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        failure -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         created_at -> Timestamptz,
@@ -169,6 +202,8 @@ diesel::joinable!(data_sources -> workspaces (workspace_id));
 diesel::joinable!(environments -> workspaces (workspace_id));
 diesel::joinable!(promotion_requests -> app_versions (version_id));
 diesel::joinable!(promotion_reviews -> promotion_requests (request_id));
+diesel::joinable!(releases -> app_versions (version_id));
+diesel::joinable!(scheduled_releases -> app_versions (version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_version_data_sources,
@@ -183,5 +218,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     environments,
     promotion_requests,
     promotion_reviews,
+    releases,
+    scheduled_releases,
     workspaces,
 );

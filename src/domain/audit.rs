@@ -44,11 +44,14 @@ pub enum AuditAction {
     PromotionRequested,
     PromotionReviewed,
     PromotionCancelled,
+    ReleaseRolledBack,
+    ReleaseScheduled,
+    ReleaseScheduleCancelled,
 }
 
 impl AuditAction {
     /// Every action, in the API enum's order.
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 28] = [
         Self::DataSourceCreated,
         Self::DataSourceRenamed,
         Self::DataSourceDeleted,
@@ -74,6 +77,9 @@ impl AuditAction {
         Self::PromotionRequested,
         Self::PromotionReviewed,
         Self::PromotionCancelled,
+        Self::ReleaseRolledBack,
+        Self::ReleaseScheduled,
+        Self::ReleaseScheduleCancelled,
     ];
 
     /// The action a stored row names.
@@ -109,6 +115,9 @@ impl AuditAction {
             Self::PromotionRequested => "PROMOTION_REQUESTED",
             Self::PromotionReviewed => "PROMOTION_REVIEWED",
             Self::PromotionCancelled => "PROMOTION_CANCELLED",
+            Self::ReleaseRolledBack => "RELEASE_ROLLED_BACK",
+            Self::ReleaseScheduled => "RELEASE_SCHEDULED",
+            Self::ReleaseScheduleCancelled => "RELEASE_SCHEDULE_CANCELLED",
         }
     }
 }

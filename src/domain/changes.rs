@@ -40,6 +40,10 @@ pub enum Change {
         workspace_id: Uuid,
         request_id: Uuid,
     },
+    /// A release was scheduled, cancelled or ran: schedulers look for the next due
+    /// one again.
+    #[serde(rename_all = "camelCase")]
+    ScheduledReleases { workspace_id: Uuid },
 }
 
 impl Change {
@@ -48,7 +52,8 @@ impl Change {
         match self {
             Self::Options { workspace_id, .. }
             | Self::DataSourceDeleted { workspace_id, .. }
-            | Self::PromotionRequest { workspace_id, .. } => *workspace_id,
+            | Self::PromotionRequest { workspace_id, .. }
+            | Self::ScheduledReleases { workspace_id } => *workspace_id,
         }
     }
 

@@ -43,6 +43,13 @@ impl CursorKey for (chrono::DateTime<chrono::Utc>, Uuid) {
     }
 }
 
+/// A position in a sequence: the order of an app's releases.
+impl CursorKey for i64 {
+    fn is_valid(&self) -> bool {
+        *self > 0
+    }
+}
+
 /// A validated request for one page, after the position `after` encodes.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {

@@ -33,7 +33,7 @@ pub enum Action {
     ReadConstants,
     /// Create, set and delete constants.
     ManageConstants,
-    /// `promotionPreview`, `promotionRequests`.
+    /// `promotionPreview`, `promotionRequests`, release history and scheduled releases.
     ReadPromotions,
     /// Request a promotion, cancel one's own request.
     RequestPromotions,
@@ -77,7 +77,7 @@ impl Action {
             Self::ReadAudit => "read the audit log",
             Self::ReadConstants => "read workspace constants",
             Self::ManageConstants => "create, change or delete workspace constants",
-            Self::ReadPromotions => "read promotion previews and requests",
+            Self::ReadPromotions => "read promotion previews and requests or release history",
             Self::RequestPromotions => "request promotions or cancel them",
             Self::ReviewPromotions => "review promotion requests",
             Self::ForcePromotions => {

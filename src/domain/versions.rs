@@ -1,23 +1,21 @@
 //! App versions and the pipeline they climb: a new version starts in the lowest
-//! environment the edition offers, promotion moves it to the next environment by
-//! priority, and release (from the default environment, in Enterprise) makes it the
-//! one version an app runs.
+//! environment the edition offers, and promotion moves it to the next environment by
+//! priority. Releasing one (from the default environment, in Enterprise) is in
+//! [`super::releases`].
 
-use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::models::{App, AppVersion, Environment, NewAppVersion};
-use crate::db::schema::{app_versions, apps};
+use crate::db::models::{AppVersion, Environment, NewAppVersion};
+use crate::db::schema::app_versions;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
 use crate::domain::promotion::{self, Route};
 use crate::domain::{
-    Caller, apps as app_rows, environments, ids, names, promotion_requests, version_data_sources,
-    workspaces,
+    Caller, apps as app_rows, environments, ids, names, version_data_sources, workspaces,
 };
 use crate::error::{AppError, AppResult};
 
@@ -48,7 +46,7 @@ impl VersionStatus {
 
 /// The version `id` within `workspace_id`.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
+pub(crate) fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
     app_versions::table
         .filter(app_versions::workspace_id.eq(workspace_id))
         .filter(app_versions::id.eq(id))
@@ -153,83 +151,6 @@ pub async fn promote(
         let all = environments::all(conn, caller.workspace_id).await?;
         let from = environments::find(&all, from_environment_id)?;
         promotion::carry_out(conn, caller, &all, &version, from, Route::Direct { force }).await
-    })
-    .await
-}
-
-/// Makes a version the one its app runs (builders and admins); the version released
-/// before returns to DRAFT. In Enterprise the version must be in the default
-/// environment; Community releases any version. Releasing the released version again
-/// changes nothing.
-pub async fn release(conn: &mut Conn, caller: &Caller, version_id: &str) -> AppResult<App> {
-    caller.require(Action::BuildApps)?;
-    let id = ids::parse(version_id, "app version")?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        // The app's row first, then the version's: releases of one app take turns, and
-        // a promotion (which locks the version only) can't deadlock with them.
-        let app_id = in_workspace(caller.workspace_id, id)
-            .select(app_versions::app_id)
-            .first::<Uuid>(conn)
-            .await
-            .optional()?
-            .ok_or(AppError::NotFound("app version"))?;
-        let app = app_rows::in_workspace(caller.workspace_id, app_id)
-            .select(App::as_select())
-            .for_no_key_update()
-            .first(conn)
-            .await?;
-        let version = locked(conn, caller, version_id).await?;
-        let all = environments::all(conn, caller.workspace_id).await?;
-        if environments::default_of(&all).is_some_and(|d| environments::is_protected(d, caller)) {
-            caller.require(Action::ReleaseProtected)?;
-        }
-        if VersionStatus::of(&version) == VersionStatus::Released {
-            return Ok(app);
-        }
-        let current = environment_of(&all, version.environment_id)?;
-        if caller.multi_environment && !current.is_default {
-            let default = environments::default_of(&all).map_or("the default environment", |d| d.name.as_str());
-            return Err(AppError::bad_input(
-                format!(
-                    "Version \"{}\" is in {}; only a version in {default} can be released. Promote it to {default} first.",
-                    version.name, current.name
-                ),
-            ));
-        }
-        let now = Utc::now();
-        let previous: Option<Uuid> = diesel::update(
-            app_versions::table
-                .filter(app_versions::app_id.eq(app.id))
-                .filter(app_versions::status.eq(VersionStatus::Released.as_str())),
-        )
-        .set((
-            app_versions::status.eq(VersionStatus::Draft.as_str()),
-            app_versions::updated_at.eq(now),
-        ))
-        .returning(app_versions::id)
-        .get_result(conn)
-        .await
-        .optional()?;
-        diesel::update(app_versions::table.find(version.id))
-            .set((
-                app_versions::status.eq(VersionStatus::Released.as_str()),
-                app_versions::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .await?;
-        let app = diesel::update(apps::table.find(app.id))
-            .set(apps::updated_at.eq(now))
-            .returning(App::as_returning())
-            .get_result(conn)
-            .await?;
-        promotion_requests::stale_for_version(conn, caller.workspace_id, version.id).await?;
-        let event = Event::new(AuditAction::VersionReleased)
-            .app(app.id)
-            .version(version.id)
-            .environment(current.id)
-            .details(json!({ "previous": previous }));
-        audit::record(conn, caller, event).await?;
-        Ok(app)
     })
     .await
 }

@@ -17,9 +17,12 @@ use super::{Authentication, RequestId};
 
 use crate::app::AppState;
 use crate::auth::Session;
-use crate::db::models::{AppVersion, DataSource, DataSourceOptions, Environment};
+use crate::db::models::{
+    AppVersion, DataSource, DataSourceOptions, Environment, Release, ScheduledRelease,
+};
 use crate::domain::{
-    Caller, apps, constants, data_sources, environments, selections, version_data_sources,
+    Caller, apps, constants, data_sources, environments, releases, scheduled_releases, selections,
+    version_data_sources,
 };
 use crate::error::AppError;
 
@@ -235,6 +238,77 @@ impl Loader<Uuid> for VersionDataSourcesLoader {
     }
 }
 
+/// A page of an app's releases: the app, how many rows (one more than the page holds)
+/// and the position to start after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReleasePage {
+    pub app_id: Uuid,
+    pub first: i64,
+    pub after: Option<releases::ListKey>,
+}
+
+/// Pages of apps' releases, newest first: one statement for the apps asked with the
+/// same page arguments (a page of apps asks them all alike).
+pub struct ReleasesLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+impl Loader<ReleasePage> for ReleasesLoader {
+    type Value = Vec<Release>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ReleasePage],
+    ) -> Result<HashMap<ReleasePage, Self::Value>, Self::Error> {
+        let mut alike: HashMap<(i64, Option<i64>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            alike
+                .entry((key.first, key.after))
+                .or_default()
+                .push(key.app_id);
+        }
+        let mut conn = self.app.conn().await?;
+        let mut pages = HashMap::new();
+        for ((first, after), app_ids) in alike {
+            let rows = releases::pages_of(&mut conn, self.workspace_id, &app_ids, first, after)
+                .await
+                .map_err(AppError::from)?;
+            for (app_id, rows) in grouped(&app_ids, rows, |r| r.app_id) {
+                pages.insert(
+                    ReleasePage {
+                        app_id,
+                        first,
+                        after,
+                    },
+                    rows,
+                );
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// The scheduled releases of apps that wait or recently ended, by app id.
+pub struct ScheduledReleasesLoader {
+    app: AppState,
+    workspace_id: Uuid,
+}
+
+impl Loader<Uuid> for ScheduledReleasesLoader {
+    type Value = Vec<ScheduledRelease>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut conn = self.app.conn().await?;
+        let rows = scheduled_releases::of_apps(&mut conn, self.workspace_id, keys)
+            .await
+            .map_err(AppError::from)?;
+        Ok(grouped(keys, rows, |r| r.app_id))
+    }
+}
+
 /// The environment the caller selected for apps, by app id (`None`: never chose).
 pub struct SelectionsLoader {
     app: AppState,
@@ -268,6 +342,8 @@ pub struct Loaders {
     pub selections: DataLoader<SelectionsLoader, HashMapCache>,
     pub constants: DataLoader<ConstantsLoader, HashMapCache>,
     pub version_data_sources: DataLoader<VersionDataSourcesLoader, HashMapCache>,
+    pub releases: DataLoader<ReleasesLoader, HashMapCache>,
+    pub scheduled_releases: DataLoader<ScheduledReleasesLoader, HashMapCache>,
 }
 
 fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
@@ -312,6 +388,14 @@ impl Loaders {
                 app: app.clone(),
                 workspace_id,
             }),
+            releases: cached(ReleasesLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
+            scheduled_releases: cached(ScheduledReleasesLoader {
+                app: app.clone(),
+                workspace_id,
+            }),
         }
     }
 
@@ -325,6 +409,8 @@ impl Loaders {
         self.selections.enable_all_cache(false);
         self.constants.enable_all_cache(false);
         self.version_data_sources.enable_all_cache(false);
+        self.releases.enable_all_cache(false);
+        self.scheduled_releases.enable_all_cache(false);
         self
     }
 }

@@ -22,8 +22,11 @@ use uuid::Uuid;
 use crate::app::{App, AppState};
 use crate::auth::{self, Session};
 use crate::db::PgConn;
-use crate::db::models::{AppVersion, DataSource, DataSourceOptions, Environment};
-use crate::domain::Caller;
+use crate::db::models::{
+    AppVersion, DataSource, DataSourceOptions, Environment, Release, ScheduledRelease,
+};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::{Caller, releases};
 use crate::error::{AppError, AppResult};
 
 use loaders::{Loaders, WholeWorkspace};
@@ -103,6 +106,18 @@ pub(crate) trait ContextExt {
         &self,
         version_id: Uuid,
     ) -> async_graphql::Result<Vec<DataSource>>;
+    /// A page of an app's releases, newest first, batched across the request.
+    async fn releases_of(
+        &self,
+        app_id: Uuid,
+        page: &PageRequest<releases::ListKey>,
+    ) -> async_graphql::Result<Page<Release>>;
+    /// The scheduled releases of an app that wait or recently ended, batched across
+    /// the request.
+    async fn scheduled_releases_of(
+        &self,
+        app_id: Uuid,
+    ) -> async_graphql::Result<Vec<ScheduledRelease>>;
     /// The environment the caller selected for an app, batched across the request.
     async fn selection_of(&self, app_id: Uuid) -> async_graphql::Result<Option<Uuid>>;
     /// Loads the versions and the caller's selections of many apps into the request's
@@ -203,6 +218,32 @@ impl ContextExt for Context<'_> {
         Ok(loaders
             .version_data_sources
             .load_one(version_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn releases_of(
+        &self,
+        app_id: Uuid,
+        page: &PageRequest<releases::ListKey>,
+    ) -> async_graphql::Result<Page<Release>> {
+        let key = loaders::ReleasePage {
+            app_id,
+            first: page.first,
+            after: page.after,
+        };
+        let rows = loaders(self)?.releases.load_one(key).await?;
+        Ok(Page::from_rows(page, rows.unwrap_or_default(), |r| r.seq))
+    }
+
+    async fn scheduled_releases_of(
+        &self,
+        app_id: Uuid,
+    ) -> async_graphql::Result<Vec<ScheduledRelease>> {
+        let loaders = loaders(self)?;
+        Ok(loaders
+            .scheduled_releases
+            .load_one(app_id)
             .await?
             .unwrap_or_default())
     }

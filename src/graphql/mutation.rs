@@ -2,9 +2,11 @@
 
 use async_graphql::{Context, ID, Object};
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{
-    access, apps, connection_test, constants, data_sources, pipeline, promotion_requests,
-    selections, version_data_sources, versions,
+    access, apps, connection_test, constants, data_sources, pipeline, promotion_requests, releases,
+    scheduled_releases, selections, version_data_sources, versions,
 };
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
@@ -20,6 +22,7 @@ use crate::graphql::types::inputs::{
     UpdateDataSourceOptionsInput,
 };
 use crate::graphql::types::promotion::PromotionRequest;
+use crate::graphql::types::release::ScheduledRelease;
 
 pub struct Mutation;
 
@@ -273,19 +276,74 @@ impl Mutation {
 
     /// Makes a version the one its app runs; the version released before returns to
     /// DRAFT. In Enterprise the version must be in the default environment (promote it
-    /// first); Community releases any version. Returns the app.
+    /// first); Community releases any version. The release, with its `note` (at most
+    /// 1,000 characters), joins `App.releases`. Returns the app.
     async fn release_app_version(
         &self,
         ctx: &Context<'_>,
         version_id: ID,
+        note: Option<String>,
     ) -> async_graphql::Result<App> {
         let caller = ctx.caller()?;
-        Ok(App(versions::release(
+        Ok(App(releases::release(
             &mut *ctx.conn().await?,
             caller,
             &version_id,
+            note.as_deref(),
         )
         .await?))
+    }
+
+    /// re-releases the version released before the current one
+    ///
+    /// A second call goes back one more release, and so on; with nothing earlier, or a
+    /// version no longer in the default environment, the answer is BAD_USER_INPUT. The
+    /// permission and protection rules of `releaseAppVersion` apply. Returns the app.
+    async fn rollback_release(&self, ctx: &Context<'_>, app_id: ID) -> async_graphql::Result<App> {
+        let caller = ctx.caller()?;
+        Ok(App(releases::rollback(
+            &mut *ctx.conn().await?,
+            caller,
+            &app_id,
+        )
+        .await?))
+    }
+
+    /// Schedules the release of a version (Enterprise) at `at`, in the future and at
+    /// most 90 days ahead; it runs within 5 seconds of that time. Whether you may
+    /// release is checked now (protection included), and the version must already be
+    /// in the default environment; at its time a version that can't be released makes
+    /// it FAILED, with the reason.
+    async fn schedule_release(
+        &self,
+        ctx: &Context<'_>,
+        version_id: ID,
+        at: DateTime<Utc>,
+        note: Option<String>,
+    ) -> async_graphql::Result<ScheduledRelease> {
+        let caller = ctx.caller()?;
+        Ok(ScheduledRelease(
+            scheduled_releases::schedule(
+                &mut *ctx.conn().await?,
+                caller,
+                &version_id,
+                at,
+                note.as_deref(),
+            )
+            .await?,
+        ))
+    }
+
+    /// Cancels a scheduled release before it runs: whoever scheduled it, or an admin.
+    async fn cancel_scheduled_release(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ScheduledRelease> {
+        let caller = ctx.caller()?;
+        Ok(ScheduledRelease(
+            scheduled_releases::cancel(&mut *ctx.conn().await?, caller, &id).await?,
+        ))
     }
 
     /// Remembers the environment the caller works in for an app in the builder;

@@ -2,13 +2,16 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
+use crate::domain::pagination::PageRequest;
 use crate::domain::versions::VersionStatus;
-use crate::domain::{environments, selections};
+use crate::domain::{environments, releases, selections};
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::{Inline, InlineFields, InlineList};
 use crate::graphql::types::app_version::AppVersion;
+use crate::graphql::types::connection::{Connection, page_complexity};
 use crate::graphql::types::environment::Environment;
+use crate::graphql::types::release::{Release, ScheduledRelease};
 
 #[derive(Clone)]
 pub struct App(pub models::App);
@@ -88,6 +91,42 @@ impl App {
             AppError::internal(anyhow::anyhow!("workspace has no default environment"))
         })?;
         Ok(Inline(Environment(default.clone())))
+    }
+
+    /// every release of this app, newest first
+    ///
+    /// A page at a time (`first` at most 100, 20 by default); runners may not read it.
+    /// Releases made before envgate kept this history were read back from the audit
+    /// log when it started keeping it.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn releases(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Release>> {
+        releases::require_reader(ctx.caller()?)?;
+        let page = PageRequest::new(first, after.as_deref())?;
+        let page = ctx.releases_of(self.0.id, &page).await?;
+        Ok(Connection::from_page(page, Release))
+    }
+
+    /// releases waiting to happen, soonest first
+    ///
+    /// By their time: those that wait, and those that ran, failed or were cancelled in
+    /// the last 7 days (with their status, and why one failed). Runners may not read it.
+    #[graphql(complexity = "crate::graphql::limits::UNPAGED_LIST_ITEMS * child_complexity")]
+    async fn scheduled_releases(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<InlineList<ScheduledRelease>> {
+        releases::require_reader(ctx.caller()?)?;
+        Ok(ctx
+            .scheduled_releases_of(self.0.id)
+            .await?
+            .into_iter()
+            .map(ScheduledRelease)
+            .collect())
     }
 }
 

@@ -43,7 +43,7 @@ pub enum AuditAction {
     VersionCreated,
     /// `promoteAppVersion`.
     VersionPromoted,
-    /// `releaseAppVersion`.
+    /// `releaseAppVersion`, or a scheduled release that ran (its details name it).
     VersionReleased,
     /// A workspace constant was created.
     ConstantCreated,
@@ -63,6 +63,12 @@ pub enum AuditAction {
     PromotionReviewed,
     /// `cancelPromotionRequest`.
     PromotionCancelled,
+    /// `rollbackRelease`: the version released before the current one was released again.
+    ReleaseRolledBack,
+    /// `scheduleRelease`.
+    ReleaseScheduled,
+    /// `cancelScheduledRelease`.
+    ReleaseScheduleCancelled,
 }
 
 /// One change, decrypted read or connection test, as the audit log keeps it.

@@ -17,6 +17,7 @@ use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::AuditEvent;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::promotion::PromotionRequest;
+use crate::graphql::types::release::Release;
 
 /// Where a page sits in the whole list.
 #[derive(Debug, Clone, SimpleObject)]
@@ -37,7 +38,8 @@ pub struct PageInfo {
     concrete(name = "DataSourceConnection", params(DataSource)),
     concrete(name = "AppConnection", params(App)),
     concrete(name = "AuditEventConnection", params(AuditEvent)),
-    concrete(name = "PromotionRequestConnection", params(PromotionRequest))
+    concrete(name = "PromotionRequestConnection", params(PromotionRequest)),
+    concrete(name = "ReleaseConnection", params(Release))
 )]
 pub struct Connection<T: InlineFields + Clone>
 where
@@ -57,7 +59,8 @@ where
     concrete(name = "DataSourceEdge", params(DataSource)),
     concrete(name = "AppEdge", params(App)),
     concrete(name = "AuditEventEdge", params(AuditEvent)),
-    concrete(name = "PromotionRequestEdge", params(PromotionRequest))
+    concrete(name = "PromotionRequestEdge", params(PromotionRequest)),
+    concrete(name = "ReleaseEdge", params(Release))
 )]
 pub struct Edge<T: InlineFields> {
     /// Pass as `after` to get the items that follow this one.

@@ -13,5 +13,6 @@ pub mod edition;
 pub mod environment;
 pub mod inputs;
 pub mod promotion;
+pub mod release;
 pub mod resolution;
 pub mod viewer;

@@ -1,0 +1,2 @@
+DROP TABLE scheduled_releases;
+DROP TABLE releases;
