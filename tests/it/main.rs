@@ -27,8 +27,10 @@ mod pipeline;
 mod playground;
 mod pooler;
 mod promotion;
+mod releases;
 mod resolution;
 mod subscriptions;
 mod websocket;
 // The real binary, end to end.
+mod scheduler;
 mod serve;
