@@ -21,17 +21,41 @@ pub const SCHEDULED: &str = "query($app: ID!) { app(id: $app) { scheduledRelease
 const PROTECT: &str =
     "mutation($id: ID!, $p: Boolean!) { setEnvironmentProtected(id: $id, protected: $p) { id } }";
 
-/// Production, protected from the start, unprotected: builders release.
-pub async fn unprotect_production(t: &TestApp, ws: &Workspace) {
+/// Protects Production (as it is from the start) or not (then builders release).
+pub async fn protect_production(t: &TestApp, ws: &Workspace, protected: bool) {
     let envs = environment_ids(t, ws).await;
     data(
         t.gql(
             Some(&ws.admin),
             PROTECT,
-            json!({ "id": envs[2], "p": false }),
+            json!({ "id": envs[2], "p": protected }),
         )
         .await,
     );
+}
+
+/// A new workspace with Production unprotected and an app "Orders" with these versions
+/// in Production: the workspace, the app's id and the versions' ids.
+pub async fn orders(t: &TestApp, names: &[&str]) -> (Workspace, String, Vec<String>) {
+    let ws = t.workspace().await;
+    protect_production(t, &ws, false).await;
+    let app = create_app(t, &ws.builder, "Orders").await;
+    let mut versions = Vec::new();
+    for name in names {
+        versions.push(version_in_production(t, &ws, &app, name).await);
+    }
+    (ws, app, versions)
+}
+
+/// The app's scheduled releases as listed for `token`, each as `field`.
+async fn scheduled_list(t: &TestApp, token: &str, app: &str, field: &str) -> Vec<Value> {
+    let listed = data(t.gql(Some(token), SCHEDULED, json!({ "app": app })).await);
+    listed["app"]["scheduledReleases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[field].clone())
+        .collect()
 }
 
 /// A version of `app` climbed to Production (by an admin); its id.
@@ -102,6 +126,16 @@ async fn history(t: &TestApp, token: &str, app: &str) -> (Vec<(String, bool)>, V
     (pairs, nodes)
 }
 
+/// The history of v1, v2 and v3 released, then rolled back twice: (version, rollback),
+/// newest first.
+const TWO_ROLLBACKS_AFTER_THREE: [(&str, bool); 5] = [
+    ("v1", true),
+    ("v2", true),
+    ("v3", false),
+    ("v2", false),
+    ("v1", false),
+];
+
 fn pairs(list: &[(&str, bool)]) -> Vec<(String, bool)> {
     list.iter().map(|(v, r)| ((*v).to_owned(), *r)).collect()
 }
@@ -117,13 +151,7 @@ async fn audited(t: &TestApp, action: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn releases_with_notes_make_the_history_and_rollbacks_walk_back_to_its_start() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let mut versions = Vec::new();
-    for name in ["v1", "v2", "v3"] {
-        versions.push(version_in_production(&t, &ws, &app, name).await);
-    }
+    let (ws, app, versions) = orders(&t, &["v1", "v2", "v3"]).await;
     // Nothing released yet: nothing to roll back.
     let nothing = rollback(&t, &ws.builder, &app).await;
     assert_eq!(code(&nothing), "BAD_USER_INPUT", "{nothing}");
@@ -163,16 +191,7 @@ async fn releases_with_notes_make_the_history_and_rollbacks_walk_back_to_its_sta
         "{past}"
     );
     let (list, rows) = history(&t, &ws.builder, &app).await;
-    assert_eq!(
-        list,
-        pairs(&[
-            ("v1", true),
-            ("v2", true),
-            ("v3", false),
-            ("v2", false),
-            ("v1", false)
-        ])
-    );
+    assert_eq!(list, pairs(&TWO_ROLLBACKS_AFTER_THREE));
     assert_eq!(rows[0]["releasedBy"], "bob");
     assert_eq!(rows[0]["note"], Value::Null);
 
@@ -233,12 +252,9 @@ async fn releases_with_notes_make_the_history_and_rollbacks_walk_back_to_its_sta
 #[tokio::test(flavor = "multi_thread")]
 async fn two_rollbacks_at_once_go_back_two_releases() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    for name in ["v1", "v2", "v3"] {
-        let id = version_in_production(&t, &ws, &app, name).await;
-        data(release(&t, &ws.builder, &id, None).await);
+    let (ws, app, versions) = orders(&t, &["v1", "v2", "v3"]).await;
+    for id in &versions {
+        data(release(&t, &ws.builder, id, None).await);
     }
     let app_uuid = uuid::Uuid::parse_str(&app).unwrap();
     let lock = HeldLock::take(
@@ -260,24 +276,14 @@ async fn two_rollbacks_at_once_go_back_two_releases() {
     landed.sort_by_key(|v| v.to_string());
     assert_eq!(landed, [json!("v1"), json!("v2")]);
     let (list, _) = history(&t, &ws.viewer, &app).await;
-    assert_eq!(
-        list,
-        pairs(&[
-            ("v1", true),
-            ("v2", true),
-            ("v3", false),
-            ("v2", false),
-            ("v1", false)
-        ])
-    );
+    assert_eq!(list, pairs(&TWO_ROLLBACKS_AFTER_THREE));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rollback_follows_protection_and_refuses_a_version_outside_production() {
     let t = TestApp::new().await;
     let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let envs = environment_ids(&t, &ws).await;
+    protect_production(&t, &ws, false).await;
     let app = create_app(&t, &ws.builder, "Orders").await;
     // v1 stays in Development: Community releases it (any version may be).
     let v1 = create_version(&t, &ws.builder, &app, "v1").await;
@@ -293,14 +299,7 @@ async fn rollback_follows_protection_and_refuses_a_version_outside_production() 
     data(release(&t, &ws.builder, &v2, None).await);
 
     // Production protected: builders may not roll back, admins may.
-    data(
-        t.gql(
-            Some(&ws.admin),
-            PROTECT,
-            json!({ "id": envs[2], "p": true }),
-        )
-        .await,
-    );
+    protect_production(&t, &ws, true).await;
     assert_eq!(code(&rollback(&t, &ws.builder, &app).await), "FORBIDDEN");
     // v1 is in Development: not releasable in Enterprise.
     let outside = rollback(&t, &ws.admin, &app).await;
@@ -329,24 +328,14 @@ async fn rollback_follows_protection_and_refuses_a_version_outside_production() 
 #[tokio::test(flavor = "multi_thread")]
 async fn scheduling_checks_time_version_permission_and_protection_and_cancels() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let envs = environment_ids(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
+    let (ws, app, versions) = orders(&t, &["v1"]).await;
+    let v1 = versions[0].as_str();
     let staged = create_version(&t, &ws.builder, &app, "v2").await;
     let in_an_hour = Utc::now() + Duration::hours(1);
-    let past = schedule(
-        &t,
-        &ws.builder,
-        &v1,
-        Utc::now() - Duration::seconds(1),
-        None,
-    )
-    .await;
+    let past = schedule(&t, &ws.builder, v1, Utc::now() - Duration::seconds(1), None).await;
     assert_eq!(code(&past), "BAD_USER_INPUT", "{past}");
     assert_eq!(past["errors"][0]["extensions"]["field"], "at");
-    let far = schedule(&t, &ws.builder, &v1, Utc::now() + Duration::days(91), None).await;
+    let far = schedule(&t, &ws.builder, v1, Utc::now() + Duration::days(91), None).await;
     assert_eq!(code(&far), "BAD_USER_INPUT", "{far}");
     let not_there = schedule(&t, &ws.builder, &staged, in_an_hour, None).await;
     assert_eq!(code(&not_there), "BAD_USER_INPUT", "{not_there}");
@@ -357,7 +346,7 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
             .contains("Promote it to Production first")
     );
     assert_eq!(
-        code(&schedule(&t, &ws.viewer, &v1, in_an_hour, None).await),
+        code(&schedule(&t, &ws.viewer, v1, in_an_hour, None).await),
         "FORBIDDEN"
     );
 
@@ -365,14 +354,14 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
         schedule(
             &t,
             &ws.builder,
-            &v1,
+            v1,
             in_an_hour + Duration::hours(1),
             Some("later"),
         )
         .await,
     )["scheduleRelease"]
         .clone();
-    let sooner = data(schedule(&t, &ws.builder, &v1, in_an_hour, Some("Maintenance window")).await)
+    let sooner = data(schedule(&t, &ws.builder, v1, in_an_hour, Some("Maintenance window")).await)
         ["scheduleRelease"]
         .clone();
     assert_eq!(sooner["status"], "SCHEDULED");
@@ -382,17 +371,8 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
     assert_eq!(sooner["failure"], Value::Null);
 
     // Soonest first; viewers read them, runners don't.
-    let listed = data(
-        t.gql(Some(&ws.viewer), SCHEDULED, json!({ "app": app }))
-            .await,
-    );
-    let ids: Vec<&Value> = listed["app"]["scheduledReleases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["id"])
-        .collect();
-    assert_eq!(ids, [&sooner["id"], &later["id"]]);
+    let ids = scheduled_list(&t, &ws.viewer, &app, "id").await;
+    assert_eq!(ids, [sooner["id"].clone(), later["id"].clone()]);
     let runner = t
         .gql(Some(&ws.runner), SCHEDULED, json!({ "app": app }))
         .await;
@@ -415,32 +395,16 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
     // An admin may cancel anyone's.
     let by_admin = data(cancel(&t, &ws.admin, &later["id"]).await);
     assert_eq!(by_admin["cancelScheduledRelease"]["status"], "CANCELLED");
-    let listed = data(
-        t.gql(Some(&ws.viewer), SCHEDULED, json!({ "app": app }))
-            .await,
-    );
-    let statuses: Vec<&Value> = listed["app"]["scheduledReleases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| &s["status"])
-        .collect();
+    let statuses = scheduled_list(&t, &ws.viewer, &app, "status").await;
     assert_eq!(statuses, ["CANCELLED", "CANCELLED"]);
 
     // Production protected: builders may not schedule, admins may.
-    data(
-        t.gql(
-            Some(&ws.admin),
-            PROTECT,
-            json!({ "id": envs[2], "p": true }),
-        )
-        .await,
-    );
+    protect_production(&t, &ws, true).await;
     assert_eq!(
-        code(&schedule(&t, &ws.builder, &v1, in_an_hour, None).await),
+        code(&schedule(&t, &ws.builder, v1, in_an_hour, None).await),
         "FORBIDDEN"
     );
-    let by_admin = data(schedule(&t, &ws.admin, &v1, in_an_hour, None).await);
+    let by_admin = data(schedule(&t, &ws.admin, v1, in_an_hour, None).await);
     assert_eq!(by_admin["scheduleRelease"]["scheduledBy"], "alice");
 
     assert_eq!(audited(&t, "RELEASE_SCHEDULED").await, 3);
@@ -481,14 +445,11 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
 #[tokio::test(flavor = "multi_thread")]
 async fn another_workspaces_apps_versions_and_schedules_are_not_found() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
+    let (ws, app, versions) = orders(&t, &["v1", "v2"]).await;
+    let (v1, v2) = (versions[0].as_str(), versions[1].as_str());
     let other = t.workspace().await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
-    let v2 = version_in_production(&t, &ws, &app, "v2").await;
-    data(release(&t, &ws.builder, &v1, None).await);
-    data(release(&t, &ws.builder, &v2, None).await);
+    data(release(&t, &ws.builder, v1, None).await);
+    data(release(&t, &ws.builder, v2, None).await);
     let at = Utc::now() + Duration::hours(1);
     let scheduled = data(
         t.gql(
@@ -535,13 +496,9 @@ async fn another_workspaces_apps_versions_and_schedules_are_not_found() {
 #[tokio::test(flavor = "multi_thread")]
 async fn releases_made_before_the_history_are_read_back_from_the_audit_log() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
-    let v2 = version_in_production(&t, &ws, &app, "v2").await;
-    data(release(&t, &ws.builder, &v1, None).await);
-    data(release(&t, &ws.admin, &v2, None).await);
+    let (ws, app, versions) = orders(&t, &["v1", "v2"]).await;
+    data(release(&t, &ws.builder, &versions[0], None).await);
+    data(release(&t, &ws.admin, &versions[1], None).await);
     // Another app released with no audit row to read back (as if released by hand).
     let bare = create_app(&t, &ws.builder, "Bare").await;
     let b1 = version_in_production(&t, &ws, &bare, "b1").await;
@@ -578,5 +535,53 @@ async fn releases_made_before_the_history_are_read_back_from_the_audit_log() {
     assert_eq!(
         code(&rollback(&t, &ws.builder, &app).await),
         "BAD_USER_INPUT"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_of_apps_with_their_history_costs_what_a_page_of_two_costs() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    // Seeded directly (the API path is tested above): 30 apps, each with two releases
+    // of one version and a scheduled release.
+    t.db.client()
+        .await
+        .batch_execute(&format!(
+            "INSERT INTO apps (id, workspace_id, name) SELECT gen_random_uuid(), '{ws}', 'app-' || lpad(i::text, 3, '0') FROM generate_series(1, 30) i;
+             INSERT INTO app_versions (id, workspace_id, app_id, name, environment_id, status)
+             SELECT gen_random_uuid(), '{ws}', id, 'v1', '{prod}', 'released' FROM apps WHERE workspace_id = '{ws}';
+             INSERT INTO releases (id, workspace_id, app_id, version_id, released_by, note)
+             SELECT gen_random_uuid(), '{ws}', v.app_id, v.id, 'bob', n FROM app_versions v
+             CROSS JOIN (VALUES ('first'), ('second')) notes(n) WHERE v.workspace_id = '{ws}';
+             INSERT INTO scheduled_releases (id, workspace_id, app_id, version_id, at, scheduled_by, role)
+             SELECT gen_random_uuid(), '{ws}', app_id, id, now() + interval '1 day', 'bob', 'builder'
+             FROM app_versions WHERE workspace_id = '{ws}';",
+            ws = ws.id,
+            prod = envs[2]
+        ))
+        .await
+        .unwrap();
+    let query = "query($first: Int) { apps(first: $first) { nodes { name releases(first: 1) { nodes { note version { name } } pageInfo { hasNextPage } } scheduledReleases { status version { name } } } } }";
+    let mut costs = Vec::new();
+    for first in [2, 30] {
+        let before = t.queries();
+        let page = data(
+            t.gql(Some(&ws.viewer), query, json!({ "first": first }))
+                .await,
+        );
+        costs.push(t.queries() - before);
+        let nodes = page["apps"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), first);
+        for app in nodes {
+            assert_eq!(app["releases"]["nodes"].as_array().unwrap().len(), 1);
+            assert_eq!(app["releases"]["pageInfo"]["hasNextPage"], true);
+            assert_eq!(app["releases"]["nodes"][0]["version"]["name"], "v1");
+            assert_eq!(app["scheduledReleases"][0]["status"], "SCHEDULED");
+        }
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "a page of 30 costs what a page of 2 costs"
     );
 }

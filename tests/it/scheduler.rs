@@ -10,12 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::apps::create_app;
 use crate::common::{
     JWT_SECRET, MARGIN, TempDir, TestApp, Workspace, code, data, license, license_keys,
     sleep_until_past,
 };
-use crate::releases::{CANCEL, SCHEDULE, SCHEDULED, unprotect_production, version_in_production};
+use crate::releases::{CANCEL, SCHEDULE, SCHEDULED, orders};
 use crate::serve::Server;
 
 /// How long after its time a test waits for a scheduled release to have run.
@@ -134,19 +133,16 @@ async fn stop(server: Server) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scheduled_release_runs_once_on_one_of_two_servers_and_a_cancelled_one_never() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
-    let v2 = version_in_production(&t, &ws, &app, "v2").await;
+    let (ws, app, versions) = orders(&t, &["v1", "v2"]).await;
+    let (v1, v2) = (versions[0].as_str(), versions[1].as_str());
     let settings = Settings::new(true);
     let (state_a, state_b) = (TempDir::new("scheduler-a"), TempDir::new("scheduler-b"));
     let (first, second) = tokio::join!(settings.start(&t, &state_a), settings.start(&t, &state_b));
 
     // Scheduled while both servers sleep with nothing due: the notification wakes them.
     let at = Utc::now() + chrono::Duration::from_std(MARGIN).unwrap();
-    let release = schedule(&t, &ws, &v1, at).await;
-    let cancelled = schedule(&t, &ws, &v2, at).await;
+    let release = schedule(&t, &ws, v1, at).await;
+    let cancelled = schedule(&t, &ws, v2, at).await;
     data(
         t.gql(Some(&ws.builder), CANCEL, json!({ "id": cancelled["id"] }))
             .await,
@@ -196,15 +192,13 @@ async fn a_scheduled_release_runs_once_on_one_of_two_servers_and_a_cancelled_one
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_scheduled_before_a_restart_runs_after_it() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
+    let (ws, app, versions) = orders(&t, &["v1"]).await;
+    let v1 = versions[0].as_str();
     let settings = Settings::new(true);
     let state = TempDir::new("scheduler-restart");
     let server = settings.start(&t, &state).await;
     let at = Utc::now() + chrono::Duration::from_std(MARGIN + MARGIN).unwrap();
-    let release = schedule(&t, &ws, &v1, at).await;
+    let release = schedule(&t, &ws, v1, at).await;
     stop(server).await;
     assert_eq!(
         scheduled(&t, &ws, &app, &release["id"]).await["status"],
@@ -231,11 +225,8 @@ async fn a_release_scheduled_before_a_restart_runs_after_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_release_that_cant_run_at_its_time_fails_with_the_reason() {
     let t = TestApp::new().await;
-    let ws = t.workspace().await;
-    unprotect_production(&t, &ws).await;
-    let app = create_app(&t, &ws.builder, "Orders").await;
-    let v1 = version_in_production(&t, &ws, &app, "v1").await;
-    let v2 = version_in_production(&t, &ws, &app, "v2").await;
+    let (ws, app, versions) = orders(&t, &["v1", "v2"]).await;
+    let (v1, v2) = (versions[0].as_str(), versions[1].as_str());
     data(
         t.gql(
             Some(&ws.builder),
@@ -245,7 +236,7 @@ async fn a_release_that_cant_run_at_its_time_fails_with_the_reason() {
         .await,
     );
     let at = Utc::now() + chrono::Duration::from_std(MARGIN).unwrap();
-    let release = schedule(&t, &ws, &v2, at).await;
+    let release = schedule(&t, &ws, v2, at).await;
     sleep_until_past(at).await;
 
     // The license is gone by the release's time: the server runs as Community.
