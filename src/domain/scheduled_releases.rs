@@ -26,7 +26,7 @@ use crate::domain::permissions::Action;
 use crate::domain::releases::{self, Origin};
 use crate::domain::versions::VersionStatus;
 use crate::domain::{Caller, environments, ids};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, INTERNAL_MESSAGE};
 
 /// How far ahead a release may be scheduled.
 pub const MAX_DAYS_AHEAD: i64 = 90;
@@ -288,7 +288,16 @@ pub async fn run_next_due(conn: &mut Conn, multi_environment: bool) -> AppResult
             .await;
         let (status, failure) = match outcome {
             Ok(()) => (Status::Done, None),
-            Err(error @ AppError::Internal(_)) => return Err(error),
+            // Recorded as a failure too (when the claim still holds): a release that
+            // fails this way every time must not hold up every one due after it.
+            Err(AppError::Internal(source)) => {
+                tracing::error!(
+                    error = format!("{source:#}"),
+                    scheduled_release = %due.id,
+                    "a scheduled release failed on an internal error"
+                );
+                (Status::Failed, Some(INTERNAL_MESSAGE.to_owned()))
+            }
             Err(refused) => (Status::Failed, Some(refused.message())),
         };
         diesel::update(scheduled_releases::table.find(due.id))

@@ -128,6 +128,14 @@ pub(crate) trait ContextExt {
         versions: bool,
         selections: bool,
     ) -> async_graphql::Result<()>;
+    /// Loads pages of many apps' releases (one per `(first, after)` asked) and, with
+    /// `scheduled`, their scheduled releases into the request's cache at once.
+    async fn prefetch_releases(
+        &self,
+        app_ids: &[Uuid],
+        pages: &[(Option<i32>, Option<String>)],
+        scheduled: bool,
+    ) -> async_graphql::Result<()>;
     /// Which constants have a value in which environment, loaded once per request.
     async fn constant_availability(&self) -> async_graphql::Result<loaders::Availability>;
     /// The options rows of a data source, batched across the request.
@@ -276,6 +284,36 @@ impl ContextExt for Context<'_> {
                 Ok(())
             },
         )?;
+        Ok(())
+    }
+
+    async fn prefetch_releases(
+        &self,
+        app_ids: &[Uuid],
+        pages: &[(Option<i32>, Option<String>)],
+        scheduled: bool,
+    ) -> async_graphql::Result<()> {
+        let loaders = loaders(self)?;
+        let keys: Vec<_> = pages
+            .iter()
+            .filter_map(|(first, after)| PageRequest::new(*first, after.as_deref()).ok())
+            .flat_map(|page: PageRequest<releases::ListKey>| {
+                app_ids.iter().map(move |app_id| loaders::ReleasePage {
+                    app_id: *app_id,
+                    first: page.first,
+                    after: page.after,
+                })
+            })
+            .collect();
+        futures_util::try_join!(loaders.releases.load_many(keys), async {
+            if scheduled {
+                loaders
+                    .scheduled_releases
+                    .load_many(app_ids.iter().copied())
+                    .await?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 

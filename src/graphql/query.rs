@@ -7,14 +7,17 @@ use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
 use crate::domain::{
-    apps, audit, constants, environments, kinds, promotion, promotion_requests, resolution,
+    apps, audit, constants, environments, kinds, promotion, promotion_requests, releases,
+    resolution,
 };
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::InlineList;
 use crate::graphql::limits;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
-use crate::graphql::types::connection::{Connection, nodes_ask, page_complexity};
+use crate::graphql::types::connection::{
+    Connection, nodes_ask, nodes_page_arguments, page_complexity,
+};
 use crate::graphql::types::constant::WorkspaceConstant;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
@@ -188,11 +191,27 @@ impl Query {
         let page = PageRequest::new(first, after.as_deref())?;
         let page = apps::list(&mut *ctx.conn().await?, caller, &page).await?;
         let look_ahead = ctx.look_ahead();
-        let versions = nodes_ask(&look_ahead, &["versions", "releasedVersion"]);
+        // Releases and scheduled releases name their versions.
+        let versions = nodes_ask(
+            &look_ahead,
+            &[
+                "versions",
+                "releasedVersion",
+                "releases",
+                "scheduledReleases",
+            ],
+        );
         let selections = nodes_ask(&look_ahead, &["builderEnvironment"]);
+        let ids: Vec<_> = page.items.iter().map(|(_, a)| a.id).collect();
         if versions || selections {
-            let ids: Vec<_> = page.items.iter().map(|(_, a)| a.id).collect();
             ctx.prefetch_apps(&ids, versions, selections).await?;
+        }
+        if releases::require_reader(caller).is_ok() {
+            let pages = nodes_page_arguments(&look_ahead, "releases");
+            let scheduled = nodes_ask(&look_ahead, &["scheduledReleases"]);
+            if !pages.is_empty() || scheduled {
+                ctx.prefetch_releases(&ids, &pages, scheduled).await?;
+            }
         }
         Ok(Connection::from_page(page, App))
     }

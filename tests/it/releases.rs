@@ -584,4 +584,9 @@ async fn a_page_of_apps_with_their_history_costs_what_a_page_of_two_costs() {
         costs[0], costs[1],
         "a page of 30 costs what a page of 2 costs"
     );
+    assert!(
+        costs[1] <= 4,
+        "apps + versions + releases + scheduled releases: {}",
+        costs[1]
+    );
 }
