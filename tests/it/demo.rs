@@ -30,7 +30,8 @@ async fn the_demo_runs_as_enterprise_and_seeds_a_workspace_that_shows_everything
         t.gql(
             Some(&ws.admin),
             "{ dataSources { nodes { id name environments { environment { id name } configured } } }
-               apps { nodes { name versions { name status environment { name } } releasedVersion { name } } } }",
+               apps { nodes { name versions { name status environment { name } } releasedVersion { name }
+                 releases { nodes { version { name } note releasedBy } } } } }",
             json!({}),
         )
         .await,
@@ -46,7 +47,11 @@ async fn the_demo_runs_as_enterprise_and_seeds_a_workspace_that_shows_everything
             { "name": "v1", "status": "RELEASED", "environment": { "name": "Production" } },
             { "name": "v2", "status": "DRAFT", "environment": { "name": "Staging" } },
             { "name": "v3", "status": "DRAFT", "environment": { "name": "Development" } },
-        ], "releasedVersion": { "name": "v1" } }])
+        ], "releasedVersion": { "name": "v1" },
+        // The seed's release is in the history like any other.
+        "releases": { "nodes": [
+            { "version": { "name": "v1" }, "note": "The first release.", "releasedBy": envgate::demo::DEMO_USER },
+        ] } }])
     );
     // "Test connection" succeeds in every environment: it points at this database.
     for environment in environments {
