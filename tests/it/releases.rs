@@ -280,7 +280,8 @@ async fn two_rollbacks_at_once_go_back_two_releases() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn rollback_follows_protection_and_refuses_a_version_outside_production() {
+async fn rollback_follows_protection_refuses_a_version_outside_production_and_stales_its_requests()
+{
     let t = TestApp::new().await;
     let ws = t.workspace().await;
     protect_production(&t, &ws, false).await;
@@ -297,6 +298,26 @@ async fn rollback_follows_protection_and_refuses_a_version_outside_production() 
     );
     let v2 = version_in_production(&t, &ws, &app, "v2").await;
     data(release(&t, &ws.builder, &v2, None).await);
+    // Staging needs an approval now: a builder asks to promote v1 there.
+    let envs = environment_ids(&t, &ws).await;
+    data(
+        t.gql(
+            Some(&ws.admin),
+            "mutation($id: ID!) { setEnvironmentApprovals(id: $id, requiredApprovals: 1) { id } }",
+            json!({ "id": envs[1] }),
+        )
+        .await,
+    );
+    let asked = data(
+        t.gql(
+            Some(&ws.builder),
+            "mutation($v: ID!, $from: ID!) { requestPromotion(versionId: $v, fromEnvironmentId: $from) { id status } }",
+            json!({ "v": v1, "from": envs[0] }),
+        )
+        .await,
+    )["requestPromotion"]
+        .clone();
+    assert_eq!(asked["status"], "PENDING");
 
     // Production protected: builders may not roll back, admins may.
     protect_production(&t, &ws, true).await;
@@ -323,6 +344,19 @@ async fn rollback_follows_protection_and_refuses_a_version_outside_production() 
     let (list, rows) = history(&community, &ws.viewer, &app).await;
     assert_eq!(list, pairs(&[("v1", true), ("v2", false), ("v1", false)]));
     assert_eq!(rows[2]["note"], "community");
+    // Released by the rollback: v1's pending request went STALE with it.
+    let requests = data(
+        t.gql(
+            Some(&ws.viewer),
+            "query($app: ID!) { promotionRequests(appId: $app) { nodes { id status } } }",
+            json!({ "app": app }),
+        )
+        .await,
+    );
+    assert_eq!(
+        requests["promotionRequests"]["nodes"],
+        json!([{ "id": asked["id"], "status": "STALE" }])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
