@@ -44,11 +44,12 @@ pub enum AuditAction {
     PromotionRequested,
     PromotionReviewed,
     PromotionCancelled,
+    ConfigApplied,
 }
 
 impl AuditAction {
     /// Every action, in the API enum's order.
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         Self::DataSourceCreated,
         Self::DataSourceRenamed,
         Self::DataSourceDeleted,
@@ -74,6 +75,7 @@ impl AuditAction {
         Self::PromotionRequested,
         Self::PromotionReviewed,
         Self::PromotionCancelled,
+        Self::ConfigApplied,
     ];
 
     /// The action a stored row names.
@@ -109,6 +111,7 @@ impl AuditAction {
             Self::PromotionRequested => "PROMOTION_REQUESTED",
             Self::PromotionReviewed => "PROMOTION_REVIEWED",
             Self::PromotionCancelled => "PROMOTION_CANCELLED",
+            Self::ConfigApplied => "CONFIG_APPLIED",
         }
     }
 }

@@ -327,3 +327,77 @@ async fn only_environments_the_edition_offers_and_only_committed_changes_are_sen
         "the first event is the committed save"
     );
 }
+
+/// Setting or clearing a constant's value, by its mutation or by applying a document
+/// through another server process, reaches the subscribers of every data source whose
+/// options reference it, in the environment concerned, with `configured` as it now is;
+/// data sources that don't reference it hear nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_constant_change_reaches_subscribers_of_the_data_sources_that_reference_it() {
+    const CONFIGURED: &str = "subscription { dataSourceOptionsChanged { dataSourceId environment { name } configured revision } }";
+    const SET_VALUES: &str = "mutation($id: ID!, $values: [ConstantValueInput!]!) { setConstantValues(id: $id, values: $values) { id } }";
+    let a = TestApp::new().await;
+    let b = TestApp::on_same_db(&a, enterprise());
+    let ws = a.workspace().await;
+    let envs = environment_ids(&b, &ws).await;
+    let created = data(b.gql(Some(&ws.admin), "mutation($values: [ConstantValueInput!]!) { createConstant(name: \"API_HOST\", type: GLOBAL, values: $values) { id } }",
+        json!({ "values": [{ "environmentId": envs[0], "value": "dev.api" }] })).await);
+    let constant = created["createConstant"]["id"].as_str().unwrap().to_owned();
+    let input = json!({ "name": "billing", "kind": "restapi", "options": [{ "key": "url", "value": "https://{{constants.API_HOST}}/v1" }] });
+    let billing = data(
+        b.gql(
+            Some(&ws.admin),
+            crate::data_sources::CREATE,
+            json!({ "input": input }),
+        )
+        .await,
+    )["createDataSource"]["id"]
+        .clone();
+    let plain = create_pg(&b, &ws, "plain").await;
+
+    let url = serve(&a).await;
+    let mut builder = subscribe(&url, &ws.builder, CONFIGURED, json!({})).await;
+    running(&a, 1).await;
+
+    // Set in Production through the other process: Production's options are
+    // configured now.
+    data(b.gql(Some(&ws.admin), SET_VALUES, json!({ "id": constant, "values": [{ "environmentId": envs[2], "value": "api.example" }] })).await);
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Production" }, "configured": true, "revision": 1 })
+    );
+
+    // The same through applyWorkspaceConfig: Staging.
+    let (_, mut document) = crate::workspace_config::export(&b, &ws.admin).await;
+    document["constants"][0]["values"]["Staging"] = json!("staging.api");
+    let plan = data(crate::workspace_config::apply(&b, &ws.admin, &document, false, false).await);
+    assert_eq!(plan["applyWorkspaceConfig"]["applied"], true);
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Staging" }, "configured": true, "revision": 1 })
+    );
+
+    // Cleared in Production: not configured again.
+    data(
+        b.gql(
+            Some(&ws.admin),
+            SET_VALUES,
+            json!({ "id": constant, "values": [{ "environmentId": envs[2], "value": null }] }),
+        )
+        .await,
+    );
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Production" }, "configured": false, "revision": 1 })
+    );
+
+    // Nothing was sent for the data source that does not reference it: its own save
+    // is the next event.
+    let save = json!({ "dataSourceId": plain, "environmentId": envs[0], "options": [{ "key": "host", "value": "dev.db" }] });
+    data(update(&b, &ws.admin, save).await);
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(event["dataSourceId"], plain);
+}

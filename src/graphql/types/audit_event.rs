@@ -63,6 +63,9 @@ pub enum AuditAction {
     PromotionReviewed,
     /// `cancelPromotionRequest`.
     PromotionCancelled,
+    /// `applyWorkspaceConfig` changed the workspace; details hold the plan's counts
+    /// (each change has its usual row besides).
+    ConfigApplied,
 }
 
 /// One change, decrypted read or connection test, as the audit log keeps it.
