@@ -103,6 +103,14 @@ pub async fn seed(t: &TestApp, ws: &Workspace) -> (Vec<String>, String, String) 
         )
         .await,
     );
+    data(
+        t.gql(
+            Some(&ws.admin),
+            "mutation($id: ID!) { setEnvironmentApprovals(id: $id, requiredApprovals: 2) { id } }",
+            json!({ "id": qa }),
+        )
+        .await,
+    );
     let envs = environment_ids(t, ws).await;
     let values = |texts: [&str; 4]| {
         json!(
@@ -168,6 +176,8 @@ async fn an_export_is_stable_and_applied_to_its_own_workspace_changes_nothing() 
         json!([{ "group": "qa-team", "permissions": ["READ_OPTIONS", "EDIT_OPTIONS"] }, { "role": "builder", "permissions": ["READ_OPTIONS"] }])
     );
     assert_eq!(document["environments"][3]["protected"], false);
+    assert_eq!(document["environments"][2]["requiredApprovals"], 2);
+    assert_eq!(document["environments"][3]["requiredApprovals"], 0);
     let sources: Vec<&str> = document["dataSources"]
         .as_array()
         .unwrap()
@@ -238,6 +248,7 @@ async fn a_workspace_copied_into_an_empty_one_with_secrets_given_as_strings() {
     for line in [
         "CREATE environment QA: after Staging",
         "UPDATE environment QA, access: group qa-team: READ_OPTIONS, EDIT_OPTIONS; builder: READ_OPTIONS",
+        "UPDATE environment QA, requiredApprovals: 0 → 2",
         "UPDATE environment Production, protected: true → false",
         "CREATE constant API_HOST: GLOBAL",
         "CREATE constant API_HOST, QA: \"qa.api\"",
@@ -413,6 +424,7 @@ async fn an_invalid_document_changes_nothing_and_names_every_problem() {
         .as_array_mut()
         .unwrap()
         .push(json!({ "name": "Later" }));
+    bad["environments"][2]["requiredApprovals"] = json!(9);
 
     let response = apply(&t, &ws.admin, &bad, false, false).await;
     assert_eq!(code(&response), "BAD_USER_INPUT", "{response}");
@@ -433,6 +445,7 @@ async fn an_invalid_document_changes_nothing_and_names_every_problem() {
         items,
         [
             "environment Development",
+            "environment QA",
             "environment Production",
             "environment Later",
             "constant API_HOST",
@@ -447,6 +460,7 @@ async fn an_invalid_document_changes_nothing_and_names_every_problem() {
     let message = response["errors"][0]["message"].as_str().unwrap();
     for expected in [
         "keep their order",
+        "`requiredApprovals` must be between 0 and 5",
         "stays last",
         "Option `port` must be an integer",
         "NO_SUCH",

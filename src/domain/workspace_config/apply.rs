@@ -173,6 +173,12 @@ impl Run<'_> {
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
             }
+            Step::SetApprovals { name, required } => {
+                let id = self.environment_id(&name)?;
+                pipeline::set_approvals(conn, caller, &id, required)
+                    .await
+                    .map_err(|e| within(&format!("environment {name}"), e))?;
+            }
             Step::SetAccess { name, rules } => {
                 let id = self.environment_id(&name)?;
                 access::set(conn, caller, &id, rules)

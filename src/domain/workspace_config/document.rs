@@ -45,10 +45,10 @@ pub struct EnvironmentEntry {
     /// Whether promoting into it, and releasing from it, need an admin. Left out: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
-    /// Approvals a promotion into it needs, 0 to 5. Left out: kept.
+    /// Approvals a promotion into it needs, 0 to 5 (0: none). Left out: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 5))]
-    pub required_approvals: Option<u8>,
+    pub required_approvals: Option<i32>,
     /// Who may do what in it besides admins (replaces its rules). Left out: kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Vec<Rule>>,

@@ -66,7 +66,7 @@ pub async fn export(conn: &mut Conn, caller: &Caller) -> AppResult<Document> {
         .map(|e| EnvironmentEntry {
             name: e.name.clone(),
             protected: Some(e.protected),
-            required_approvals: None,
+            required_approvals: Some(e.required_approvals),
             access: Some(e.access.0.clone()),
         })
         .collect();

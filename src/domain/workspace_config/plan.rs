@@ -13,7 +13,7 @@ use crate::domain::data_sources;
 use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::references::Namespace;
-use crate::domain::{Caller, environments, names};
+use crate::domain::{Caller, environments, names, pipeline};
 use crate::error::AppResult;
 use crate::secrets::MasterKeys;
 
@@ -71,6 +71,10 @@ pub enum Step {
     SetAccess {
         name: String,
         rules: Vec<Rule>,
+    },
+    SetApprovals {
+        name: String,
+        required: i32,
     },
     CreateConstant {
         name: String,
@@ -362,13 +366,23 @@ impl Planner<'_> {
                     Ok(_) => {}
                 }
             }
-            match entry.required_approvals {
-                Some(n) if n > 5 => self.problem(&item, "`requiredApprovals` is 0 to 5."),
-                Some(n) if n > 0 => self.problem(
-                    &item,
-                    "`requiredApprovals`: this server does not require approvals for promotions yet; leave it out or give 0.",
-                ),
-                _ => {}
+            let approvals_now = stored.as_ref().map_or(0, |e| e.required_approvals);
+            if let Some(required) = entry.required_approvals.filter(|r| *r != approvals_now) {
+                match pipeline::check_approvals(required) {
+                    Err(e) => self.problem(&item, e.message()),
+                    Ok(()) => {
+                        self.change(
+                            ConfigAction::Update,
+                            format!("environment {name}, requiredApprovals"),
+                            Some(format!("{approvals_now} → {required}")),
+                        );
+                        self.environment_steps.push(Step::SetApprovals {
+                            name: name.clone(),
+                            required,
+                        });
+                        changed = true;
+                    }
+                }
             }
             if !changed && stored.is_some() {
                 self.change(ConfigAction::Unchanged, format!("environment {name}"), None);
@@ -399,12 +413,12 @@ impl Planner<'_> {
                 name: environment.name.clone(),
             });
         }
-        if order.len() > crate::domain::pipeline::MAX_ENVIRONMENTS {
+        if order.len() > pipeline::MAX_ENVIRONMENTS {
             self.problem(
                 "document",
                 format!(
                     "A workspace has at most {} environments; the document makes {}.",
-                    crate::domain::pipeline::MAX_ENVIRONMENTS,
+                    pipeline::MAX_ENVIRONMENTS,
                     order.len()
                 ),
             );
