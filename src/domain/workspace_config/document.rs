@@ -231,11 +231,42 @@ fn items<T: serde::de::DeserializeOwned>(
                     .get("name")
                     .and_then(Value::as_str)
                     .map_or_else(|| format!("#{}", index + 1), str::to_owned);
-                problems.push(Problem::new(format!("{what} {name}"), error.to_string()));
+                problems.push(Problem::new(
+                    format!("{what} {name}"),
+                    without_strings(&error.to_string()),
+                ));
             }
         }
     }
     read
+}
+
+/// A reader's message without the values it quotes (`invalid type: string "…"`,
+/// ``unknown variant `…` ``): a value in the wrong place may be a secret.
+fn without_strings(message: &str) -> String {
+    let mut out = message.to_owned();
+    for (opening, closing) in [("string \"", '"'), ("unknown variant `", '`')] {
+        let mut redacted = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(opening) {
+            let start = at + opening.len();
+            redacted.push_str(&rest[..start]);
+            redacted.push('…');
+            let mut escaped = false;
+            let end = rest[start..]
+                .char_indices()
+                .find(|&(_, c)| {
+                    let closes = c == closing && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    closes
+                })
+                .map_or(rest.len(), |(i, _)| start + i);
+            rest = &rest[end..];
+        }
+        redacted.push_str(rest);
+        out = redacted;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -264,6 +295,24 @@ mod tests {
                 "data source #2"
             ]
         );
+    }
+
+    #[test]
+    fn a_value_in_the_wrong_place_is_not_quoted() {
+        let problems = read(&json!({
+            "version": 1,
+            "dataSources": [{ "name": "orders", "kind": "postgresql", "options": { "Production": "hunter\"2" } }],
+            "constants": [{ "name": "A", "type": "pw-secret-1", "values": {} }],
+        }))
+        .unwrap_err();
+        assert_eq!(problems.len(), 2);
+        for problem in problems {
+            assert!(
+                !problem.message.contains("hunter") && !problem.message.contains("pw-secret"),
+                "{problem:?}"
+            );
+            assert!(problem.message.contains('…'), "{problem:?}");
+        }
     }
 
     #[test]
