@@ -246,8 +246,14 @@ impl Run<'_> {
                 let kind = data_sources::kind_of(source)?;
                 let row = data_sources::take_options(rows, source, environment.id);
                 let target = format!("{item}, {}", environment.name);
-                let patch =
-                    plan::option_patch(kind, &row, &desired, clear_left_out, keys, &target)?;
+                let patch = super::patch::option_patch(
+                    kind,
+                    &row,
+                    &desired,
+                    clear_left_out,
+                    keys,
+                    &target,
+                )?;
                 if let Some(problem) = patch.problems.into_iter().next() {
                     return Err(AppError::InvalidDocument(vec![Problem::new(
                         item,

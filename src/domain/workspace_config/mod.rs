@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod document;
 pub mod export;
+pub mod patch;
 pub mod plan;
 
 pub use apply::{Plan, apply};
