@@ -112,12 +112,13 @@ impl App {
     /// The session of an `Authorization` header, its workspace provisioned.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
         let session = self.tokens.authenticate(authorization)?;
-        if let Some((user, workspace)) = &self.settings.refused_demo_user {
-            if session.user_id == *user && session.workspace_id == *workspace {
-                return Err(AppError::Unauthenticated(
+        if let Some((user, workspace)) = &self.settings.refused_demo_user
+            && session.user_id == *user
+            && session.workspace_id == *workspace
+        {
+            return Err(AppError::Unauthenticated(
                     "The demo token is refused while envgate listens beyond this machine: use a token minted with `envgate token`.".into(),
                 ));
-            }
         }
         self.provision(session.workspace_id).await?;
         Ok(session)

@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 
 /// What a caller may do, from the token's `role` claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including credentials.

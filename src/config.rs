@@ -61,6 +61,51 @@ pub enum Command {
     /// Master-key rotation: count secrets per key, re-seal them under the current key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Configuration as code: export a workspace's configuration to a file, apply one
+    /// (a client of a running server).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `envgate config`: talks to a running server with an admin's token.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write the workspace's configuration to FILE (YAML for .yaml and .yml, else
+    /// JSON), or print it as JSON without FILE. Secrets read {"secret": "SET"}.
+    Export {
+        #[command(flatten)]
+        server: ServerArgs,
+        file: Option<PathBuf>,
+    },
+    /// Make the workspace match FILE (YAML or JSON by extension) and print the plan.
+    /// {"secret": {"fromEnv": "NAME"}} takes the value of environment variable NAME
+    /// (never printed). Exit code: 0 applied or nothing to do, 2 a dry run with
+    /// changes, 1 an error.
+    Apply {
+        #[command(flatten)]
+        server: ServerArgs,
+        file: PathBuf,
+        /// Only print the plan: change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete what the file leaves out (data sources, constants, custom
+        /// environments, values), which is otherwise kept.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Print the JSON Schema of the document (workspace-config.schema.json).
+    Schema,
+}
+
+/// The server `envgate config` talks to.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// The envgate server: its address (http://host:8080) or its /graphql endpoint.
+    #[arg(long, env = "ENVGATE_URL")]
+    pub url: String,
+    /// An admin's bearer token for the workspace.
+    #[arg(long, env = "ENVGATE_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 /// Where the database is.

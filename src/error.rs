@@ -18,6 +18,9 @@ pub enum AppError {
         message: String,
         field: Option<String>,
     },
+    /// A document with problems in several of its items, every one of them at once
+    /// (BAD_USER_INPUT; `extensions.problems` lists them as `{item, message}`).
+    InvalidDocument(Vec<Problem>),
     /// The Community edition refuses this.
     LicenseRequired(String),
     /// Built-in environments can't be renamed or removed.
@@ -34,6 +37,23 @@ pub enum AppError {
     Internal(anyhow::Error),
 }
 
+/// What is wrong with one item of a document (see [`AppError::InvalidDocument`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The item, in words: `data source orders-db`, `environment QA`, `document`.
+    pub item: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(item: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            item: item.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// What domain functions return.
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -44,7 +64,7 @@ impl AppError {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::InvalidDocument(_) => "BAD_USER_INPUT",
             Self::LicenseRequired(_) => "LICENSE_REQUIRED",
             Self::EnvironmentLocked(_) => "ENVIRONMENT_LOCKED",
             Self::EnvironmentNotConfigured(_) => "ENVIRONMENT_NOT_CONFIGURED",
@@ -69,6 +89,17 @@ impl AppError {
             Self::NotFound(what) => format!("No {what} with this id exists in your workspace."),
             Self::BadUserInput { message, .. } | Self::RevisionConflict { message, .. } => {
                 message.clone()
+            }
+            Self::InvalidDocument(problems) => {
+                let listed: Vec<String> = problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.item, p.message))
+                    .collect();
+                format!(
+                    "The configuration has {} problem(s); nothing was changed. {}",
+                    problems.len(),
+                    listed.join(" ")
+                )
             }
             Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
         }
@@ -128,6 +159,24 @@ impl From<AppError> for async_graphql::Error {
                     field: Some(field), ..
                 } => ext.set("field", field.as_str()),
                 AppError::RevisionConflict { current, .. } => ext.set("currentRevision", *current),
+                AppError::InvalidDocument(problems) => {
+                    let listed: Vec<async_graphql::Value> = problems
+                        .iter()
+                        .map(|Problem { item, message }| {
+                            let mut entry = async_graphql::indexmap::IndexMap::new();
+                            entry.insert(
+                                async_graphql::Name::new("item"),
+                                async_graphql::Value::from(item.as_str()),
+                            );
+                            entry.insert(
+                                async_graphql::Name::new("message"),
+                                async_graphql::Value::from(message.as_str()),
+                            );
+                            async_graphql::Value::Object(entry)
+                        })
+                        .collect();
+                    ext.set("problems", listed);
+                }
                 _ => {}
             }
         })
@@ -151,6 +200,10 @@ mod tests {
             (AppError::Forbidden("x".into()), "FORBIDDEN"),
             (AppError::NotFound("data source"), "NOT_FOUND"),
             (AppError::bad_field("name", "x"), "BAD_USER_INPUT"),
+            (
+                AppError::InvalidDocument(vec![Problem::new("data source a", "x")]),
+                "BAD_USER_INPUT",
+            ),
             (AppError::LicenseRequired("x".into()), "LICENSE_REQUIRED"),
             (
                 AppError::EnvironmentLocked("x".into()),

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod config_command;
 pub mod db;
 pub mod demo;
 pub mod dev;

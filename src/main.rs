@@ -1,4 +1,4 @@
-//! The `envgate` command: serve, migrate, schema, token, license.
+//! The `envgate` command: serve, migrate, schema, token, license, keys, config.
 
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -61,6 +61,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => token(args, state_dir),
         Command::License(command) => license(command),
         Command::Keys(command) => keys_command(command, state_dir).await,
+        Command::Config(command) => {
+            // CI reads the exit code: 2 is a dry run whose plan has changes.
+            if envgate::config_command::run(command).await?
+                == envgate::config_command::Outcome::ChangesPlanned
+            {
+                std::process::exit(2);
+            }
+            Ok(())
+        }
     }
 }
 
@@ -98,13 +107,13 @@ async fn database(
 }
 
 async fn stop(devdb: Option<DevDatabase>) {
-    if let Some(devdb) = devdb {
-        if let Err(e) = devdb.stop().await {
-            tracing::warn!(
-                error = format!("{e:#}"),
-                "stopping the development database"
-            );
-        }
+    if let Some(devdb) = devdb
+        && let Err(e) = devdb.stop().await
+    {
+        tracing::warn!(
+            error = format!("{e:#}"),
+            "stopping the development database"
+        );
     }
 }
 

@@ -29,7 +29,19 @@ use crate::domain::{Caller, environments as pipeline};
 use crate::error::{AppError, AppResult};
 
 /// What a rule may grant in an environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Permission {
     /// Read the environment's options (secrets masked) and its constants' values.
@@ -84,7 +96,7 @@ impl Permission {
 
 /// One rule: the permissions it grants to every caller with `role`, or in `group`
 /// (exactly one of the two is set).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,

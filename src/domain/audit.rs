@@ -47,11 +47,12 @@ pub enum AuditAction {
     ReleaseRolledBack,
     ReleaseScheduled,
     ReleaseScheduleCancelled,
+    ConfigApplied,
 }
 
 impl AuditAction {
     /// Every action, in the API enum's order.
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 29] = [
         Self::DataSourceCreated,
         Self::DataSourceRenamed,
         Self::DataSourceDeleted,
@@ -80,6 +81,7 @@ impl AuditAction {
         Self::ReleaseRolledBack,
         Self::ReleaseScheduled,
         Self::ReleaseScheduleCancelled,
+        Self::ConfigApplied,
     ];
 
     /// The action a stored row names.
@@ -118,6 +120,7 @@ impl AuditAction {
             Self::ReleaseRolledBack => "RELEASE_ROLLED_BACK",
             Self::ReleaseScheduled => "RELEASE_SCHEDULED",
             Self::ReleaseScheduleCancelled => "RELEASE_SCHEDULE_CANCELLED",
+            Self::ConfigApplied => "CONFIG_APPLIED",
         }
     }
 }

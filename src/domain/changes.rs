@@ -44,6 +44,15 @@ pub enum Change {
     /// one again.
     #[serde(rename_all = "camelCase")]
     ScheduledReleases { workspace_id: Uuid },
+    /// A constant that the options of a data source reference got or lost its value
+    /// in these environments: the options are as they were (same revision), but
+    /// whether they are configured may have changed.
+    #[serde(rename_all = "camelCase")]
+    ConstantChanged {
+        workspace_id: Uuid,
+        data_source_id: Uuid,
+        environment_ids: Vec<Uuid>,
+    },
 }
 
 impl Change {
@@ -53,7 +62,8 @@ impl Change {
             Self::Options { workspace_id, .. }
             | Self::DataSourceDeleted { workspace_id, .. }
             | Self::PromotionRequest { workspace_id, .. }
-            | Self::ScheduledReleases { workspace_id } => *workspace_id,
+            | Self::ScheduledReleases { workspace_id }
+            | Self::ConstantChanged { workspace_id, .. } => *workspace_id,
         }
     }
 

@@ -481,13 +481,12 @@ fn check_value(option: &str, rule: Rule, value: &str) -> Result<(), String> {
         Rule::WriteConcern => Ok(()),
         Rule::OneOf(allowed) if allowed.iter().any(|a| a.eq_ignore_ascii_case(value)) => Ok(()),
         Rule::OneOf(allowed) => {
-            if option == "authMechanism" {
-                if let Some((mechanism, why)) = MECHANISMS_REFUSED
+            if option == "authMechanism"
+                && let Some((mechanism, why)) = MECHANISMS_REFUSED
                     .iter()
                     .find(|(m, _)| m.eq_ignore_ascii_case(value))
-                {
-                    return Err(refused(&format!("authMechanism={mechanism}"), why));
-                }
+            {
+                return Err(refused(&format!("authMechanism={mechanism}"), why));
             }
             Err(wrong(&format!("one of: {}", allowed.join(", "))))
         }

@@ -17,6 +17,7 @@ use crate::db::Conn;
 use crate::db::models::{Constant, ConstantValue, Environment};
 use crate::db::schema::{constant_values, constants};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::changes::{self, Change};
 use crate::domain::permissions::Action;
 use crate::domain::references::{self, Namespace};
 use crate::domain::{Caller, environments, ids, names, workspaces};
@@ -24,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKeys};
 
 /// How references name `constant`: `constants.NAME` or `secrets.NAME`.
-fn qualified_name(constant: &Constant) -> String {
+pub fn qualified_name(constant: &Constant) -> String {
     ConstantType::of(constant)
         .namespace()
         .qualify(&constant.name)
@@ -36,10 +37,15 @@ const SEALED_KEY: &str = "$constant";
 /// The longest value, in bytes.
 const MAX_VALUE_BYTES: usize = 16 * 1024;
 
-/// GLOBAL or SECRET.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// GLOBAL or SECRET (so spelled in a workspace-config document).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum ConstantType {
+    /// A plain value, readable by every role.
     Global,
+    /// Sealed at rest, never returned.
     Secret,
 }
 
@@ -199,6 +205,20 @@ pub fn reseal(
     Ok(true)
 }
 
+/// BAD_USER_INPUT unless `value` may be a constant's value (in `environment`, which
+/// the message names): at most [`MAX_VALUE_BYTES`] of text without NUL characters.
+pub fn check_value(environment: &str, value: &str) -> AppResult<()> {
+    if value.len() > MAX_VALUE_BYTES || value.contains('\0') {
+        return Err(AppError::bad_field(
+            "values",
+            format!(
+                "The value for {environment} must be at most {MAX_VALUE_BYTES} bytes of text without NUL characters."
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The checked values of an input: environments the edition offers, each once.
 fn checked_values<'a>(
     all: &'a [Environment],
@@ -215,15 +235,7 @@ fn checked_values<'a>(
             ));
         }
         if let Some(value) = &input.value {
-            if value.len() > MAX_VALUE_BYTES || value.contains('\0') {
-                return Err(AppError::bad_field(
-                    "values",
-                    format!(
-                        "The value for {} must be at most {MAX_VALUE_BYTES} bytes of text without NUL characters.",
-                        environment.name
-                    ),
-                ));
-            }
+            check_value(&environment.name, value)?;
         }
         checked.push((environment, input.value.clone()));
     }
@@ -278,9 +290,64 @@ async fn write_values(
             }
         }
     }
+    let changed: Vec<Uuid> = set.iter().chain(&cleared).copied().collect();
+    notify_referencing(conn, constant, &changed).await?;
     Ok(
         json!({ "name": constant.name, "type": ConstantType::of(constant).as_str(), "set": set, "cleared": cleared }),
     )
+}
+
+/// Tells the subscribers of every data source whose options reference `constant` in
+/// one of `environment_ids` that those options may have become configured or not:
+/// one notification per data source, with the environments concerned.
+async fn notify_referencing(
+    conn: &mut Conn,
+    constant: &Constant,
+    environment_ids: &[Uuid],
+) -> AppResult<()> {
+    if environment_ids.is_empty() {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Referencing {
+        #[diesel(sql_type = SqlUuid)]
+        data_source_id: Uuid,
+        #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
+        environment_ids: Vec<Uuid>,
+    }
+    let rows: Vec<Referencing> = diesel::sql_query(
+        "SELECT o.data_source_id, array_agg(o.environment_id ORDER BY o.environment_id) AS environment_ids
+         FROM data_source_options o
+         WHERE o.workspace_id = $1 AND o.environment_id = ANY($2) AND EXISTS (
+             SELECT 1 FROM jsonb_each(o.\"references\") r, jsonb_array_elements_text(r.value) n WHERE n = $3)
+         GROUP BY o.data_source_id ORDER BY o.data_source_id",
+    )
+    .bind::<SqlUuid, _>(constant.workspace_id)
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(environment_ids)
+    .bind::<Text, _>(qualified_name(constant))
+    .load(conn)
+    .await?;
+    for row in rows {
+        let change = Change::ConstantChanged {
+            workspace_id: constant.workspace_id,
+            data_source_id: row.data_source_id,
+            environment_ids: row.environment_ids,
+        };
+        changes::publish(conn, &change).await?;
+    }
+    Ok(())
+}
+
+/// The name as stored, trimmed: `[A-Za-z_][A-Za-z0-9_]{0,63}`, else BAD_USER_INPUT.
+pub fn checked_name(name: &str) -> AppResult<&str> {
+    let name = name.trim();
+    if !references::is_valid_name(name) {
+        return Err(AppError::bad_field(
+            "name",
+            "A constant's name is letters, digits and `_`, not starting with a digit, at most 64 characters.",
+        ));
+    }
+    Ok(name)
 }
 
 /// Creates a constant with values for some environments (admins). Names match
@@ -294,13 +361,7 @@ pub async fn create(
     values: &[ValueInput],
 ) -> AppResult<Constant> {
     caller.require(Action::ManageConstants)?;
-    let name = name.trim();
-    if !references::is_valid_name(name) {
-        return Err(AppError::bad_field(
-            "name",
-            "A constant's name is letters, digits and `_`, not starting with a digit, at most 64 characters.",
-        ));
-    }
+    let name = checked_name(name)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
@@ -455,27 +516,40 @@ pub async fn check_references(
         .load(conn)
         .await?;
     for (namespace, name) in referenced {
-        let Some(constant) = found.iter().find(|c| &c.name == name) else {
-            return Err(AppError::bad_field(
-                field,
-                format!(
-                    "Option `{field}` references {}.{name}, but the workspace has no constant {name}.",
-                    namespace.as_str()
-                ),
-            ));
-        };
-        let kind = ConstantType::of(constant);
-        if kind.namespace() != *namespace {
-            return Err(AppError::bad_field(
-                field,
-                format!(
-                    "Option `{field}` references {}.{name}, but {name} is a {} constant: write {{{{{}.{name}}}}}.",
-                    namespace.as_str(),
-                    kind.as_str().to_uppercase(),
-                    kind.namespace().as_str()
-                ),
-            ));
-        }
+        let kind = found.iter().find(|c| &c.name == name).map(ConstantType::of);
+        check_reference(field, *namespace, name, kind)?;
+    }
+    Ok(())
+}
+
+/// BAD_USER_INPUT, naming the field and the constant, unless a reference from option
+/// `field` to `namespace.name` finds a constant of the right type (`kind`: the type of
+/// the constant of that name, `None` when there is none).
+pub fn check_reference(
+    field: &str,
+    namespace: Namespace,
+    name: &str,
+    kind: Option<ConstantType>,
+) -> AppResult<()> {
+    let Some(kind) = kind else {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "Option `{field}` references {}.{name}, but the workspace has no constant {name}.",
+                namespace.as_str()
+            ),
+        ));
+    };
+    if kind.namespace() != namespace {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "Option `{field}` references {}.{name}, but {name} is a {} constant: write {{{{{}.{name}}}}}.",
+                namespace.as_str(),
+                kind.as_str().to_uppercase(),
+                kind.namespace().as_str()
+            ),
+        ));
     }
     Ok(())
 }

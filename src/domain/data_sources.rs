@@ -162,6 +162,16 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// Every data source of a workspace, by name then id.
+pub async fn catalog(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<DataSource>> {
+    data_sources::table
+        .filter(data_sources::workspace_id.eq(workspace_id))
+        .order((data_sources::name.asc(), data_sources::id.asc()))
+        .select(DataSource::as_select())
+        .load(conn)
+        .await
+}
+
 /// The options rows of these data sources in the workspace, every environment.
 pub async fn options_of(
     conn: &mut Conn,

@@ -9,6 +9,7 @@ pub mod connection_string;
 pub mod connection_test;
 pub mod constants;
 pub mod data_sources;
+pub mod drift;
 pub mod environments;
 pub mod ids;
 pub mod keys;
@@ -28,6 +29,7 @@ pub mod selections;
 pub mod subscriptions;
 pub mod version_data_sources;
 pub mod versions;
+pub mod workspace_config;
 pub mod workspaces;
 
 use uuid::Uuid;

@@ -595,6 +595,20 @@ pub fn decrypted(
     Ok(options)
 }
 
+/// The plaintext of secret `key` of `row`, when it is set: for comparing in memory
+/// (drift, idempotent applies), never for a response.
+pub fn secret_plaintext(
+    row: &DataSourceOptions,
+    key: &str,
+    master_keys: &MasterKeys,
+) -> AppResult<Option<String>> {
+    row.secrets
+        .get(key)
+        .filter(|v| !v.is_null())
+        .map(|sealed| open(master_keys, row, key, sealed))
+        .transpose()
+}
+
 fn open(
     master_keys: &MasterKeys,
     row: &DataSourceOptions,

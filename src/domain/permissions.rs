@@ -41,11 +41,15 @@ pub enum Action {
     ReviewPromotions,
     /// Promote despite data sources not configured in the target (`force`).
     ForcePromotions,
+    /// `environmentDiff` (with READ_OPTIONS on both environments).
+    CompareEnvironments,
+    /// `workspaceConfig` and `applyWorkspaceConfig`: the whole configuration at once.
+    ManageConfiguration,
 }
 
 impl Action {
     /// Every action, in the matrix's order.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Self::ReadWorkspace,
         Self::ReadDataSources,
         Self::ManageDataSources,
@@ -61,6 +65,8 @@ impl Action {
         Self::RequestPromotions,
         Self::ReviewPromotions,
         Self::ForcePromotions,
+        Self::CompareEnvironments,
+        Self::ManageConfiguration,
     ];
 
     /// What the action is, as a FORBIDDEN message words it ("may not …").
@@ -83,6 +89,8 @@ impl Action {
             Self::ForcePromotions => {
                 "force a promotion past data sources not configured in the target"
             }
+            Self::CompareEnvironments => "compare environments",
+            Self::ManageConfiguration => "export or apply the workspace's configuration",
         }
     }
 }
@@ -93,10 +101,10 @@ pub fn allows(role: Role, action: Action) -> bool {
     match action {
         ReadWorkspace | ReadDataSources | ReadApps | ReadConstants => true,
         BuildApps | RequestPromotions => matches!(role, Role::Admin | Role::Builder),
-        ReadPromotions => role != Role::Runner,
+        ReadPromotions | CompareEnvironments => role != Role::Runner,
         ResolveDataSources => role == Role::Runner,
         ManageDataSources | ReleaseProtected | ManageEnvironments | ReadAudit | ManageConstants
-        | ReviewPromotions | ForcePromotions => role == Role::Admin,
+        | ReviewPromotions | ForcePromotions | ManageConfiguration => role == Role::Admin,
     }
 }
 
@@ -123,7 +131,7 @@ mod tests {
     use super::*;
 
     /// DOMAIN.md's matrix, row by row: admin, builder, viewer, runner.
-    const MATRIX: [(Action, [bool; 4]); 15] = [
+    const MATRIX: [(Action, [bool; 4]); 17] = [
         (Action::ReadWorkspace, [true, true, true, true]),
         (Action::ReadDataSources, [true, true, true, true]),
         (Action::ManageDataSources, [true, false, false, false]),
@@ -139,6 +147,8 @@ mod tests {
         (Action::RequestPromotions, [true, true, false, false]),
         (Action::ReviewPromotions, [true, false, false, false]),
         (Action::ForcePromotions, [true, false, false, false]),
+        (Action::CompareEnvironments, [true, true, true, false]),
+        (Action::ManageConfiguration, [true, false, false, false]),
     ];
 
     #[test]

@@ -298,13 +298,19 @@ pub async fn set_approvals(
     id: &str,
     required: i32,
 ) -> AppResult<Environment> {
+    check_approvals(required)?;
+    set(conn, caller, id, Setting::RequiredApprovals(required)).await
+}
+
+/// BAD_USER_INPUT unless `required` is 0 to [`MAX_APPROVALS`].
+pub fn check_approvals(required: i32) -> AppResult<()> {
     if !(0..=MAX_APPROVALS).contains(&required) {
         return Err(AppError::bad_field(
             "requiredApprovals",
             format!("`requiredApprovals` must be between 0 and {MAX_APPROVALS}."),
         ));
     }
-    set(conn, caller, id, Setting::RequiredApprovals(required)).await
+    Ok(())
 }
 
 /// A setting of an environment that promotions read.

@@ -176,10 +176,10 @@ pub fn refusals(
     if let Err(e) = caller.require_in(Permission::PromoteInto, to) {
         refusals.push(e);
     }
-    if environments::is_protected(to, caller) {
-        if let Err(e) = caller.require(Action::ReleaseProtected) {
-            refusals.push(e);
-        }
+    if environments::is_protected(to, caller)
+        && let Err(e) = caller.require(Action::ReleaseProtected)
+    {
+        refusals.push(e);
     }
     let approvals = environments::required_approvals(to, caller);
     if approvals > 0 && matches!(route, Route::Direct { .. }) {

@@ -127,6 +127,29 @@ impl Watch for OptionsWatch {
                     self.sent.retain(|(source, _), _| source != data_source_id);
                     return Ok(Vec::new());
                 }
+                // Sent whatever the revision: the options are the same, their
+                // `configured` may not be.
+                Change::ConstantChanged {
+                    workspace_id,
+                    data_source_id,
+                    environment_ids,
+                } if *workspace_id == self.workspace_id
+                    && self.data_source_id.is_none_or(|id| id == *data_source_id) =>
+                {
+                    let mut conn = pool.get().await?;
+                    let rows = read(
+                        &mut conn,
+                        caller,
+                        self.workspace_id,
+                        Some(*data_source_id),
+                        Some(environment_ids),
+                    )
+                    .await?;
+                    for (_, row) in &rows {
+                        self.sent.insert(key(row), row.revision);
+                    }
+                    return Ok(rows);
+                }
                 _ => return Ok(Vec::new()),
             },
             Event::Resync => self.read(&mut *pool.get().await?, caller, None).await?,

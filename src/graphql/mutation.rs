@@ -1,12 +1,12 @@
 //! The root mutation type.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Json, Object};
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
     access, apps, connection_test, constants, data_sources, pipeline, promotion_requests, releases,
-    scheduled_releases, selections, version_data_sources, versions,
+    scheduled_releases, selections, version_data_sources, versions, workspace_config,
 };
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
@@ -23,6 +23,7 @@ use crate::graphql::types::inputs::{
 };
 use crate::graphql::types::promotion::PromotionRequest;
 use crate::graphql::types::release::ScheduledRelease;
+use crate::graphql::types::workspace_config::ConfigPlan;
 
 pub struct Mutation;
 
@@ -510,5 +511,34 @@ impl Mutation {
         let caller = ctx.caller()?;
         let deleted = constants::delete(&mut *ctx.conn().await?, caller, &id).await?;
         Ok(ID(deleted.to_string()))
+    }
+
+    /// applies a workspaceConfig document in one transaction; dryRun only plans
+    ///
+    /// Admins. The whole document is checked first (BAD_USER_INPUT lists every
+    /// problem in `extensions.problems`, each naming its item); then what differs is
+    /// created or updated, and with `prune` what the document leaves out is deleted,
+    /// all or nothing, through the same rules as the other mutations (revisions,
+    /// audit rows, notifications), plus a CONFIG_APPLIED audit row. A secret given as
+    /// `{"secret": "SET"}` is kept; a string sets it. Applying a workspace's own export
+    /// changes nothing.
+    async fn apply_workspace_config(
+        &self,
+        ctx: &Context<'_>,
+        config: Json<serde_json::Value>,
+        #[graphql(default = true)] dry_run: bool,
+        #[graphql(default = false)] prune: bool,
+    ) -> async_graphql::Result<ConfigPlan> {
+        let caller = ctx.caller()?;
+        let plan = workspace_config::apply(
+            &mut *ctx.conn().await?,
+            caller,
+            &ctx.app().master_keys,
+            &config,
+            dry_run,
+            prune,
+        )
+        .await?;
+        Ok(plan.into())
     }
 }

@@ -1,14 +1,14 @@
 //! The root query type.
 
-use async_graphql::{Context, ID, Lookahead, Object, Value};
+use async_graphql::{Context, ID, Json, Lookahead, Object, Value};
 use uuid::Uuid;
 
 use crate::domain::data_sources::{self, Filters};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
 use crate::domain::{
-    apps, audit, constants, environments, kinds, promotion, promotion_requests, releases,
-    resolution,
+    apps, audit, constants, drift, environments, kinds, promotion, promotion_requests, releases,
+    resolution, workspace_config,
 };
 use crate::graphql::ContextExt as _;
 use crate::graphql::inline::InlineList;
@@ -21,6 +21,7 @@ use crate::graphql::types::connection::{
 use crate::graphql::types::constant::WorkspaceConstant;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
+use crate::graphql::types::drift::EnvironmentDiff;
 use crate::graphql::types::edition::Edition;
 use crate::graphql::types::environment::Environment;
 use crate::graphql::types::inputs::ResolveDataSourceInput;
@@ -330,5 +331,46 @@ impl Query {
                 .await?
                 .pop(),
         )
+    }
+
+    /// what differs between two environments' configuration
+    ///
+    /// Per data source, the option keys whose values (non-secrets) or set-state
+    /// (secrets) differ, and for admins whether two set secrets differ (compared in
+    /// memory, never returned); per constant, set-state and GLOBAL values. Needs
+    /// READ_OPTIONS in both environments; not for the runner role.
+    async fn environment_diff(
+        &self,
+        ctx: &Context<'_>,
+        from_environment_id: ID,
+        to_environment_id: ID,
+    ) -> async_graphql::Result<EnvironmentDiff> {
+        let caller = ctx.caller()?;
+        let diff = drift::between(
+            &mut *ctx.conn().await?,
+            caller,
+            &ctx.app().master_keys,
+            &from_environment_id,
+            &to_environment_id,
+        )
+        .await?;
+        Ok(diff.into())
+    }
+
+    /// the workspace's configuration as a document (no secret values); admins only
+    ///
+    /// `{"version": 1, "environments": [...], "dataSources": [...], "constants": [...]}`
+    /// in a stable order (two exports of an unchanged workspace are byte-identical);
+    /// a set secret reads `{"secret": "SET"}`. Its JSON Schema is
+    /// `workspace-config.schema.json`; `applyWorkspaceConfig` takes it back.
+    async fn workspace_config(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Json<serde_json::Value>> {
+        let caller = ctx.caller()?;
+        let document = workspace_config::export(&mut *ctx.conn().await?, caller).await?;
+        Ok(Json(
+            serde_json::to_value(&document).map_err(crate::error::AppError::internal)?,
+        ))
     }
 }

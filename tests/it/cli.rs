@@ -14,7 +14,7 @@ use crate::common::TempDir;
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs `command` to its end and returns what it printed; kills it past [`LIMIT`].
-fn run(mut command: Command) -> Output {
+pub(crate) fn run(mut command: Command) -> Output {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

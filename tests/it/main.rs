@@ -14,6 +14,7 @@ mod data_source_access;
 mod data_sources;
 mod demo;
 mod direct_json;
+mod drift;
 mod edition;
 mod environments;
 mod faults;
@@ -31,6 +32,7 @@ mod releases;
 mod resolution;
 mod subscriptions;
 mod websocket;
+mod workspace_config;
 // The real binary, end to end.
 mod scheduler;
 mod serve;

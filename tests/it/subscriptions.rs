@@ -327,3 +327,128 @@ async fn only_environments_the_edition_offers_and_only_committed_changes_are_sen
         "the first event is the committed save"
     );
 }
+
+/// Setting or clearing a constant's value, by its mutation or by applying a document,
+/// through a real `envgate serve` process, reaches the subscribers (of this process) of
+/// every data source whose options reference it, in the environment concerned, with
+/// `configured` as it now is; data sources that don't reference it hear nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_constant_change_in_another_process_reaches_subscribers_of_the_data_sources_that_reference_it()
+ {
+    const CONFIGURED: &str = "subscription { dataSourceOptionsChanged { dataSourceId environment { name } configured revision } }";
+    const SET_VALUES: &str = "mutation($id: ID!, $values: [ConstantValueInput!]!) { setConstantValues(id: $id, values: $values) { id } }";
+    let a = TestApp::new().await;
+    // The other process: the real binary on the same database, Enterprise.
+    let state = crate::common::TempDir::new("constant-events");
+    let public_key = state.join("license-public.pem");
+    std::fs::write(&public_key, &crate::common::license_keys().1).unwrap();
+    let license = crate::common::license(chrono::Utc::now() + chrono::Duration::days(1));
+    let master_key = envgate::secrets::MasterKey::generate_hex();
+    let env = [
+        (
+            "ENVGATE_JWT_SECRET",
+            std::str::from_utf8(crate::common::JWT_SECRET).unwrap(),
+        ),
+        ("ENVGATE_MASTER_KEY", master_key.as_str()),
+        ("ENVGATE_LICENSE_KEY", license.as_str()),
+        (
+            "ENVGATE_LICENSE_PUBLIC_KEY_FILE",
+            public_key.to_str().unwrap(),
+        ),
+    ];
+    let b = crate::serve::Server::launch(&a.db.url, &state, &env, &[]).await;
+    let ws = a.workspace().await;
+    let call = |token: &str, query: &str, variables: Value| {
+        let (address, token, body) = (
+            b.address.clone(),
+            token.to_owned(),
+            json!({ "query": query, "variables": variables }),
+        );
+        async move {
+            let (status, body) =
+                crate::serve::graphql(&address, &token, "constant-events", body).await;
+            assert_eq!(status, 200, "{body}");
+            data(body)
+        }
+    };
+    let envs: Vec<String> =
+        call(&ws.admin, "{ environments { id } }", json!({})).await["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect();
+    let created = call(&ws.admin, "mutation($values: [ConstantValueInput!]!) { createConstant(name: \"API_HOST\", type: GLOBAL, values: $values) { id } }",
+        json!({ "values": [{ "environmentId": envs[0], "value": "dev.api" }] })).await;
+    let constant = created["createConstant"]["id"].as_str().unwrap().to_owned();
+    let input = json!({ "name": "billing", "kind": "restapi", "options": [{ "key": "url", "value": "https://{{constants.API_HOST}}/v1" }] });
+    let billing = call(
+        &ws.admin,
+        crate::data_sources::CREATE,
+        json!({ "input": input }),
+    )
+    .await["createDataSource"]["id"]
+        .clone();
+    let input = json!({ "name": "plain", "kind": "restapi", "options": [{ "key": "url", "value": "https://plain.example" }] });
+    let plain = call(
+        &ws.admin,
+        crate::data_sources::CREATE,
+        json!({ "input": input }),
+    )
+    .await["createDataSource"]["id"]
+        .clone();
+
+    let url = serve(&a).await;
+    let mut builder = subscribe(&url, &ws.builder, CONFIGURED, json!({})).await;
+    running(&a, 1).await;
+
+    // Set in Production through the other process: Production's options are
+    // configured now.
+    call(
+        &ws.admin,
+        SET_VALUES,
+        json!({ "id": constant, "values": [{ "environmentId": envs[2], "value": "api.example" }] }),
+    )
+    .await;
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Production" }, "configured": true, "revision": 1 })
+    );
+
+    // The same through applyWorkspaceConfig: Staging.
+    let mut document =
+        call(&ws.admin, crate::workspace_config::EXPORT, json!({})).await["workspaceConfig"]
+            .clone();
+    document["constants"][0]["values"]["Staging"] = json!("staging.api");
+    let variables = json!({ "config": document, "dryRun": false, "prune": false });
+    let plan = call(&ws.admin, crate::workspace_config::APPLY, variables).await;
+    assert_eq!(plan["applyWorkspaceConfig"]["applied"], true);
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Staging" }, "configured": true, "revision": 1 })
+    );
+
+    // Cleared in Production: not configured again.
+    call(
+        &ws.admin,
+        SET_VALUES,
+        json!({ "id": constant, "values": [{ "environmentId": envs[2], "value": null }] }),
+    )
+    .await;
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(
+        event,
+        json!({ "dataSourceId": billing, "environment": { "name": "Production" }, "configured": false, "revision": 1 })
+    );
+
+    // Nothing was sent for the data source that does not reference it: its own save
+    // is the next event.
+    let save = json!({ "dataSourceId": plain, "environmentId": envs[0], "options": [{ "key": "url", "value": "https://dev.plain.example" }] });
+    data(update(&a, &ws.admin, save).await);
+    let (event, _) = options_event(&mut builder).await;
+    assert_eq!(event["dataSourceId"], plain);
+    let (status, _) = b.terminate().await;
+    assert!(status.success());
+}

@@ -69,6 +69,9 @@ pub enum AuditAction {
     ReleaseScheduled,
     /// `cancelScheduledRelease`.
     ReleaseScheduleCancelled,
+    /// `applyWorkspaceConfig` changed the workspace; details hold the plan's counts
+    /// (each change has its usual row besides).
+    ConfigApplied,
 }
 
 /// One change, decrypted read or connection test, as the audit log keeps it.
