@@ -10,10 +10,12 @@ use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
 use envgate::app::{App, Settings};
-use envgate::auth::{Role, Session, TokenKeys};
+use envgate::auth::claims::ClaimMapping;
+use envgate::auth::provider::{IdentityProvider, ProviderTokens, Source, Timing};
+use envgate::auth::{Role, Session, TokenKeys, Verifier};
 use envgate::config::{
     Cli, Command, DatabaseArgs, JwtArgs, KeysArgs, KeysCommand, LicenseCommand, LogFormat,
-    MasterKeyArgs, ServeArgs, TokenArgs,
+    MasterKeyArgs, ProviderArgs, ServeArgs, TokenArgs,
 };
 use envgate::devdb::DevDatabase;
 use envgate::domain::connection_test::{Allow, Policy};
@@ -132,6 +134,43 @@ fn jwt_keys(args: &JwtArgs, state_dir: &Path) -> anyhow::Result<(TokenKeys, bool
     ))
 }
 
+/// The identity provider's token verifier, when one is configured; its keys loaded (a
+/// provider that can't be reached yet is tried again in the background).
+async fn identity_provider(
+    args: &ProviderArgs,
+    jwt: &JwtArgs,
+) -> anyhow::Result<Option<ProviderTokens>> {
+    let source = match (&args.jwks_url, &args.jwks_file, &args.oidc_issuer) {
+        (Some(url), _, _) => Source::url(url.trim())?,
+        (_, Some(path), _) => Source::File(path.clone()),
+        (_, _, Some(issuer)) => Source::discovery(issuer.trim())?,
+        _ => {
+            if args.jwt_claims.is_some() || args.jwt_roles.is_some() {
+                bail!(
+                    "ENVGATE_JWT_CLAIMS and ENVGATE_JWT_ROLES apply to an identity provider's tokens: set ENVGATE_JWKS_URL, ENVGATE_JWKS_FILE or ENVGATE_OIDC_ISSUER"
+                );
+            }
+            return Ok(None);
+        }
+    };
+    if configured(&jwt.jwt_audience).is_none() {
+        tracing::warn!(
+            "no ENVGATE_JWT_AUDIENCE: any token the identity provider signs is accepted, also one meant for another application"
+        );
+    }
+    let keys = IdentityProvider::start(source, Timing::default()).await?;
+    let mapping = ClaimMapping {
+        names: args.jwt_claims.clone().unwrap_or_default(),
+        roles: args.jwt_roles.clone().unwrap_or_default(),
+    };
+    Ok(Some(ProviderTokens::new(
+        keys,
+        configured(&jwt.jwt_issuer).map(str::to_owned),
+        configured(&jwt.jwt_audience).map(str::to_owned),
+        mapping,
+    )))
+}
+
 async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
     if args.production {
         let missing: Vec<&str> = [
@@ -140,8 +179,12 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
                 configured(&args.database.database_url).is_none(),
             ),
             (
-                "ENVGATE_JWT_SECRET",
-                configured(&args.jwt.jwt_secret).is_none(),
+                "ENVGATE_JWT_SECRET or an identity provider (ENVGATE_JWKS_URL, ENVGATE_JWKS_FILE, ENVGATE_OIDC_ISSUER)",
+                configured(&args.jwt.jwt_secret).is_none() && !args.provider.configured(),
+            ),
+            (
+                "ENVGATE_JWT_AUDIENCE (with an identity provider, tokens it signs for other applications would pass)",
+                args.provider.configured() && configured(&args.jwt.jwt_audience).is_none(),
             ),
             (
                 "ENVGATE_MASTER_KEY or ENVGATE_MASTER_KEYS",
@@ -173,7 +216,15 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         }
     }
     let master_keys = master_keys(&args.keys, state_dir)?;
-    let (tokens, development_secret) = jwt_keys(&args.jwt, state_dir)?;
+    let provider = identity_provider(&args.provider, &args.jwt).await?;
+    // With an identity provider, HS256 tokens are accepted only with a configured secret.
+    let (tokens, development_secret) =
+        if provider.is_some() && configured(&args.jwt.jwt_secret).is_none() {
+            (None, false)
+        } else {
+            let (tokens, development) = jwt_keys(&args.jwt, state_dir)?;
+            (Some(tokens), development)
+        };
     let public_key = match &args.license_public_key_file {
         Some(path) => {
             Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
@@ -196,7 +247,7 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         &args,
         &urls,
         state_dir,
-        tokens,
+        Verifier::new(tokens, provider),
         development_secret,
         licensing,
         master_keys,
@@ -210,7 +261,7 @@ async fn serve_on(
     args: &ServeArgs,
     urls: &DatabaseUrls,
     state_dir: &Path,
-    tokens: TokenKeys,
+    tokens: Verifier,
     development_secret: bool,
     licensing: Licensing,
     master_keys: MasterKeys,
@@ -240,8 +291,8 @@ async fn serve_on(
             args.listen
         );
     }
-    let demo = match demo_workspace.filter(|_| !demo_refused) {
-        Some(workspace_id) => {
+    let demo = match (demo_workspace.filter(|_| !demo_refused), tokens.secret()) {
+        (Some(workspace_id), Some(secret)) => {
             let session = Session {
                 user_id: envgate::demo::DEMO_USER.into(),
                 workspace_id,
@@ -250,11 +301,11 @@ async fn serve_on(
                 expires_at: None,
             };
             Some((
-                tokens.mint(&session, Duration::from_secs(30 * 24 * 3600)),
+                secret.mint(&session, Duration::from_secs(30 * 24 * 3600)),
                 session.workspace_id,
             ))
         }
-        None => None,
+        _ => None,
     };
     let queries = db::QueryCounter::default();
     let pool = db::pool(

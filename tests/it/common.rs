@@ -13,7 +13,7 @@ use tower::ServiceExt as _;
 use uuid::Uuid;
 
 use envgate::app::{App, AppState, Settings};
-use envgate::auth::{Role, Session, TokenKeys};
+use envgate::auth::{Role, Session, TokenKeys, Verifier};
 use envgate::db::{self, QueryCounter};
 use envgate::edition::{self, Licensing};
 use envgate::secrets::MasterKey;
@@ -395,13 +395,34 @@ impl TestApp {
         Self::build(db, enterprise(), MasterKey::generate_hex(), settings)
     }
 
+    /// Enterprise edition whose tokens `tokens` verifies (an identity provider's).
+    pub async fn with_tokens(tokens: Verifier) -> Self {
+        let db = Arc::new(TestDb::new().await);
+        let master_key_hex = MasterKey::generate_hex();
+        let app = app_with_key(
+            &db.url,
+            enterprise(),
+            &master_key_hex,
+            Settings::default(),
+            tokens,
+        );
+        let router = envgate::router(app.clone());
+        Self {
+            db,
+            app,
+            router,
+            master_key_hex,
+        }
+    }
+
     fn build(
         db: Arc<TestDb>,
         licensing: Licensing,
         master_key_hex: String,
         settings: Settings,
     ) -> Self {
-        let app = app_with_key(&db.url, licensing, &master_key_hex, settings);
+        let tokens = TokenKeys::new(JWT_SECRET, None, None).into();
+        let app = app_with_key(&db.url, licensing, &master_key_hex, settings, tokens);
         let router = envgate::router(app.clone());
         Self {
             db,
@@ -489,6 +510,7 @@ pub fn app_on(url: &str, licensing: Licensing) -> AppState {
         licensing,
         &MasterKey::generate_hex(),
         Settings::default(),
+        TokenKeys::new(JWT_SECRET, None, None).into(),
     )
 }
 
@@ -497,18 +519,12 @@ fn app_with_key(
     licensing: Licensing,
     master_key_hex: &str,
     settings: Settings,
+    tokens: Verifier,
 ) -> AppState {
     let queries = QueryCounter::default();
     let pool = db::pool(url, 8, queries.clone(), db::Pooler::None).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
-    let app = App::new(
-        pool,
-        queries,
-        TokenKeys::new(JWT_SECRET, None, None),
-        licensing,
-        master,
-        settings,
-    );
+    let app = App::new(pool, queries, tokens, licensing, master, settings);
     app.listen(url).unwrap();
     app
 }

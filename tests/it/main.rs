@@ -19,6 +19,7 @@ mod environments;
 mod faults;
 mod hostile;
 mod http;
+mod identity_provider;
 mod inline_fields;
 mod keys;
 mod load_bench;
