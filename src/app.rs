@@ -7,7 +7,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::auth::{Session, Verifier};
-use crate::db::{PgConn, PgPool, QueryCounter};
+use crate::db::{DatabaseUrl, PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
 use crate::error::{AppError, AppResult};
@@ -106,8 +106,8 @@ impl App {
     }
 
     /// Starts hearing of the changes every process commits to the database at `url`.
-    pub fn listen(&self, url: &str) -> anyhow::Result<()> {
-        self.changes.listen(url, self.metrics.clone())
+    pub fn listen(&self, url: &DatabaseUrl) {
+        self.changes.listen(url, self.metrics.clone());
     }
 
     /// The session of an `Authorization` header, its workspace provisioned.

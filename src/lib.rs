@@ -19,6 +19,7 @@ pub mod http;
 pub mod listener;
 pub mod metrics;
 pub mod secrets;
+pub mod tls;
 
 pub use graphql::schema;
 

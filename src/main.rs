@@ -70,9 +70,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// and the change listener.
 struct DatabaseUrls {
     /// `DATABASE_URL`: the pool's, maybe a pooler's.
-    pooled: String,
+    pooled: db::DatabaseUrl,
     /// `ENVGATE_DIRECT_DATABASE_URL`, else `DATABASE_URL`.
-    direct: String,
+    direct: db::DatabaseUrl,
 }
 
 /// The configured database URLs, or the zero-config development database. Behind a
@@ -88,14 +88,25 @@ async fn database(
             "ENVGATE_DATABASE_POOLER=transaction needs ENVGATE_DIRECT_DATABASE_URL (--direct-database-url): a direct connection to the database for migrations and the change listener, which a transaction pooler can't carry"
         );
     }
+    // Both are parsed (their TLS settings read) before anything starts.
+    let direct = direct
+        .map(|url| db::DatabaseUrl::parse(url, "ENVGATE_DIRECT_DATABASE_URL"))
+        .transpose()?;
     let (pooled, devdb) = match configured(&args.database_url) {
-        Some(url) => (url.to_owned(), None),
+        Some(url) => (db::DatabaseUrl::parse(url, "DATABASE_URL")?, None),
         None => {
             let devdb = DevDatabase::start(state_dir).await?;
-            (devdb.url.clone(), Some(devdb))
+            let url = db::DatabaseUrl::parse(&devdb.url, "the development database URL");
+            match url {
+                Ok(url) => (url, Some(devdb)),
+                Err(error) => {
+                    stop(Some(devdb)).await;
+                    return Err(error);
+                }
+            }
         }
     };
-    let direct = direct.map_or_else(|| pooled.clone(), str::to_owned);
+    let direct = direct.unwrap_or_else(|| pooled.clone());
     Ok((DatabaseUrls { pooled, direct }, devdb))
 }
 
@@ -336,7 +347,7 @@ async fn serve_on(
     if let (true, Some(workspace)) = (args.demo, demo_workspace) {
         envgate::demo::seed(&app, workspace, &urls.direct).await?;
     }
-    app.listen(&urls.direct)?;
+    app.listen(&urls.direct);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -403,7 +414,12 @@ fn master_keys(args: &MasterKeyArgs, state_dir: &Path) -> anyhow::Result<MasterK
 /// Refuses to serve when a stored secret was sealed under a key this server does not
 /// hold: it would otherwise fail on every read of it.
 async fn refuse_unheld_keys(app: &App) -> anyhow::Result<()> {
-    let mut conn = app.conn().await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    // The pool's first connection: a bad URL or TLS setting shows here, in words.
+    let mut conn = app
+        .pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
     let unheld = keys::unheld(&mut conn, &app.master_keys)
         .await
         .map_err(|e| anyhow::anyhow!(e.message()))?;
@@ -434,9 +450,13 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
     let master_keys = master_keys(key_args, state_dir)?;
     let (urls, devdb) = database(database_args, state_dir).await?;
     let result = async {
-        let mut conn = <db::Conn as diesel_async::AsyncConnection>::establish(&urls.direct)
-            .await
-            .context("connecting to the database")?;
+        let mut conn = db::Conn::new(
+            urls.direct
+                .establish()
+                .await
+                .context("connecting to the database")?,
+            db::Pooler::None,
+        );
         let failed = |e: envgate::error::AppError| anyhow::anyhow!(e.message());
         if let Some(batch_size) = batch_size {
             let total = keys::rows_to_reseal(&mut conn, &master_keys)

@@ -20,6 +20,7 @@ use super::claims::ClaimMapping;
 use super::jwks::{KeySet, Lookup};
 use super::{Session, invalid, refusal, validation};
 use crate::error::{AppError, AppResult};
+use crate::tls::Check;
 
 /// The largest discovery or JWKS document read.
 const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -141,14 +142,7 @@ impl IdentityProvider {
     /// fails here; a provider that can't be reached is logged and tried again (its tokens
     /// are refused until it answers).
     pub async fn start(source: Source, timing: Timing) -> anyhow::Result<Arc<Self>> {
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        })
-        .with_no_client_auth();
+        let tls = crate::tls::client_config(Check::ChainAndName, crate::tls::web_roots())?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

@@ -14,7 +14,7 @@ use crate::common::TempDir;
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// Runs `command` to its end and returns what it printed; kills it past [`LIMIT`].
-fn run(mut command: Command) -> Output {
+pub(crate) fn run(mut command: Command) -> Output {
     command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -54,7 +54,7 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("cli-{name}"))
 }
 
-fn envgate_command(state_dir: &std::path::Path) -> Command {
+pub(crate) fn envgate_command(state_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
     command.env("ENVGATE_STATE_DIR", state_dir);
     command

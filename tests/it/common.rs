@@ -63,6 +63,11 @@ pub async fn url_for(database: &str) -> String {
 
 pub const JWT_SECRET: &[u8] = b"envgate-test-secret";
 
+/// A database URL as `serve` reads `DATABASE_URL`.
+pub fn database_url(url: &str) -> db::DatabaseUrl {
+    db::DatabaseUrl::parse(url, "DATABASE_URL").unwrap()
+}
+
 /// A connection to the server's maintenance database, as the superuser tests use.
 pub async fn admin_client() -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(admin_url().await, tokio_postgres::NoTls)
@@ -119,7 +124,7 @@ async fn template() -> &'static str {
                     .execute(&format!("CREATE DATABASE {building}"), &[])
                     .await
                     .unwrap();
-                db::migrate(&url_for(&building).await)
+                db::migrate(&database_url(&url_for(&building).await))
                     .await
                     .expect("migrations run on a fresh database");
                 client
@@ -448,7 +453,13 @@ impl TestApp {
     /// `ENVGATE_DATABASE_POOLER=transaction`: its listener on the database directly.
     pub fn through_pooler(other: &TestApp, pooled_url: &str) -> Self {
         let queries = QueryCounter::default();
-        let pool = db::pool(pooled_url, 8, queries.clone(), db::Pooler::Transaction).unwrap();
+        let pool = db::pool(
+            &database_url(pooled_url),
+            8,
+            queries.clone(),
+            db::Pooler::Transaction,
+        )
+        .unwrap();
         let app = App::new(
             pool,
             queries,
@@ -457,7 +468,7 @@ impl TestApp {
             MasterKey::from_hex(&other.master_key_hex).unwrap(),
             Settings::default(),
         );
-        app.listen(&other.db.url).unwrap();
+        app.listen(&database_url(&other.db.url));
         let router = envgate::router(app.clone());
         Self {
             db: other.db.clone(),
@@ -522,10 +533,11 @@ fn app_with_key(
     tokens: Verifier,
 ) -> AppState {
     let queries = QueryCounter::default();
-    let pool = db::pool(url, 8, queries.clone(), db::Pooler::None).unwrap();
+    let url = database_url(url);
+    let pool = db::pool(&url, 8, queries.clone(), db::Pooler::None).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
     let app = App::new(pool, queries, tokens, licensing, master, settings);
-    app.listen(url).unwrap();
+    app.listen(&url);
     app
 }
 

@@ -12,6 +12,7 @@ mod constants;
 mod contract;
 mod data_source_access;
 mod data_sources;
+mod database_tls;
 mod demo;
 mod direct_json;
 mod edition;
