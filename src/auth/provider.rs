@@ -289,30 +289,33 @@ impl IdentityProvider {
 
     /// Fetches the set again for a token naming a key it does not hold, unless a fetch
     /// started less than [`Timing::refetch_interval`] ago; `seen` is the generation the
-    /// caller looked at. Returns whether the set may have changed.
+    /// caller looked at. Returns whether the set may have changed. Waiting for a fetch
+    /// under way and fetching take at most [`Timing::fetch_timeout`] together.
     async fn refetch(&self, seen: u64) -> bool {
-        let Ok(_turn) = tokio::time::timeout(self.timing.fetch_timeout, self.fetching.lock()).await
-        else {
-            return false;
-        };
-        if self.generation.load(Ordering::Acquire) != seen {
-            return true;
-        }
-        let recent = self
-            .last_fetch
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some_and(|at| at.elapsed() < self.timing.refetch_interval);
-        if recent {
-            return false;
-        }
-        match self.refresh().await {
-            Ok(_) => true,
-            Err(error) => {
-                tracing::warn!(source = %self.source, %error, "fetching the identity provider's keys failed: the last good set is kept");
-                false
+        let refetched = async {
+            let _turn = self.fetching.lock().await;
+            if self.generation.load(Ordering::Acquire) != seen {
+                return true;
             }
-        }
+            let recent = self
+                .last_fetch
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some_and(|at| at.elapsed() < self.timing.refetch_interval);
+            if recent {
+                return false;
+            }
+            match self.refresh().await {
+                Ok(_) => true,
+                Err(error) => {
+                    tracing::warn!(source = %self.source, %error, "fetching the identity provider's keys failed: the last good set is kept");
+                    false
+                }
+            }
+        };
+        tokio::time::timeout(self.timing.fetch_timeout, refetched)
+            .await
+            .unwrap_or(false)
     }
 }
 
