@@ -103,6 +103,13 @@ pub struct Timing {
     pub fetch_timeout: Duration,
 }
 
+impl Timing {
+    /// The wait before a failed refresh is tried again.
+    fn retry(&self) -> Duration {
+        self.refetch_interval.max(self.min_lifetime)
+    }
+}
+
 impl Default for Timing {
     fn default() -> Self {
         Self {
@@ -177,7 +184,7 @@ impl IdentityProvider {
                     %error,
                     "the identity provider's keys could not be fetched: its tokens are refused until they are (trying again)"
                 );
-                provider.timing.refetch_interval
+                provider.timing.retry()
             }
         };
         tokio::spawn(keep_fresh(Arc::downgrade(&provider), next));
@@ -344,7 +351,7 @@ async fn keep_fresh(provider: Weak<IdentityProvider>, mut wait: Duration) {
             Ok(lifetime) => lifetime,
             Err(error) => {
                 tracing::warn!(source = %provider.source, %error, "refreshing the identity provider's keys failed: the last good set is kept");
-                provider.timing.refetch_interval
+                provider.timing.retry()
             }
         };
     }

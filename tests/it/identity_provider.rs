@@ -579,6 +579,10 @@ async fn the_last_good_keys_are_kept_while_the_provider_is_down() {
     }
     provider.set(|s| s.mode = Mode::Up);
     provider.publish(&[&k1, &k2]);
+    // Back up: the next refresh (or the next unknown `kid`) brings the new key. A
+    // refresh still hanging holds fetches back for at most its bound: wait for one
+    // that started since.
+    provider.wait_for_fetches(1).await;
     assert!(viewer(&t, &new).await.is_ok());
 
     // A provider down when envgate starts: its tokens are refused until it answers.
