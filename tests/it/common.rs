@@ -403,21 +403,13 @@ impl TestApp {
     /// Enterprise edition whose tokens `tokens` verifies (an identity provider's).
     pub async fn with_tokens(tokens: Verifier) -> Self {
         let db = Arc::new(TestDb::new().await);
-        let master_key_hex = MasterKey::generate_hex();
-        let app = app_with_key(
-            &db.url,
+        Self::build_with(
+            db,
             enterprise(),
-            &master_key_hex,
+            MasterKey::generate_hex(),
             Settings::default(),
             tokens,
-        );
-        let router = envgate::router(app.clone());
-        Self {
-            db,
-            app,
-            router,
-            master_key_hex,
-        }
+        )
     }
 
     fn build(
@@ -427,6 +419,16 @@ impl TestApp {
         settings: Settings,
     ) -> Self {
         let tokens = TokenKeys::new(JWT_SECRET, None, None).into();
+        Self::build_with(db, licensing, master_key_hex, settings, tokens)
+    }
+
+    fn build_with(
+        db: Arc<TestDb>,
+        licensing: Licensing,
+        master_key_hex: String,
+        settings: Settings,
+        tokens: Verifier,
+    ) -> Self {
         let app = app_with_key(&db.url, licensing, &master_key_hex, settings, tokens);
         let router = envgate::router(app.clone());
         Self {

@@ -294,6 +294,13 @@ async fn verifier(
     )
 }
 
+/// The service verifying the tokens of the provider at `source` (audience [`AUDIENCE`],
+/// no issuer, envgate's claim names, no HS256 secret).
+async fn app(source: Source, timing: Timing) -> TestApp {
+    let tokens = verifier(source, timing, ClaimMapping::default(), None, false).await;
+    TestApp::with_tokens(tokens).await
+}
+
 /// The viewer a token is, or the UNAUTHENTICATED message it gets.
 async fn viewer(t: &TestApp, token: &str) -> Result<Value, String> {
     let response = t.gql(Some(token), VIEWER, json!({})).await;
@@ -323,15 +330,7 @@ async fn tokens_of_every_algorithm_the_provider_signs_with_are_accepted() {
         TestKey::ed25519("ed"),
     ];
     let provider = Provider::start(&keys.iter().collect::<Vec<_>>()).await;
-    let tokens = verifier(
-        provider.jwks_url(),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(provider.jwks_url(), Timing::default()).await;
     let ws = Uuid::new_v4();
     let rsa = &keys[0];
     let mut signed = vec![
@@ -490,15 +489,7 @@ async fn every_bad_provider_token_is_refused_with_a_reason() {
 async fn unknown_kids_do_not_make_the_provider_fetch_more_than_once_per_interval() {
     let k1 = TestKey::es256("k1");
     let provider = Provider::start(&[&k1]).await;
-    let tokens = verifier(
-        provider.jwks_url(),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = Arc::new(TestApp::with_tokens(tokens).await);
+    let t = Arc::new(app(provider.jwks_url(), Timing::default()).await);
     assert_eq!(provider.fetches(), 1);
     let ws = Uuid::new_v4();
     // A flood of tokens naming keys nobody has, all at once.
@@ -526,15 +517,7 @@ async fn keys_roll_over_without_a_restart() {
     let (k1, k2) = (TestKey::es256("k1"), TestKey::ed25519("k2"));
     let provider = Provider::start(&[&k1]).await;
     provider.set(|s| s.max_age = Some(1));
-    let tokens = verifier(
-        provider.jwks_url(),
-        quick(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(provider.jwks_url(), quick()).await;
     let ws = Uuid::new_v4();
     let (old, new) = (k1.sign(&claims(ws, "admin")), k2.sign(&claims(ws, "admin")));
     assert!(viewer(&t, &old).await.is_ok());
@@ -555,15 +538,7 @@ async fn the_last_good_keys_are_kept_while_the_provider_is_down() {
     let (k1, k2) = (TestKey::es256("k1"), TestKey::es384("k2"));
     let provider = Provider::start(&[&k1]).await;
     provider.set(|s| s.max_age = Some(1));
-    let tokens = verifier(
-        provider.jwks_url(),
-        quick(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(provider.jwks_url(), quick()).await;
     let ws = Uuid::new_v4();
     let (old, new) = (k1.sign(&claims(ws, "admin")), k2.sign(&claims(ws, "admin")));
     for mode in [Mode::Down, Mode::Hanging] {
@@ -588,15 +563,7 @@ async fn the_last_good_keys_are_kept_while_the_provider_is_down() {
     // A provider down when envgate starts: its tokens are refused until it answers.
     let late = Provider::start(&[&k1]).await;
     late.set(|s| s.mode = Mode::Down);
-    let tokens = verifier(
-        late.jwks_url(),
-        quick(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(late.jwks_url(), quick()).await;
     assert!(refused(&t, &old).await.contains("not available"));
     late.set(|s| s.mode = Mode::Up);
     assert!(viewer(&t, &old).await.is_ok());
@@ -607,15 +574,7 @@ async fn an_oidc_issuer_names_its_keys_and_its_tokens_issuer() {
     let key = TestKey::rsa("rsa", Algorithm::RS512, true);
     let provider = Provider::start(&[&key]).await;
     let issuer = provider.issuer();
-    let tokens = verifier(
-        Source::discovery(&issuer).unwrap(),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(Source::discovery(&issuer).unwrap(), Timing::default()).await;
     let ws = Uuid::new_v4();
     let mut token = claims(ws, "viewer");
     token["iss"] = json!(issuer);
@@ -628,15 +587,7 @@ async fn an_oidc_issuer_names_its_keys_and_its_tokens_issuer() {
 
     // A discovery document that names another issuer is not trusted: no keys.
     provider.set(|s| s.issuer = "https://impostor.example".into());
-    let tokens = verifier(
-        Source::discovery(&issuer).unwrap(),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(Source::discovery(&issuer).unwrap(), Timing::default()).await;
     token["iss"] = json!(issuer);
     assert!(
         refused(&t, &key.sign(&token))
@@ -710,15 +661,7 @@ async fn keycloak_style_claims_and_roles_are_mapped() {
 async fn websocket_connections_authenticate_with_provider_tokens() {
     let key = TestKey::ed25519("ed");
     let provider = Provider::start(&[&key]).await;
-    let tokens = verifier(
-        provider.jwks_url(),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(provider.jwks_url(), Timing::default()).await;
     let url = serve(&t).await;
     let ws = Uuid::new_v4();
     let mut socket = connect(
@@ -757,15 +700,7 @@ async fn a_jwks_file_holds_the_keys_and_a_bad_one_stops_the_start() {
     let dir = crate::common::TempDir::new("jwks-file");
     let path = dir.path().join("jwks.json");
     std::fs::write(&path, json!({ "keys": [key.jwk] }).to_string()).unwrap();
-    let tokens = verifier(
-        Source::File(path.clone()),
-        Timing::default(),
-        ClaimMapping::default(),
-        None,
-        false,
-    )
-    .await;
-    let t = TestApp::with_tokens(tokens).await;
+    let t = app(Source::File(path.clone()), Timing::default()).await;
     let ws = Uuid::new_v4();
     assert!(viewer(&t, &key.sign(&claims(ws, "runner"))).await.is_ok());
     for bad in ["not json", r#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#] {
