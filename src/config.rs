@@ -134,9 +134,15 @@ pub struct ProviderArgs {
 }
 
 impl ProviderArgs {
-    /// Whether an identity provider is configured.
+    /// Whether an identity provider is configured (a blank setting is none).
     pub fn configured(&self) -> bool {
-        self.jwks_url.is_some() || self.jwks_file.is_some() || self.oidc_issuer.is_some()
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        set(&self.jwks_url)
+            || set(&self.oidc_issuer)
+            || self
+                .jwks_file
+                .as_ref()
+                .is_some_and(|p| !p.as_os_str().is_empty())
     }
 }
 

@@ -151,10 +151,18 @@ async fn identity_provider(
     args: &ProviderArgs,
     jwt: &JwtArgs,
 ) -> anyhow::Result<Option<ProviderTokens>> {
-    let source = match (&args.jwks_url, &args.jwks_file, &args.oidc_issuer) {
-        (Some(url), _, _) => Source::url(url.trim())?,
+    let file = args
+        .jwks_file
+        .as_ref()
+        .filter(|p| !p.as_os_str().is_empty());
+    let source = match (
+        configured(&args.jwks_url),
+        file,
+        configured(&args.oidc_issuer),
+    ) {
+        (Some(url), _, _) => Source::url(url)?,
         (_, Some(path), _) => Source::File(path.clone()),
-        (_, _, Some(issuer)) => Source::discovery(issuer.trim())?,
+        (_, _, Some(issuer)) => Source::discovery(issuer)?,
         _ => {
             if args.jwt_claims.is_some() || args.jwt_roles.is_some() {
                 bail!(

@@ -154,13 +154,25 @@ mod tests {
                  "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
                  "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
                 {"kty": "RSA", "kid": "broken"},
+                {"kid": "kc-enc", "kty": "RSA", "alg": "RSA-OAEP", "use": "enc",
+                 "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUQ", "e": "AQAB",
+                 "x5c": ["MIICmzCCAYMCBgGJ"], "x5t": "Xq3", "x5t#S256": "kqB"},
+                {"kid": "kc-sig", "kty": "RSA", "alg": "RS256", "use": "sig",
+                 "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUQ", "e": "AQAB",
+                 "x5c": ["MIICmzCCAYMCBgGJ"], "x5t": "Xq3", "x5t#S256": "kqB"},
                 {"kty": "EC", "crv": "P-256", "kid": "good",
                  "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
                  "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}
             ]}"#,
         )
         .unwrap();
-        assert_eq!(set.len(), 1);
+        // Keycloak's signing key (with its certificate fields) and the EC key.
+        assert_eq!(set.len(), 2);
+        assert!(
+            matches!(set.find(Some("kc-sig")), Lookup::Found(k) if k.algorithms == [Algorithm::RS256])
+        );
+        assert!(matches!(set.find(Some("kc-enc")), Lookup::Unknown));
+        assert!(matches!(set.find(None), Lookup::KidRequired));
         let Lookup::Found(key) = set.find(Some("good")) else {
             panic!("the good key is found");
         };

@@ -75,8 +75,8 @@ impl Session {
     }
 }
 
-/// The claims envgate reads and writes.
-#[derive(Debug, Serialize, Deserialize)]
+/// The claims [`TokenKeys::mint`] writes (and [`ClaimMapping::default`] reads).
+#[derive(Debug, Serialize)]
 struct Claims {
     sub: String,
     workspace_id: String,
