@@ -435,6 +435,28 @@ async fn every_bad_provider_token_is_refused_with_a_reason() {
         (hs256_with_public_key, "signature"),
         (unsigned, "not a signed JWT"),
         (huge, "longer than"),
+        ("a.b.c".to_owned(), "not a signed JWT"),
+        (
+            format!(
+                "{}.{}.c2ln",
+                B64.encode(r#"{"alg":"RS256","kid":7}"#),
+                B64.encode("{}")
+            ),
+            "not a signed JWT",
+        ),
+        // A valid signature over claims that are not JSON.
+        (
+            {
+                let token = rsa.sign(&good);
+                let header = token.split('.').next().unwrap().to_owned();
+                let signed = format!("{header}.{}", B64.encode("not json"));
+                let signature =
+                    jsonwebtoken::crypto::sign(signed.as_bytes(), &rsa.encoding, Algorithm::RS256)
+                        .unwrap();
+                format!("{signed}.{signature}")
+            },
+            "invalid",
+        ),
         (
             rsa.sign(&with("iss", json!("https://evil.example"))),
             "issuer",
