@@ -259,6 +259,11 @@ impl Verifier {
         self.secret.as_ref()
     }
 
+    /// The identity provider, when one is configured.
+    pub fn identity_provider(&self) -> Option<&provider::IdentityProvider> {
+        self.provider.as_ref().map(ProviderTokens::keys)
+    }
+
     /// The session for an `Authorization` header value, or UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
         self.verify(bearer(authorization)?).await

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use jsonwebtoken::{Header, Validation};
+use prometheus_client::metrics::counter::Counter;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, CACHE_CONTROL};
 use serde_json::{Map, Value};
@@ -134,6 +135,9 @@ pub struct IdentityProvider {
     last_fetch: Mutex<Option<Instant>>,
     /// One fetch at a time.
     fetching: tokio::sync::Mutex<()>,
+    /// Fetches that brought a usable set, and fetches that failed.
+    fetched: Counter,
+    failed: Counter,
 }
 
 impl std::fmt::Debug for IdentityProvider {
@@ -164,6 +168,8 @@ impl IdentityProvider {
             generation: AtomicU64::new(0),
             last_fetch: Mutex::default(),
             fetching: tokio::sync::Mutex::new(()),
+            fetched: Counter::default(),
+            failed: Counter::default(),
             timing,
         });
         let next = match provider.refresh().await {
@@ -191,6 +197,12 @@ impl IdentityProvider {
         Ok(provider)
     }
 
+    /// How many keys the current set holds, and how many fetches succeeded and failed
+    /// so far (for `/metrics`).
+    pub fn stats(&self) -> (usize, u64, u64) {
+        (self.current().len(), self.fetched.get(), self.failed.get())
+    }
+
     fn current(&self) -> Arc<KeySet> {
         self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -198,6 +210,15 @@ impl IdentityProvider {
     /// Fetches the set and makes it current; returns how long it may be kept. On failure
     /// the current set stays.
     async fn refresh(&self) -> Result<Duration, String> {
+        let refreshed = self.replace_keys().await;
+        match &refreshed {
+            Ok(_) => self.fetched.inc(),
+            Err(_) => self.failed.inc(),
+        };
+        refreshed
+    }
+
+    async fn replace_keys(&self) -> Result<Duration, String> {
         *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         let (set, lifetime) = tokio::time::timeout(self.timing.fetch_timeout, self.fetch())
             .await
@@ -380,6 +401,11 @@ impl ProviderTokens {
             keys,
             mapping,
         }
+    }
+
+    /// The provider whose keys verify the tokens.
+    pub fn keys(&self) -> &IdentityProvider {
+        &self.keys
     }
 
     /// The session of `token` (whose header is `header`), or UNAUTHENTICATED.

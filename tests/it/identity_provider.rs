@@ -581,6 +581,24 @@ async fn the_last_good_keys_are_kept_while_the_provider_is_down() {
     // that started since.
     provider.wait_for_fetches(1).await;
     assert!(viewer(&t, &new).await.is_ok());
+    // Operators see it: the failed fetches, and the keys in use.
+    let metrics = t
+        .request(
+            axum::http::Request::get("/metrics")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .body;
+    let value = |line: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(line)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{line} in {metrics}"))
+    };
+    assert!(value(r#"envgate_identity_provider_key_fetches_total{outcome="failed"}"#) >= 4);
+    assert!(value(r#"envgate_identity_provider_key_fetches_total{outcome="ok"}"#) >= 2);
+    assert_eq!(value("envgate_identity_provider_keys"), 2);
 
     // A provider down when envgate starts: its tokens are refused until it answers.
     let late = Provider::start(&[&k1]).await;
