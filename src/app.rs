@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::auth::{Session, TokenKeys};
-use crate::db::{PgConn, PgPool, QueryCounter};
+use crate::auth::{Session, Verifier};
+use crate::db::{DatabaseUrl, PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
 use crate::error::{AppError, AppResult};
@@ -21,7 +21,8 @@ pub struct App {
     pub pool: PgPool,
     /// Statements sent by the pool's connections.
     pub queries: QueryCounter,
-    pub tokens: TokenKeys,
+    /// Verifies bearer tokens (envgate's HS256 secret, the identity provider's keys).
+    pub tokens: Verifier,
     pub licensing: Licensing,
     /// The master keys: the first seals secrets, every one opens.
     pub master_keys: MasterKeys,
@@ -68,7 +69,7 @@ impl App {
     pub fn new(
         pool: PgPool,
         queries: QueryCounter,
-        tokens: TokenKeys,
+        tokens: impl Into<Verifier>,
         licensing: Licensing,
         master_keys: impl Into<MasterKeys>,
         settings: Settings,
@@ -76,7 +77,7 @@ impl App {
         Arc::new(Self {
             pool,
             queries,
-            tokens,
+            tokens: tokens.into(),
             licensing,
             master_keys: master_keys.into(),
             settings,
@@ -105,13 +106,13 @@ impl App {
     }
 
     /// Starts hearing of the changes every process commits to the database at `url`.
-    pub fn listen(&self, url: &str) -> anyhow::Result<()> {
-        self.changes.listen(url, self.metrics.clone())
+    pub fn listen(&self, url: &DatabaseUrl) {
+        self.changes.listen(url, self.metrics.clone());
     }
 
     /// The session of an `Authorization` header, its workspace provisioned.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
-        let session = self.tokens.authenticate(authorization)?;
+        let session = self.tokens.authenticate(authorization).await?;
         if let Some((user, workspace)) = &self.settings.refused_demo_user
             && session.user_id == *user
             && session.workspace_id == *workspace

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use uuid::Uuid;
 
 use crate::auth::Role;
+use crate::auth::claims::{ClaimNames, RoleNames};
 use crate::db::Pooler;
 use crate::domain::connection_test::Allow;
 
@@ -148,6 +149,48 @@ pub struct JwtArgs {
     pub jwt_audience: Option<String>,
 }
 
+/// Where an identity provider's signing keys are, and how its tokens' claims read.
+#[derive(Debug, Args)]
+pub struct ProviderArgs {
+    /// The identity provider's key set (JWKS), e.g.
+    /// `https://sso.example.com/realms/acme/protocol/openid-connect/certs`. Tokens
+    /// signed with its keys (RS256/384/512, PS*, ES256/384, EdDSA) are accepted.
+    #[arg(long, env = "ENVGATE_JWKS_URL", conflicts_with_all = ["jwks_file", "oidc_issuer"])]
+    pub jwks_url: Option<String>,
+    /// A file holding the key set (JWKS), read again every 10 minutes.
+    #[arg(long, env = "ENVGATE_JWKS_FILE", conflicts_with = "oidc_issuer")]
+    pub jwks_file: Option<PathBuf>,
+    /// The identity provider's issuer: its discovery document
+    /// (`/.well-known/openid-configuration`) names the key set, and tokens must carry
+    /// this `iss` (unless ENVGATE_JWT_ISSUER says otherwise).
+    #[arg(long, env = "ENVGATE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Which claims of the provider's tokens hold what envgate needs: comma-separated
+    /// `what=claim`, `what` one of workspace, role, user, groups (defaults: workspace_id,
+    /// role, sub, groups); a dotted name reaches into objects, e.g.
+    /// `workspace=org_id,role=realm_access.roles`.
+    #[arg(long, env = "ENVGATE_JWT_CLAIMS", value_parser = ClaimNames::parse)]
+    pub jwt_claims: Option<ClaimNames>,
+    /// What the provider's role values mean: comma-separated `value=role`, e.g.
+    /// `owner=admin,developer=builder`; only the values named are accepted. Without it
+    /// the role claim must hold admin, builder, viewer or runner (any case).
+    #[arg(long, env = "ENVGATE_JWT_ROLES", value_parser = RoleNames::parse)]
+    pub jwt_roles: Option<RoleNames>,
+}
+
+impl ProviderArgs {
+    /// Whether an identity provider is configured (a blank setting is none).
+    pub fn configured(&self) -> bool {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        set(&self.jwks_url)
+            || set(&self.oidc_issuer)
+            || self
+                .jwks_file
+                .as_ref()
+                .is_some_and(|p| !p.as_os_str().is_empty())
+    }
+}
+
 /// The master keys that seal and open secrets.
 #[derive(Debug, Args)]
 pub struct MasterKeyArgs {
@@ -200,6 +243,8 @@ pub struct ServeArgs {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub jwt: JwtArgs,
+    #[command(flatten)]
+    pub provider: ProviderArgs,
     /// The license key (a signed JWT). Without one the server runs as Community.
     #[arg(long, env = "ENVGATE_LICENSE_KEY", hide_env_values = true)]
     pub license_key: Option<String>,
@@ -212,7 +257,8 @@ pub struct ServeArgs {
     /// Comma-separated origins allowed by CORS, or `*`. Without it no CORS headers are sent.
     #[arg(long, env = "ENVGATE_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
-    /// Refuse to start without an explicit database URL, JWT secret and master key.
+    /// Refuse to start without an explicit database URL, master key, and JWT secret or
+    /// identity provider (with an audience).
     #[arg(long, env = "ENVGATE_PRODUCTION", conflicts_with = "demo")]
     pub production: bool,
     /// Show the whole feature at once: sign a development Enterprise license (its key

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::auth::Role;
+use crate::db::DatabaseUrl;
 use crate::dev;
 use crate::domain::data_sources::{self, Filters, NewDataSourceInput, OptionsUpdate};
 use crate::domain::options::OptionInput;
@@ -57,7 +58,7 @@ pub fn license(state_dir: &Path) -> anyhow::Result<Licensing> {
 /// Seeds the demo workspace unless it already holds data sources or apps (so a
 /// restart, or a user's own changes, are never overwritten). `database_url` is the
 /// database envgate itself uses: the demo data source points at it.
-pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::Result<()> {
+pub async fn seed(app: &App, workspace_id: Uuid, database_url: &DatabaseUrl) -> anyhow::Result<()> {
     let caller = Caller {
         user_id: DEMO_USER.to_owned(),
         workspace_id,
@@ -84,9 +85,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &str) -> anyhow::
         return Ok(());
     }
 
-    let config: tokio_postgres::Config = database_url
-        .parse()
-        .context("parsing the database URL for the demo data source")?;
+    let config = database_url.config();
     let host = match config.get_hosts().first() {
         Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
         _ => "127.0.0.1".to_owned(),

@@ -21,6 +21,7 @@ pub mod listener;
 pub mod metrics;
 pub mod scheduler;
 pub mod secrets;
+pub mod tls;
 
 pub use graphql::schema;
 

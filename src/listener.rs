@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tokio::sync::broadcast;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
 use tokio_util::sync::CancellationToken;
 
+use crate::db::DatabaseUrl;
 use crate::domain::changes::{CHANNEL, Change, Event};
 use crate::metrics::Metrics;
 
@@ -50,34 +51,43 @@ impl Changes {
         self.sender.subscribe()
     }
 
-    /// Starts listening on the database at `url`, until this is dropped.
-    pub fn listen(&self, url: &str, metrics: Metrics) -> anyhow::Result<()> {
-        let mut config: tokio_postgres::Config = url.parse()?;
-        config.application_name(APPLICATION_NAME);
+    /// Starts listening on the database at `url` (with its TLS settings), until this
+    /// is dropped.
+    pub fn listen(&self, url: &DatabaseUrl, metrics: Metrics) {
+        let mut url = url.clone();
+        url.set_application_name(APPLICATION_NAME);
         let sender = self.sender.clone();
         let stop = self.stop.clone();
         tokio::spawn(async move {
-            stop.run_until_cancelled(listen(config, sender, metrics))
-                .await;
+            stop.run_until_cancelled(listen(url, sender, metrics)).await;
         });
-        Ok(())
     }
 }
 
 /// Listens for as long as the process runs, opening the connection again whenever it is
 /// lost.
-async fn listen(
-    config: tokio_postgres::Config,
-    sender: broadcast::Sender<Event>,
-    metrics: Metrics,
-) {
+async fn listen(url: DatabaseUrl, sender: broadcast::Sender<Event>, metrics: Metrics) {
     let mut backoff = Duration::from_millis(50);
     let mut lost = false;
     loop {
-        match listen_once(&config, &sender, &metrics, lost).await {
+        let listened = match url.tls() {
+            None => match url.config().connect(tokio_postgres::NoTls).await {
+                Ok((client, connection)) => {
+                    listen_once(client, connection, &sender, &metrics, lost).await
+                }
+                Err(error) => Err(error),
+            },
+            Some(tls) => match url.config().connect(tls.clone()).await {
+                Ok((client, connection)) => {
+                    listen_once(client, connection, &sender, &metrics, lost).await
+                }
+                Err(error) => Err(error),
+            },
+        };
+        match listened {
             Ok(()) => tracing::warn!("the change listener's database connection closed"),
             Err(error) => tracing::warn!(
-                error = %error,
+                error = url.describe(&error),
                 "the change listener lost its database connection; opening it again"
             ),
         }
@@ -89,13 +99,16 @@ async fn listen(
 
 /// One listening connection: subscribes, tells subscribers to re-read when it replaces
 /// a lost one, then forwards notifications until the connection ends.
-async fn listen_once(
-    config: &tokio_postgres::Config,
+async fn listen_once<T>(
+    client: tokio_postgres::Client,
+    mut connection: tokio_postgres::Connection<tokio_postgres::Socket, T>,
     sender: &broadcast::Sender<Event>,
     metrics: &Metrics,
     replacing_lost: bool,
-) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = config.connect(NoTls).await?;
+) -> Result<(), tokio_postgres::Error>
+where
+    T: tokio_postgres::tls::TlsStream + Unpin,
+{
     let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
     let statement = format!("LISTEN {CHANNEL}");
     let listening = client.batch_execute(&statement);

@@ -10,10 +10,12 @@ use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
 use envgate::app::{App, Settings};
-use envgate::auth::{Role, Session, TokenKeys};
+use envgate::auth::claims::ClaimMapping;
+use envgate::auth::provider::{IdentityProvider, ProviderTokens, Source, Timing};
+use envgate::auth::{Role, Session, TokenKeys, Verifier};
 use envgate::config::{
     Cli, Command, DatabaseArgs, JwtArgs, KeysArgs, KeysCommand, LicenseCommand, LogFormat,
-    MasterKeyArgs, ServeArgs, TokenArgs,
+    MasterKeyArgs, ProviderArgs, ServeArgs, TokenArgs,
 };
 use envgate::devdb::DevDatabase;
 use envgate::domain::connection_test::{Allow, Policy};
@@ -77,9 +79,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// and the change listener.
 struct DatabaseUrls {
     /// `DATABASE_URL`: the pool's, maybe a pooler's.
-    pooled: String,
+    pooled: db::DatabaseUrl,
     /// `ENVGATE_DIRECT_DATABASE_URL`, else `DATABASE_URL`.
-    direct: String,
+    direct: db::DatabaseUrl,
 }
 
 /// The configured database URLs, or the zero-config development database. Behind a
@@ -95,14 +97,25 @@ async fn database(
             "ENVGATE_DATABASE_POOLER=transaction needs ENVGATE_DIRECT_DATABASE_URL (--direct-database-url): a direct connection to the database for migrations and the change listener, which a transaction pooler can't carry"
         );
     }
+    // Both are parsed (their TLS settings read) before anything starts.
+    let direct = direct
+        .map(|url| db::DatabaseUrl::parse(url, "ENVGATE_DIRECT_DATABASE_URL"))
+        .transpose()?;
     let (pooled, devdb) = match configured(&args.database_url) {
-        Some(url) => (url.to_owned(), None),
+        Some(url) => (db::DatabaseUrl::parse(url, "DATABASE_URL")?, None),
         None => {
             let devdb = DevDatabase::start(state_dir).await?;
-            (devdb.url.clone(), Some(devdb))
+            let url = db::DatabaseUrl::parse(&devdb.url, "the development database URL");
+            match url {
+                Ok(url) => (url, Some(devdb)),
+                Err(error) => {
+                    stop(Some(devdb)).await;
+                    return Err(error);
+                }
+            }
         }
     };
-    let direct = direct.map_or_else(|| pooled.clone(), str::to_owned);
+    let direct = direct.unwrap_or_else(|| pooled.clone());
     Ok((DatabaseUrls { pooled, direct }, devdb))
 }
 
@@ -141,6 +154,51 @@ fn jwt_keys(args: &JwtArgs, state_dir: &Path) -> anyhow::Result<(TokenKeys, bool
     ))
 }
 
+/// The identity provider's token verifier, when one is configured; its keys loaded (a
+/// provider that can't be reached yet is tried again in the background).
+async fn identity_provider(
+    args: &ProviderArgs,
+    jwt: &JwtArgs,
+) -> anyhow::Result<Option<ProviderTokens>> {
+    let file = args
+        .jwks_file
+        .as_ref()
+        .filter(|p| !p.as_os_str().is_empty());
+    let source = match (
+        configured(&args.jwks_url),
+        file,
+        configured(&args.oidc_issuer),
+    ) {
+        (Some(url), _, _) => Source::url(url)?,
+        (_, Some(path), _) => Source::File(path.clone()),
+        (_, _, Some(issuer)) => Source::discovery(issuer)?,
+        _ => {
+            if args.jwt_claims.is_some() || args.jwt_roles.is_some() {
+                bail!(
+                    "ENVGATE_JWT_CLAIMS and ENVGATE_JWT_ROLES apply to an identity provider's tokens: set ENVGATE_JWKS_URL, ENVGATE_JWKS_FILE or ENVGATE_OIDC_ISSUER"
+                );
+            }
+            return Ok(None);
+        }
+    };
+    if configured(&jwt.jwt_audience).is_none() {
+        tracing::warn!(
+            "no ENVGATE_JWT_AUDIENCE: any token the identity provider signs is accepted, also one meant for another application"
+        );
+    }
+    let keys = IdentityProvider::start(source, Timing::default()).await?;
+    let mapping = ClaimMapping {
+        names: args.jwt_claims.clone().unwrap_or_default(),
+        roles: args.jwt_roles.clone().unwrap_or_default(),
+    };
+    Ok(Some(ProviderTokens::new(
+        keys,
+        configured(&jwt.jwt_issuer).map(str::to_owned),
+        configured(&jwt.jwt_audience).map(str::to_owned),
+        mapping,
+    )))
+}
+
 async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
     if args.production {
         let missing: Vec<&str> = [
@@ -149,8 +207,12 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
                 configured(&args.database.database_url).is_none(),
             ),
             (
-                "ENVGATE_JWT_SECRET",
-                configured(&args.jwt.jwt_secret).is_none(),
+                "ENVGATE_JWT_SECRET or an identity provider (ENVGATE_JWKS_URL, ENVGATE_JWKS_FILE, ENVGATE_OIDC_ISSUER)",
+                configured(&args.jwt.jwt_secret).is_none() && !args.provider.configured(),
+            ),
+            (
+                "ENVGATE_JWT_AUDIENCE (with an identity provider, tokens it signs for other applications would pass)",
+                args.provider.configured() && configured(&args.jwt.jwt_audience).is_none(),
             ),
             (
                 "ENVGATE_MASTER_KEY or ENVGATE_MASTER_KEYS",
@@ -182,7 +244,15 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         }
     }
     let master_keys = master_keys(&args.keys, state_dir)?;
-    let (tokens, development_secret) = jwt_keys(&args.jwt, state_dir)?;
+    let provider = identity_provider(&args.provider, &args.jwt).await?;
+    // With an identity provider, HS256 tokens are accepted only with a configured secret.
+    let (tokens, development_secret) =
+        if provider.is_some() && configured(&args.jwt.jwt_secret).is_none() {
+            (None, false)
+        } else {
+            let (tokens, development) = jwt_keys(&args.jwt, state_dir)?;
+            (Some(tokens), development)
+        };
     let public_key = match &args.license_public_key_file {
         Some(path) => {
             Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
@@ -205,7 +275,7 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         &args,
         &urls,
         state_dir,
-        tokens,
+        Verifier::new(tokens, provider),
         development_secret,
         licensing,
         master_keys,
@@ -219,7 +289,7 @@ async fn serve_on(
     args: &ServeArgs,
     urls: &DatabaseUrls,
     state_dir: &Path,
-    tokens: TokenKeys,
+    tokens: Verifier,
     development_secret: bool,
     licensing: Licensing,
     master_keys: MasterKeys,
@@ -249,8 +319,8 @@ async fn serve_on(
             args.listen
         );
     }
-    let demo = match demo_workspace.filter(|_| !demo_refused) {
-        Some(workspace_id) => {
+    let demo = match (demo_workspace.filter(|_| !demo_refused), tokens.secret()) {
+        (Some(workspace_id), Some(secret)) => {
             let session = Session {
                 user_id: envgate::demo::DEMO_USER.into(),
                 workspace_id,
@@ -259,11 +329,11 @@ async fn serve_on(
                 expires_at: None,
             };
             Some((
-                tokens.mint(&session, Duration::from_secs(30 * 24 * 3600)),
+                secret.mint(&session, Duration::from_secs(30 * 24 * 3600)),
                 session.workspace_id,
             ))
         }
-        None => None,
+        _ => None,
     };
     let queries = db::QueryCounter::default();
     let pool = db::pool(
@@ -294,7 +364,7 @@ async fn serve_on(
     if let (true, Some(workspace)) = (args.demo, demo_workspace) {
         envgate::demo::seed(&app, workspace, &urls.direct).await?;
     }
-    app.listen(&urls.direct)?;
+    app.listen(&urls.direct);
     let scheduler = envgate::scheduler::start(app.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -370,7 +440,12 @@ fn master_keys(args: &MasterKeyArgs, state_dir: &Path) -> anyhow::Result<MasterK
 /// Refuses to serve when a stored secret was sealed under a key this server does not
 /// hold: it would otherwise fail on every read of it.
 async fn refuse_unheld_keys(app: &App) -> anyhow::Result<()> {
-    let mut conn = app.conn().await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    // The pool's first connection: a bad URL or TLS setting shows here, in words.
+    let mut conn = app
+        .pool
+        .get()
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
     let unheld = keys::unheld(&mut conn, &app.master_keys)
         .await
         .map_err(|e| anyhow::anyhow!(e.message()))?;
@@ -401,9 +476,13 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
     let master_keys = master_keys(key_args, state_dir)?;
     let (urls, devdb) = database(database_args, state_dir).await?;
     let result = async {
-        let mut conn = <db::Conn as diesel_async::AsyncConnection>::establish(&urls.direct)
-            .await
-            .context("connecting to the database")?;
+        let mut conn = db::Conn::new(
+            urls.direct
+                .establish()
+                .await
+                .context("connecting to the database")?,
+            db::Pooler::None,
+        );
         let failed = |e: envgate::error::AppError| anyhow::anyhow!(e.message());
         if let Some(batch_size) = batch_size {
             let total = keys::rows_to_reseal(&mut conn, &master_keys)

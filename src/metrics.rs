@@ -14,6 +14,7 @@ use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::auth::provider::IdentityProvider;
 use crate::db::{PgPool, QueryCounter};
 
 /// The type of a GraphQL operation, as a label.
@@ -131,7 +132,12 @@ impl Metrics {
 
     /// Everything in the OpenMetrics text format, with the pool and statement counts
     /// read as of now.
-    pub fn render(&self, pool: &PgPool, queries: &QueryCounter) -> String {
+    pub fn render(
+        &self,
+        pool: &PgPool,
+        queries: &QueryCounter,
+        identity_provider: Option<&IdentityProvider>,
+    ) -> String {
         let mut registry = Registry::default();
         registry.register(
             "envgate_graphql_requests",
@@ -172,6 +178,14 @@ impl Metrics {
             status: pool.status(),
             queries: queries.get(),
         }));
+        if let Some(provider) = identity_provider {
+            let (keys, fetched, failed) = provider.stats();
+            registry.register_collector(Box::new(Keys {
+                keys,
+                fetched,
+                failed,
+            }));
+        }
         let mut text = String::new();
         // Writing into a String can't fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
@@ -238,6 +252,41 @@ impl Collector for Database {
         ] {
             let gauge = ConstGauge::new(i64::try_from(value).unwrap_or(i64::MAX));
             gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
+        }
+        Ok(())
+    }
+}
+
+/// The identity provider's key set as of one scrape.
+#[derive(Debug)]
+struct Keys {
+    keys: usize,
+    fetched: u64,
+    failed: u64,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FetchLabels {
+    outcome: &'static str,
+}
+
+impl Collector for Keys {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let keys = ConstGauge::new(i64::try_from(self.keys).unwrap_or(i64::MAX));
+        keys.encode(encoder.encode_descriptor(
+            "envgate_identity_provider_keys",
+            "Keys of the identity provider's current set that verify tokens",
+            None,
+            keys.metric_type(),
+        )?)?;
+        let mut fetches = encoder.encode_descriptor(
+            "envgate_identity_provider_key_fetches",
+            "Fetches of the identity provider's key set, by outcome (failed ones keep the last good set)",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?;
+        for (outcome, count) in [("ok", self.fetched), ("failed", self.failed)] {
+            ConstCounter::new(count).encode(fetches.encode_family(&FetchLabels { outcome })?)?;
         }
         Ok(())
     }

@@ -8,9 +8,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use diesel::QueryResult;
 use diesel::connection::{CacheSize, Instrumentation};
 use diesel::query_builder::{AsQuery, QueryFragment, QueryId};
+use diesel::{ConnectionError, QueryResult};
 use diesel_async::pooled_connection::PoolableConnection;
 use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncConnectionCore, AsyncPgConnection,
@@ -148,12 +148,11 @@ impl AsyncConnectionCore for Conn {
 impl AsyncConnection for Conn {
     type TransactionManager = AnsiTransactionManager;
 
-    /// A direct connection (no pooler) to `database_url`.
+    /// A direct connection (no pooler) to `database_url`, with its TLS settings.
     async fn establish(database_url: &str) -> diesel::ConnectionResult<Self> {
-        Ok(Self::new(
-            AsyncPgConnection::establish(database_url).await?,
-            Pooler::None,
-        ))
+        let url = super::DatabaseUrl::parse(database_url, "the database URL")
+            .map_err(|e| diesel::ConnectionError::InvalidConnectionUrl(format!("{e:#}")))?;
+        Ok(Self::new(url.establish().await?, Pooler::None))
     }
 
     fn transaction_state(&mut self) -> &mut AnsiTransactionManager {
@@ -188,12 +187,36 @@ impl PoolableConnection for Conn {
 /// transaction, so all of it lands on one server connection. The session settings it
 /// makes (time zone, client encoding) are ones PgBouncer tracks and sets again on every
 /// server connection the client lands on.
-pub(super) async fn establish_pooled(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
-    use diesel::ConnectionError;
-    let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
-    let (client, mut connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .map_err(failed)?;
+pub(super) async fn establish_pooled(
+    url: &super::DatabaseUrl,
+) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(url.describe(&e));
+    match url.tls() {
+        None => {
+            let (client, connection) = url
+                .config()
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map_err(failed)?;
+            set_up_pooled(client, connection, failed).await
+        }
+        Some(tls) => {
+            let (client, connection) = url.config().connect(tls.clone()).await.map_err(failed)?;
+            set_up_pooled(client, connection, failed).await
+        }
+    }
+}
+
+/// diesel-async's setup of a new connection, inside a transaction (see
+/// [`establish_pooled`]).
+async fn set_up_pooled<T>(
+    client: tokio_postgres::Client,
+    mut connection: tokio_postgres::Connection<tokio_postgres::Socket, T>,
+    failed: impl Fn(tokio_postgres::Error) -> ConnectionError,
+) -> diesel::ConnectionResult<AsyncPgConnection>
+where
+    T: tokio_postgres::tls::TlsStream + Unpin + Send + 'static,
+{
     {
         let begin = client.batch_execute(POOLED_BEGIN);
         tokio::pin!(begin);

@@ -4,8 +4,10 @@
 mod conn;
 pub mod models;
 pub mod schema;
+mod url;
 
 pub use conn::{Conn, Pooler, pooler_hint};
+pub use url::{DatabaseUrl, TlsMode};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +18,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncPgConnection};
+use diesel_async::{AsyncConnection as _, AsyncMigrationHarness, AsyncPgConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt as _;
 
@@ -78,21 +80,22 @@ const ESTABLISH_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_mil
 /// retried ([`ESTABLISH_ATTEMPTS`], with a growing wait): a pooler that is restarting
 /// refuses for a moment, and answers again.
 pub fn pool(
-    url: &str,
+    url: &DatabaseUrl,
     max_size: usize,
     counter: QueryCounter,
     pooler: Pooler,
 ) -> anyhow::Result<PgPool> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
-    config.custom_setup = Box::new(move |url| {
+    let database = Arc::new(url.clone());
+    // The manager's URL is not used: every connection opens from `database`.
+    config.custom_setup = Box::new(move |_| {
         let counter = counter.clone();
+        let database = database.clone();
         async move {
             let inner = match pooler {
-                Pooler::None => AsyncPgConnection::establish(url)
-                    .await
-                    .inspect_err(|e| pooler_hint(e))?,
-                Pooler::Transaction => establish_retrying(url).await?,
+                Pooler::None => database.establish().await.inspect_err(|e| pooler_hint(e))?,
+                Pooler::Transaction => establish_retrying(&database).await?,
             };
             let mut conn = Conn::new(inner, pooler);
             conn.set_instrumentation(CountQueries(counter, pooler));
@@ -100,7 +103,7 @@ pub fn pool(
         }
         .boxed()
     });
-    let manager = AsyncDieselConnectionManager::new_with_config(url, config);
+    let manager = AsyncDieselConnectionManager::new_with_config(url.setting(), config);
     Pool::builder(manager)
         .max_size(max_size)
         .wait_timeout(Some(POOL_TIMEOUT))
@@ -114,7 +117,7 @@ pub fn pool(
 /// Opens a connection through a transaction pooler, trying again (at most
 /// [`ESTABLISH_ATTEMPTS`] times, waiting twice as long each time up to
 /// [`ESTABLISH_MAX_BACKOFF`]) while it fails.
-async fn establish_retrying(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn establish_retrying(url: &DatabaseUrl) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut backoff = std::time::Duration::from_millis(10);
     let mut attempt = 1;
     loop {
@@ -139,8 +142,9 @@ const MIGRATION_LOCK: i64 = 0x656e_7667_6174_6500; // "envgate\0"
 /// lock, so never a transaction pooler's); returns how many ran. Processes that migrate
 /// at once take turns. Needs the multi-threaded tokio runtime (the harness blocks in
 /// place).
-pub async fn migrate(url: &str) -> anyhow::Result<usize> {
-    let mut conn = AsyncPgConnection::establish(url)
+pub async fn migrate(url: &DatabaseUrl) -> anyhow::Result<usize> {
+    let mut conn = url
+        .establish()
         .await
         .inspect_err(|e| pooler_hint(e))
         .context("connecting to the database to migrate it")?;

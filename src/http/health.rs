@@ -52,6 +52,7 @@ pub async fn metrics(State(state): State<Arc<HttpState>>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        app.metrics.render(&app.pool, &app.queries),
+        app.metrics
+            .render(&app.pool, &app.queries, app.tokens.identity_provider()),
     )
 }

@@ -148,7 +148,8 @@ async fn issuer_and_audience_are_enforced_when_configured() {
         JWT_SECRET,
         Some("https://issuer.example".into()),
         Some("envgate".into()),
-    );
+    )
+    .into();
     let router = envgate::router(app);
     let call = |token: String| {
         let router = router.clone();

@@ -54,7 +54,7 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("cli-{name}"))
 }
 
-fn envgate_command(state_dir: &std::path::Path) -> Command {
+pub(crate) fn envgate_command(state_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
     command.env("ENVGATE_STATE_DIR", state_dir);
     command
@@ -238,6 +238,47 @@ fn serve_in_production_mode_needs_explicit_settings() {
             .unwrap()
             .contains("64 hexadecimal characters")
     );
+}
+
+#[test]
+fn identity_provider_settings_are_checked_at_start() {
+    let dir = temp_dir("identity-provider");
+    let database = "postgres://postgres@127.0.0.1:1/none";
+    for (env, expected) in [
+        // Production with a provider needs an audience.
+        (
+            vec![
+                ("ENVGATE_JWKS_URL", "https://sso.example.com/certs"),
+                ("ENVGATE_PRODUCTION", "true"),
+                ("ENVGATE_MASTER_KEY", "ab"),
+            ],
+            "ENVGATE_JWT_AUDIENCE",
+        ),
+        (
+            vec![("ENVGATE_JWKS_URL", "http://sso.example.com/certs")],
+            "https://",
+        ),
+        (
+            vec![("ENVGATE_JWT_CLAIMS", "workspace=org_id")],
+            "ENVGATE_JWKS_URL",
+        ),
+        (vec![("ENVGATE_JWT_CLAIMS", "tenant=org_id")], "tenant"),
+        (vec![("ENVGATE_JWT_ROLES", "owner=root")], "root"),
+        (
+            vec![("ENVGATE_JWKS_FILE", "/nonexistent/jwks.json")],
+            "ENVGATE_JWKS_FILE",
+        ),
+    ] {
+        let mut command = envgate_command(&dir);
+        command
+            .arg("serve")
+            .env("DATABASE_URL", database)
+            .envs(env.iter().copied());
+        let out = run(command);
+        assert!(!out.status.success(), "{env:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{env:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ use tower::ServiceExt as _;
 use uuid::Uuid;
 
 use envgate::app::{App, AppState, Settings};
-use envgate::auth::{Role, Session, TokenKeys};
+use envgate::auth::{Role, Session, TokenKeys, Verifier};
 use envgate::db::{self, QueryCounter};
 use envgate::edition::{self, Licensing};
 use envgate::secrets::MasterKey;
@@ -62,6 +62,11 @@ pub async fn url_for(database: &str) -> String {
 }
 
 pub const JWT_SECRET: &[u8] = b"envgate-test-secret";
+
+/// A database URL as `serve` reads `DATABASE_URL`.
+pub fn database_url(url: &str) -> db::DatabaseUrl {
+    db::DatabaseUrl::parse(url, "DATABASE_URL").unwrap()
+}
 
 /// A connection to the server's maintenance database, as the superuser tests use.
 pub async fn admin_client() -> tokio_postgres::Client {
@@ -119,7 +124,7 @@ async fn template() -> &'static str {
                     .execute(&format!("CREATE DATABASE {building}"), &[])
                     .await
                     .unwrap();
-                db::migrate(&url_for(&building).await)
+                db::migrate(&database_url(&url_for(&building).await))
                     .await
                     .expect("migrations run on a fresh database");
                 client
@@ -395,13 +400,36 @@ impl TestApp {
         Self::build(db, enterprise(), MasterKey::generate_hex(), settings)
     }
 
+    /// Enterprise edition whose tokens `tokens` verifies (an identity provider's).
+    pub async fn with_tokens(tokens: Verifier) -> Self {
+        let db = Arc::new(TestDb::new().await);
+        Self::build_with(
+            db,
+            enterprise(),
+            MasterKey::generate_hex(),
+            Settings::default(),
+            tokens,
+        )
+    }
+
     fn build(
         db: Arc<TestDb>,
         licensing: Licensing,
         master_key_hex: String,
         settings: Settings,
     ) -> Self {
-        let app = app_with_key(&db.url, licensing, &master_key_hex, settings);
+        let tokens = TokenKeys::new(JWT_SECRET, None, None).into();
+        Self::build_with(db, licensing, master_key_hex, settings, tokens)
+    }
+
+    fn build_with(
+        db: Arc<TestDb>,
+        licensing: Licensing,
+        master_key_hex: String,
+        settings: Settings,
+        tokens: Verifier,
+    ) -> Self {
+        let app = app_with_key(&db.url, licensing, &master_key_hex, settings, tokens);
         let router = envgate::router(app.clone());
         Self {
             db,
@@ -427,7 +455,13 @@ impl TestApp {
     /// `ENVGATE_DATABASE_POOLER=transaction`: its listener on the database directly.
     pub fn through_pooler(other: &TestApp, pooled_url: &str) -> Self {
         let queries = QueryCounter::default();
-        let pool = db::pool(pooled_url, 8, queries.clone(), db::Pooler::Transaction).unwrap();
+        let pool = db::pool(
+            &database_url(pooled_url),
+            8,
+            queries.clone(),
+            db::Pooler::Transaction,
+        )
+        .unwrap();
         let app = App::new(
             pool,
             queries,
@@ -436,7 +470,7 @@ impl TestApp {
             MasterKey::from_hex(&other.master_key_hex).unwrap(),
             Settings::default(),
         );
-        app.listen(&other.db.url).unwrap();
+        app.listen(&database_url(&other.db.url));
         let router = envgate::router(app.clone());
         Self {
             db: other.db.clone(),
@@ -489,6 +523,7 @@ pub fn app_on(url: &str, licensing: Licensing) -> AppState {
         licensing,
         &MasterKey::generate_hex(),
         Settings::default(),
+        TokenKeys::new(JWT_SECRET, None, None).into(),
     )
 }
 
@@ -497,19 +532,14 @@ fn app_with_key(
     licensing: Licensing,
     master_key_hex: &str,
     settings: Settings,
+    tokens: Verifier,
 ) -> AppState {
     let queries = QueryCounter::default();
-    let pool = db::pool(url, 8, queries.clone(), db::Pooler::None).unwrap();
+    let url = database_url(url);
+    let pool = db::pool(&url, 8, queries.clone(), db::Pooler::None).unwrap();
     let master = MasterKey::from_hex(master_key_hex).unwrap();
-    let app = App::new(
-        pool,
-        queries,
-        TokenKeys::new(JWT_SECRET, None, None),
-        licensing,
-        master,
-        settings,
-    );
-    app.listen(url).unwrap();
+    let app = App::new(pool, queries, tokens, licensing, master, settings);
+    app.listen(&url);
     app
 }
 

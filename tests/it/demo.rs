@@ -22,9 +22,13 @@ async fn the_demo_runs_as_enterprise_and_seeds_a_workspace_that_shows_everything
 
     let t = TestApp::with_licensing(licensing).await;
     let ws = Workspace::new(uuid::Uuid::new_v4());
-    envgate::demo::seed(&t.app, ws.id, &t.db.url).await.unwrap();
+    envgate::demo::seed(&t.app, ws.id, &crate::common::database_url(&t.db.url))
+        .await
+        .unwrap();
     // A restart seeds nothing more.
-    envgate::demo::seed(&t.app, ws.id, &t.db.url).await.unwrap();
+    envgate::demo::seed(&t.app, ws.id, &crate::common::database_url(&t.db.url))
+        .await
+        .unwrap();
 
     let seen = data(
         t.gql(

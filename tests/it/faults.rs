@@ -36,7 +36,9 @@ async fn the_server_survives_a_database_restart_and_dropped_connections() {
 
 async fn survives(cluster: Arc<envgate::devdb::PrivateCluster>) {
     let url = cluster.url("postgres");
-    envgate::db::migrate(&url).await.unwrap();
+    envgate::db::migrate(&crate::common::database_url(&url))
+        .await
+        .unwrap();
     let router = envgate::router(app_on(&url, enterprise()));
     let ws = Workspace::new(Uuid::new_v4());
     let load = Load::default();

@@ -28,7 +28,13 @@ fn ring(keys: &[(&str, &str)]) -> MasterKeys {
 
 fn app_with(url: &str, keys: MasterKeys) -> AppState {
     let queries = QueryCounter::default();
-    let pool = db::pool(url, 4, queries.clone(), db::Pooler::None).unwrap();
+    let pool = db::pool(
+        &crate::common::database_url(url),
+        4,
+        queries.clone(),
+        db::Pooler::None,
+    )
+    .unwrap();
     App::new(
         pool,
         queries,

@@ -93,13 +93,21 @@ impl Server {
         // unless the demo token is refused (then nothing is printed, and stdout ends
         // with the process).
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        // With a JWT secret configured there is no demo token either.
-        let refused = env.iter().any(|(name, _)| *name == "ENVGATE_JWT_SECRET")
-            || log
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|l| l.contains("the demo token is refused"));
+        // With a JWT secret configured there is no demo token either, nor with an
+        // identity provider (and no secret).
+        let refused = env.iter().any(|(name, _)| {
+            matches!(
+                *name,
+                "ENVGATE_JWT_SECRET"
+                    | "ENVGATE_JWKS_URL"
+                    | "ENVGATE_JWKS_FILE"
+                    | "ENVGATE_OIDC_ISSUER"
+            )
+        }) || log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("the demo token is refused"));
         let stdout = if refused {
             Vec::new()
         } else {

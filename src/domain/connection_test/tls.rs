@@ -2,18 +2,10 @@
 //! meanings. `prefer` and `require` encrypt without checking the certificate;
 //! `verify-full` checks it against `ssl_ca` (or the public web roots) and the host name.
 
-use std::sync::Arc;
-
-use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
-};
+use rustls::ClientConfig;
 
 use super::Failure;
+use crate::tls::{Check, pem_roots, web_roots};
 
 /// What a test does about TLS, from the `ssl_mode` and `ssl_ca` options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,26 +46,14 @@ impl<'a> Mode<'a> {
     }
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
 /// The client configuration for `mode` (not `Disable`); a bad `ssl_ca` fails here.
 pub(super) fn client_config(mode: Mode<'_>) -> Result<ClientConfig, Failure> {
-    let provider = provider();
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))?;
-    let config = match mode {
-        Mode::VerifyFull { ca_pem } => builder
-            .with_root_certificates(roots(ca_pem)?)
-            .with_no_client_auth(),
-        _ => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unverified(provider)))
-            .with_no_client_auth(),
+    let (check, roots) = match mode {
+        Mode::VerifyFull { ca_pem } => (Check::ChainAndName, roots(ca_pem)?),
+        _ => (Check::Nothing, web_roots()),
     };
-    Ok(config)
+    crate::tls::client_config(check, roots)
+        .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))
 }
 
 /// The client configuration of a MongoDB test's relay (see [`super::relay`]), from the
@@ -84,23 +64,13 @@ pub(super) fn mongodb_config(
     allow_invalid_certificates: bool,
     allow_invalid_hostnames: bool,
 ) -> Result<ClientConfig, Failure> {
-    if allow_invalid_certificates {
-        return client_config(Mode::Require);
-    }
-    if !allow_invalid_hostnames {
-        return client_config(Mode::VerifyFull { ca_pem: None });
-    }
-    let provider = provider();
-    let verifier =
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(None)?), provider.clone())
-            .build()
-            .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))?;
-    Ok(ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(AnyName(verifier)))
-        .with_no_client_auth())
+    let check = match (allow_invalid_certificates, allow_invalid_hostnames) {
+        (true, _) => Check::Nothing,
+        (false, true) => Check::Chain,
+        (false, false) => Check::ChainAndName,
+    };
+    crate::tls::client_config(check, web_roots())
+        .map_err(|e| Failure::Failed(format!("TLS setup failed: {e}")))
 }
 
 /// A MongoDB TLS failure in words, with what to do about an unverifiable certificate.
@@ -116,40 +86,17 @@ pub(super) fn describe_for_mongodb(error: &rustls::Error) -> String {
 }
 
 /// The certificates of `ssl_ca`, or the public web roots without one.
-fn roots(ca_pem: Option<&str>) -> Result<RootCertStore, Failure> {
-    let Some(pem) = ca_pem else {
-        return Ok(RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        });
-    };
-    let invalid = || Failure::Failed("ssl_ca is not a PEM certificate.".into());
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-        roots
-            .add(cert.map_err(|_| invalid())?)
-            .map_err(|_| invalid())?;
+fn roots(ca_pem: Option<&str>) -> Result<rustls::RootCertStore, Failure> {
+    match ca_pem {
+        None => Ok(web_roots()),
+        Some(pem) => pem_roots(pem.as_bytes())
+            .ok_or_else(|| Failure::Failed("ssl_ca is not a PEM certificate.".into())),
     }
-    if roots.is_empty() {
-        return Err(invalid());
-    }
-    Ok(roots)
 }
 
 /// The message of a TLS failure found in an error's sources, if there is one.
 pub(super) fn failure_in(error: &(dyn std::error::Error + 'static)) -> Option<Failure> {
-    let mut source = Some(error);
-    while let Some(e) = source {
-        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
-            e.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
-            return Some(Failure::Failed(describe(tls)));
-        }
-        source = e.source();
-    }
-    None
+    crate::tls::failure_in(error).map(|tls| Failure::Failed(describe(tls)))
 }
 
 /// A TLS failure in words, with what to do about an unverifiable certificate.
@@ -160,103 +107,5 @@ fn describe(error: &rustls::Error) -> String {
              verify-full, set ssl_ca to the certificate of the CA that signed it."
         ),
         other => format!("The TLS handshake failed: {other}."),
-    }
-}
-
-/// The certificate checked against the roots, the name in it not: MongoDB's
-/// `tlsAllowInvalidHostnames`.
-#[derive(Debug)]
-struct AnyName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// Encryption without verification: what libpq's `prefer` and `require` do. The
-/// handshake's signatures are still checked.
-#[derive(Debug)]
-struct Unverified(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }

@@ -211,7 +211,7 @@ pub async fn run(config: &Config, server_binary: &Path) -> anyhow::Result<Report
 }
 
 async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Result<Report> {
-    envgate::db::migrate(url).await?;
+    envgate::db::migrate(&envgate::db::DatabaseUrl::parse(url, "DATABASE_URL")?).await?;
     let master_key = MasterKey::generate_hex();
     let seeding = Instant::now();
     let workspaces = seed(config, url, &MasterKey::from_hex(&master_key)?).await?;

@@ -1,5 +1,11 @@
-//! Bearer tokens: an HS256 JWT becomes a typed [`Session`]. Resolvers never read
-//! headers; they get the session the HTTP or WebSocket layer placed in the request.
+//! Bearer tokens: a JWT, HS256 with envgate's secret ([`TokenKeys`]) or signed by an
+//! identity provider ([`provider`]), becomes a typed [`Session`] through the
+//! [`Verifier`]. Resolvers never read headers; they get the session the HTTP or
+//! WebSocket layer placed in the request.
+
+pub mod claims;
+pub mod jwks;
+pub mod provider;
 
 use std::time::Duration;
 
@@ -10,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use claims::ClaimMapping;
+use provider::ProviderTokens;
 
 /// What a caller may do, from the token's `role` claim.
 #[derive(
@@ -69,8 +77,8 @@ impl Session {
     }
 }
 
-/// The claims envgate reads and writes.
-#[derive(Debug, Serialize, Deserialize)]
+/// The claims [`TokenKeys::mint`] writes (and [`ClaimMapping::default`] reads).
+#[derive(Debug, Serialize)]
 struct Claims {
     sub: String,
     workspace_id: String,
@@ -111,26 +119,74 @@ const INVALID: &str = "The bearer token is invalid.";
 const EXPIRED: &str = "The bearer token has expired.";
 /// The most groups a token may carry.
 pub const MAX_GROUPS: usize = 100;
+/// The longest token looked at: a refusal costs no more than this much work.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// UNAUTHENTICATED: the token is invalid, and why.
+fn invalid(why: &str) -> AppError {
+    AppError::Unauthenticated(format!("{INVALID} {why}"))
+}
+
+/// A token jsonwebtoken refused, in words a caller can act on.
+fn refusal(error: &jsonwebtoken::errors::Error) -> AppError {
+    match error.kind() {
+        ErrorKind::ExpiredSignature => AppError::Unauthenticated(EXPIRED.to_owned()),
+        ErrorKind::ImmatureSignature => {
+            AppError::Unauthenticated("The bearer token is not valid yet (`nbf`).".to_owned())
+        }
+        ErrorKind::InvalidIssuer => {
+            invalid("Its issuer (`iss`) is not the one this server trusts.")
+        }
+        ErrorKind::InvalidAudience => invalid("Its audience (`aud`) does not name this server."),
+        ErrorKind::MissingRequiredClaim(claim) => invalid(&format!("It has no `{claim}` claim.")),
+        ErrorKind::InvalidSignature => invalid("Its signature does not verify."),
+        ErrorKind::InvalidAlgorithm => invalid("Its algorithm is not one this server accepts."),
+        _ => AppError::Unauthenticated(INVALID.to_owned()),
+    }
+}
+
+/// The checks every token goes through: `exp` (and `claims`) required, `nbf` checked,
+/// no leeway; `iss` and `aud` required and checked when configured.
+fn validation(issuer: Option<&str>, audience: Option<&str>, claims: &[&str]) -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.leeway = 0;
+    validation.validate_nbf = true;
+    let mut required = vec!["exp"];
+    required.extend_from_slice(claims);
+    if let Some(issuer) = issuer {
+        validation.set_issuer(&[issuer]);
+        required.push("iss");
+    }
+    match audience {
+        Some(audience) => {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
+        None => validation.validate_aud = false,
+    }
+    validation.set_required_spec_claims(&required);
+    validation
+}
+
+/// The token of an `Authorization` header value (`Bearer <token>`), or UNAUTHENTICATED.
+fn bearer(authorization: Option<&str>) -> AppResult<&str> {
+    let unauthenticated = |m: &str| AppError::Unauthenticated(m.to_owned());
+    let header = authorization
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| unauthenticated(MISSING))?;
+    match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(token.trim()),
+        _ => Err(unauthenticated(
+            "The Authorization header must use the Bearer scheme.",
+        )),
+    }
+}
 
 impl TokenKeys {
     pub fn new(secret: &[u8], issuer: Option<String>, audience: Option<String>) -> Self {
         // The algorithm is pinned: a token naming another one (or `none`) is refused.
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        let mut required = vec!["exp", "sub"];
-        if let Some(issuer) = &issuer {
-            validation.set_issuer(&[issuer]);
-            required.push("iss");
-        }
-        match &audience {
-            Some(audience) => {
-                validation.set_audience(&[audience]);
-                required.push("aud");
-            }
-            None => validation.validate_aud = false,
-        }
-        validation.set_required_spec_claims(&required);
+        let validation = validation(issuer.as_deref(), audience.as_deref(), &["sub"]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -142,68 +198,20 @@ impl TokenKeys {
 
     /// The session for an `Authorization` header value, or UNAUTHENTICATED.
     pub fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
-        let unauthenticated = |m: &str| AppError::Unauthenticated(m.to_owned());
-        let header = authorization
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| unauthenticated(MISSING))?;
-        let token = match header.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => {
-                return Err(unauthenticated(
-                    "The Authorization header must use the Bearer scheme.",
-                ));
-            }
-        };
-        self.verify(token)
+        self.verify(bearer(authorization)?)
     }
 
-    /// The session a token stands for, or UNAUTHENTICATED.
+    /// The session a token stands for, or UNAUTHENTICATED. Its claims are envgate's own
+    /// (`workspace_id`, `role`, `sub`, `groups`), as [`TokenKeys::mint`] writes them.
     pub fn verify(&self, token: &str) -> AppResult<Session> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| {
-                AppError::Unauthenticated(
-                    match e.kind() {
-                        ErrorKind::ExpiredSignature => EXPIRED,
-                        _ => INVALID,
-                    }
-                    .to_owned(),
-                )
-            })?;
-        let claims = data.claims;
-        let invalid = |what: &str| AppError::Unauthenticated(format!("{INVALID} {what}"));
-        if claims.sub.trim().is_empty() || claims.sub.chars().any(char::is_control) {
-            return Err(invalid(
-                "Its `sub` claim is empty or holds control characters.",
-            ));
-        }
-        let workspace_id = Uuid::parse_str(&claims.workspace_id)
-            .map_err(|_| invalid("Its `workspace_id` claim is not a UUID."))?;
-        let role = serde_json::from_value(serde_json::Value::String(claims.role))
-            .map_err(|_| invalid("Its `role` claim is not admin, builder, viewer or runner."))?;
-        if claims.groups.len() > MAX_GROUPS
-            || claims
-                .groups
-                .iter()
-                .any(|g| !crate::domain::access::is_group_name(g))
-        {
-            return Err(invalid(&format!(
-                "Its `groups` claim holds more than {MAX_GROUPS} groups, or a name that is empty, longer than {} characters or not printable.",
-                crate::domain::access::MAX_GROUP_CHARS
-            )));
-        }
-        let expires_at = i64::try_from(claims.exp)
-            .ok()
-            .and_then(|exp| DateTime::from_timestamp(exp, 0));
-        Ok(Session {
-            user_id: claims.sub,
-            workspace_id,
-            role,
-            groups: claims.groups,
-            expires_at: Some(
-                expires_at.ok_or_else(|| invalid("Its `exp` claim is out of range."))?,
-            ),
-        })
+        let claims = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            token,
+            &self.decoding,
+            &self.validation,
+        )
+        .map_err(|e| refusal(&e))?
+        .claims;
+        ClaimMapping::default().session(&claims)
     }
 
     /// A signed token for `session`, valid for `ttl` from now.
@@ -221,6 +229,72 @@ impl TokenKeys {
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing with an in-memory secret cannot fail")
+    }
+}
+
+/// Verifies every bearer token: HS256 ones with envgate's secret, the others with the
+/// identity provider's keys. A token's `alg` header picks the verifier; an HS256 token
+/// is never checked against a key of the provider's set.
+#[derive(Debug, Default)]
+pub struct Verifier {
+    secret: Option<TokenKeys>,
+    provider: Option<ProviderTokens>,
+}
+
+impl From<TokenKeys> for Verifier {
+    fn from(secret: TokenKeys) -> Self {
+        Self {
+            secret: Some(secret),
+            provider: None,
+        }
+    }
+}
+
+impl Verifier {
+    /// A verifier with either or both.
+    pub fn new(secret: Option<TokenKeys>, provider: Option<ProviderTokens>) -> Self {
+        Self { secret, provider }
+    }
+
+    /// envgate's own HS256 keys, when a secret is configured (or a development one).
+    pub fn secret(&self) -> Option<&TokenKeys> {
+        self.secret.as_ref()
+    }
+
+    /// The identity provider, when one is configured.
+    pub fn identity_provider(&self) -> Option<&provider::IdentityProvider> {
+        self.provider.as_ref().map(ProviderTokens::keys)
+    }
+
+    /// The session for an `Authorization` header value, or UNAUTHENTICATED.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
+        self.verify(bearer(authorization)?).await
+    }
+
+    /// The session a token stands for, or UNAUTHENTICATED.
+    pub async fn verify(&self, token: &str) -> AppResult<Session> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(invalid(&format!(
+                "It is longer than {MAX_TOKEN_BYTES} bytes."
+            )));
+        }
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| invalid("It is not a signed JWT (header, claims and signature)."))?;
+        let hmac = matches!(
+            header.alg,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        );
+        match (hmac, &self.secret, &self.provider) {
+            (true, Some(secret), _) => secret.verify(token),
+            (true, None, _) => Err(invalid(
+                "It is signed with a shared secret (HS256), which this server does not accept: its tokens come from the identity provider.",
+            )),
+            (false, _, Some(provider)) => provider.verify(token, &header).await,
+            (false, _, None) => Err(invalid(&format!(
+                "It is signed with {:?}; this server verifies HS256 tokens only (no identity provider is configured).",
+                header.alg
+            ))),
+        }
     }
 }
 
