@@ -97,8 +97,9 @@ async fn listen(url: DatabaseUrl, sender: broadcast::Sender<Event>, metrics: Met
     }
 }
 
-/// One listening connection: subscribes, tells subscribers to re-read when it replaces
-/// a lost one, then forwards notifications until the connection ends.
+/// One listening connection: subscribes, tells subscribers to re-read what may have
+/// committed unheard (before it, or while a lost one was being replaced), then forwards
+/// notifications until the connection ends.
 async fn listen_once<T>(
     client: tokio_postgres::Client,
     mut connection: tokio_postgres::Connection<tokio_postgres::Socket, T>,
@@ -127,10 +128,12 @@ where
     if replacing_lost {
         metrics.listener_reconnects.inc();
         tracing::info!("the change listener is listening again; subscribers re-read");
-        // Only after LISTEN: whatever commits from now on is notified, and whatever
-        // committed before is read again.
-        let _ = sender.send(Event::Resync);
     }
+    // Only after LISTEN: whatever commits from now on is notified, and whatever
+    // committed before is read again. The first LISTEN too: the server answers (and
+    // subscriptions start) while it is still being opened, and a change committed in
+    // that moment is notified to no one.
+    let _ = sender.send(Event::Resync);
     while let Some(message) = messages.next().await {
         forward(message?, sender, metrics);
     }

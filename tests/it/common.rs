@@ -450,6 +450,35 @@ impl TestApp {
         )
     }
 
+    /// A second service over this one's database and master key whose change listener
+    /// is not started: as `serve` is in the moment it answers before its first LISTEN.
+    /// Start it with `app.listen(&database_url(&db.url))`.
+    pub fn on_same_db_not_listening(other: &TestApp) -> Self {
+        let queries = QueryCounter::default();
+        let pool = db::pool(
+            &database_url(&other.db.url),
+            8,
+            queries.clone(),
+            db::Pooler::None,
+        )
+        .unwrap();
+        let app = App::new(
+            pool,
+            queries,
+            TokenKeys::new(JWT_SECRET, None, None),
+            enterprise(),
+            MasterKey::from_hex(&other.master_key_hex).unwrap(),
+            Settings::default(),
+        );
+        let router = envgate::router(app.clone());
+        Self {
+            db: other.db.clone(),
+            app,
+            router,
+            master_key_hex: other.master_key_hex.clone(),
+        }
+    }
+
     /// A second service over this one's database and master key whose requests go
     /// through the transaction pooler at `pooled_url`, as `serve` builds it with
     /// `ENVGATE_DATABASE_POOLER=transaction`: its listener on the database directly.

@@ -261,6 +261,24 @@ async fn a_change_committed_while_the_listener_was_disconnected_is_sent_once_it_
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_change_committed_before_the_first_listen_is_sent_once_the_listener_starts() {
+    let a = TestApp::new().await;
+    // A process that answers (and runs subscriptions) before its listener has LISTENed
+    // for the first time, as `serve` may in its first moments.
+    let b = TestApp::on_same_db_not_listening(&a);
+    let ws = a.workspace().await;
+    let url = serve(&b).await;
+    let mut socket = subscribe(&url, &ws.builder, CHANGED, json!({})).await;
+    running(&b, 1).await;
+    // Committed through the other process while nobody in `b` listens.
+    let id = create_pg(&a, &ws, "orders").await;
+    b.app.listen(&crate::common::database_url(&b.db.url));
+    // The first LISTEN makes the subscriber read again: the change arrives.
+    let (event, _) = options_event(&mut socket).await;
+    assert_eq!(event["dataSourceId"], id.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_subscription_completes_when_its_token_expires() {
     let t = TestApp::new().await;
     let url = serve(&t).await;
