@@ -84,6 +84,13 @@ export type AppVersion = {
   appId: Scalars['ID']['output'];
   /** When the version was created. */
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * the data sources this version's queries use; promotion checks each is configured in the target
+   *
+   * By name. A new version starts with its app's most recent version's; set them with
+   * setAppVersionDataSources.
+   */
+  dataSources: Array<DataSource>;
   /** The environment the version is in: where it started, or where promotion took it. */
   environment: Environment;
   /** Stable id of the version. */
@@ -118,6 +125,8 @@ export type AuditAction =
   | 'DATA_SOURCE_RESOLVED'
   /** `setEnvironmentAccess`: an environment's access rules were replaced. */
   | 'ENVIRONMENT_ACCESS_CHANGED'
+  /** `setEnvironmentApprovals`. */
+  | 'ENVIRONMENT_APPROVALS_CHANGED'
   /** `createEnvironment`. */
   | 'ENVIRONMENT_CREATED'
   /** `deleteEnvironment`. */
@@ -132,8 +141,16 @@ export type AuditAction =
   | 'OPTIONS_COPIED'
   /** `updateDataSourceOptions`. */
   | 'OPTIONS_UPDATED'
+  /** `cancelPromotionRequest`. */
+  | 'PROMOTION_CANCELLED'
+  /** `requestPromotion`. */
+  | 'PROMOTION_REQUESTED'
+  /** `reviewPromotionRequest`: an approval or a rejection. */
+  | 'PROMOTION_REVIEWED'
   /** `createAppVersion`. */
   | 'VERSION_CREATED'
+  /** `setAppVersionDataSources`: what a version uses was declared. */
+  | 'VERSION_DATA_SOURCES_SET'
   /** `promoteAppVersion`. */
   | 'VERSION_PROMOTED'
   /** `releaseAppVersion`. */
@@ -474,6 +491,12 @@ export type Environment = {
    * nothing is protected.
    */
   protected: Scalars['Boolean']['output'];
+  /**
+   * approvals a promotion into this environment needs (0: none); see requestPromotion
+   *
+   * An Enterprise rule: 0 in Community.
+   */
+  requiredApprovals: Scalars['Int']['output'];
   /** When the environment was last changed. */
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -549,6 +572,8 @@ export type LicenseStatus =
 /** Every change a caller can make, confined to the workspace of their token. */
 export type Mutation = {
   __typename: 'Mutation';
+  /** Cancels one's own pending request. */
+  cancelPromotionRequest: PromotionRequest;
   /**
    * Copies one environment's options onto another (admins); secrets only with
    * `includeSecrets`. Returns the target environment's options.
@@ -597,9 +622,14 @@ export type Mutation = {
    */
   moveEnvironment: Array<Environment>;
   /**
+   * force (admins only, audited) promotes despite blockers
+   *
    * Moves a version to the next environment by priority (Enterprise). Pass the
    * environment you believe the version is in: if it moved meanwhile, the answer is
-   * VERSION_CONFLICT. A version in the default environment can't go further.
+   * VERSION_CONFLICT. A version in the default environment can't go further. A data
+   * source the version uses that is not configured in the target is
+   * ENVIRONMENT_NOT_CONFIGURED; a target that needs approvals is APPROVAL_REQUIRED
+   * (see requestPromotion).
    */
   promoteAppVersion: AppVersion;
   /**
@@ -613,10 +643,27 @@ export type Mutation = {
   /** Renames a custom environment (admins, Enterprise); built-ins are ENVIRONMENT_LOCKED. */
   renameEnvironment: Environment;
   /**
+   * Asks admins to promote a version from `fromEnvironmentId` into the next
+   * environment, which needs approvals (builders and admins who may promote into it,
+   * protection notwithstanding). One pending request per version.
+   */
+  requestPromotion: PromotionRequest;
+  /**
+   * Approves or rejects a pending request (admins other than the requester, once
+   * each). One rejection decides it; the approval that reaches the environment's
+   * number promotes the version, with every check of promoteAppVersion.
+   */
+  reviewPromotionRequest: PromotionRequest;
+  /**
    * Remembers the environment the caller works in for an app in the builder;
    * `App.builderEnvironment` returns it from then on, for this user only.
    */
   selectEnvironment: App;
+  /**
+   * Declares the data sources a version's queries use, replacing what it declared
+   * (builders and admins; versions above the lowest environment are read-only).
+   */
+  setAppVersionDataSources: AppVersion;
   /**
    * Sets a constant's value in some environments, or clears it with null (admins);
    * the other environments keep theirs.
@@ -629,6 +676,11 @@ export type Mutation = {
    * group, one rule each; at most 50. Audited as ENVIRONMENT_ACCESS_CHANGED.
    */
   setEnvironmentAccess: Environment;
+  /**
+   * Sets how many admins must approve a promotion into an environment, 0 to 5
+   * (admins, Enterprise). Audited as ENVIRONMENT_APPROVALS_CHANGED.
+   */
+  setEnvironmentApprovals: Environment;
   /**
    * Protects an environment or lifts its protection (admins, Enterprise): promoting
    * into a protected environment, and releasing while Production is protected, need
@@ -646,6 +698,12 @@ export type Mutation = {
    * values, `null` clears one. A stale `expectedRevision` is REVISION_CONFLICT.
    */
   updateDataSourceOptions: DataSourceOptions;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCancelPromotionRequestArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -715,6 +773,7 @@ export type MutationMoveEnvironmentArgs = {
 
 /** Every change a caller can make, confined to the workspace of their token. */
 export type MutationPromoteAppVersionArgs = {
+  force?: InputMaybe<Scalars['Boolean']['input']>;
   fromEnvironmentId: Scalars['ID']['input'];
   versionId: Scalars['ID']['input'];
 };
@@ -741,9 +800,32 @@ export type MutationRenameEnvironmentArgs = {
 
 
 /** Every change a caller can make, confined to the workspace of their token. */
+export type MutationRequestPromotionArgs = {
+  fromEnvironmentId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationReviewPromotionRequestArgs = {
+  approve: Scalars['Boolean']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
 export type MutationSelectEnvironmentArgs = {
   appId: Scalars['ID']['input'];
   environmentId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetAppVersionDataSourcesArgs = {
+  dataSourceIds: Array<Scalars['ID']['input']>;
+  versionId: Scalars['ID']['input'];
 };
 
 
@@ -758,6 +840,13 @@ export type MutationSetConstantValuesArgs = {
 export type MutationSetEnvironmentAccessArgs = {
   id: Scalars['ID']['input'];
   rules: Array<EnvironmentAccessRuleInput>;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetEnvironmentApprovalsArgs = {
+  id: Scalars['ID']['input'];
+  requiredApprovals: Scalars['Int']['input'];
 };
 
 
@@ -802,6 +891,108 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first item of the page. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type PromotionBlocker = {
+  __typename: 'PromotionBlocker';
+  /** The data source. */
+  dataSource: DataSource;
+  /** referenced constants without a value in the target, written constants.NAME or secrets.NAME */
+  missingConstants: Array<Scalars['String']['output']>;
+  /** required fields unset in the target environment */
+  missingFields: Array<Scalars['String']['output']>;
+};
+
+export type PromotionPreview = {
+  __typename: 'PromotionPreview';
+  /** whether the caller could promote right now with promoteAppVersion */
+  allowed: Scalars['Boolean']['output'];
+  /** Each data source the version uses that is not configured in `to`, by name. */
+  blockers: Array<PromotionBlocker>;
+  /** The environment the version is in. */
+  from: Environment;
+  /** why not, one sentence each (permission, protection, approvals, blockers, last environment) */
+  reasons: Array<Scalars['String']['output']>;
+  /** Approvals a promotion into `to` needs (0: none). */
+  requiredApprovals: Scalars['Int']['output'];
+  /**
+   * null when the version is already in the default environment
+   *
+   * (and in Community, where versions are not promoted)
+   */
+  to?: Maybe<Environment>;
+  /** The version. */
+  version: AppVersion;
+};
+
+export type PromotionRequest = {
+  __typename: 'PromotionRequest';
+  /** When the request was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was approved, rejected, cancelled or went stale; null while pending. */
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The environment the version was in when the request was made. */
+  from: Environment;
+  /** Stable id of the request. */
+  id: Scalars['ID']['output'];
+  /** What the requester wrote, if anything. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The requester's token sub. */
+  requestedBy: Scalars['String']['output'];
+  /** The reviews so far, oldest first. */
+  reviews: Array<PromotionReview>;
+  /** Where the request stands. */
+  status: PromotionRequestStatus;
+  /** The environment the version is to be promoted into. */
+  to: Environment;
+  /** The version to promote, as it is now. */
+  version: AppVersion;
+};
+
+/** One page of a list, in the list's order. */
+export type PromotionRequestConnection = {
+  __typename: 'PromotionRequestConnection';
+  /** The items with their cursors. */
+  edges: Array<PromotionRequestEdge>;
+  /** The items alone. */
+  nodes: Array<PromotionRequest>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type PromotionRequestEdge = {
+  __typename: 'PromotionRequestEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: PromotionRequest;
+};
+
+/** Where a promotion request stands. */
+export type PromotionRequestStatus =
+  /** Approved by enough admins: the version was promoted. */
+  | 'APPROVED'
+  /** The requester cancelled it. */
+  | 'CANCELLED'
+  /** Waiting for reviews. */
+  | 'PENDING'
+  /** An admin rejected it. */
+  | 'REJECTED'
+  /** The version moved by other means (promoted, released, deleted) before it was decided. */
+  | 'STALE';
+
+/** One admin's review of a promotion request. */
+export type PromotionReview = {
+  __typename: 'PromotionReview';
+  /** The reviewer's token sub. */
+  actor: Scalars['String']['output'];
+  /** Whether the reviewer approved. */
+  approved: Scalars['Boolean']['output'];
+  /** When the review was made. */
+  at: Scalars['DateTime']['output'];
+  /** What the reviewer wrote, if anything. */
+  comment?: Maybe<Scalars['String']['output']>;
 };
 
 /** Everything a caller can read; all of it confined to the workspace of their token. */
@@ -857,6 +1048,19 @@ export type Query = {
    * Production with an Enterprise license, Production alone in Community.
    */
   environments: Array<Environment>;
+  /**
+   * What promoting a version now would meet: the next environment, each data
+   * source the version uses that is not configured there, the approvals it needs,
+   * and whether the caller may promote it with promoteAppVersion (and why not).
+   */
+  promotionPreview: PromotionPreview;
+  /**
+   * newest first
+   *
+   * The workspace's promotion requests a page at a time (`first` at most 100, 20 by
+   * default), of one status and of one app when given.
+   */
+  promotionRequests: PromotionRequestConnection;
   /**
    * The options the query runner uses for a data source of an app (the RUNNER role
    * only), secrets decrypted: RELEASED runs on the default environment, BUILDER on
@@ -915,6 +1119,21 @@ export type QueryDataSourcesArgs = {
 /** Everything a caller can read; all of it confined to the workspace of their token. */
 export type QueryEnvironmentArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryPromotionPreviewArgs = {
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryPromotionRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<PromotionRequestStatus>;
 };
 
 
@@ -979,6 +1198,8 @@ export type Subscription = {
   dataSourceDeleted: Scalars['ID']['output'];
   /** changes to any data source's options in the caller's workspace, or to one data source */
   dataSourceOptionsChanged: DataSourceOptions;
+  /** promotion requests created, reviewed, decided or gone stale in the caller's workspace */
+  promotionRequestChanged: PromotionRequest;
 };
 
 
@@ -1108,7 +1329,71 @@ export type SelectEnvironmentMutationVariables = Exact<{
 
 export type SelectEnvironmentMutation = { __typename: 'Mutation', selectEnvironment: { __typename: 'App', id: string, builderEnvironment: { __typename: 'Environment', id: string, name: string } } };
 
+export type VersionFieldsFragment = { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } };
+
+export type PromotionRequestFieldsFragment = { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> };
+
+export type PromoteScreenQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PromoteScreenQuery = { __typename: 'Query', environments: Array<{ __typename: 'Environment', id: string, name: string, priority: number, isDefault: boolean, protected: boolean, requiredApprovals: number }>, dataSourceKinds: Array<{ __typename: 'DataSourceKind', kind: string, fields: Array<{ __typename: 'DataSourceField', key: string, label: string }> }>, apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }> }> } };
+
+export type PromotionPreviewQueryVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+}>;
+
+
+export type PromotionPreviewQuery = { __typename: 'Query', promotionPreview: { __typename: 'PromotionPreview', requiredApprovals: number, allowed: boolean, reasons: Array<string>, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, dataSources: Array<{ __typename: 'DataSource', id: string, name: string }>, environment: { __typename: 'Environment', id: string, name: string } }, from: { __typename: 'Environment', id: string, name: string }, to?: { __typename: 'Environment', id: string, name: string, protected: boolean } | null, blockers: Array<{ __typename: 'PromotionBlocker', missingFields: Array<string>, missingConstants: Array<string>, dataSource: { __typename: 'DataSource', id: string, name: string, kind: string } }> } };
+
+export type PromoteAppVersionMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  fromEnvironmentId: Scalars['ID']['input'];
+}>;
+
+
+export type PromoteAppVersionMutation = { __typename: 'Mutation', promoteAppVersion: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } };
+
+export type RequestPromotionMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  fromEnvironmentId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RequestPromotionMutation = { __typename: 'Mutation', requestPromotion: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type PromotionRequestsQueryVariables = Exact<{
+  status?: InputMaybe<PromotionRequestStatus>;
+  appId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type PromotionRequestsQuery = { __typename: 'Query', apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string }> }, promotionRequests: { __typename: 'PromotionRequestConnection', nodes: Array<{ __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> }> } };
+
+export type ReviewPromotionRequestMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  approve: Scalars['Boolean']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ReviewPromotionRequestMutation = { __typename: 'Mutation', reviewPromotionRequest: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type CancelPromotionRequestMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelPromotionRequestMutation = { __typename: 'Mutation', cancelPromotionRequest: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type PromotionRequestChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PromotionRequestChangedSubscription = { __typename: 'Subscription', promotionRequestChanged: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
 export const OptionsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<OptionsFieldsFragment, unknown>;
+export const VersionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<VersionFieldsFragment, unknown>;
+export const PromotionRequestFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestFieldsFragment, unknown>;
 export const ConsoleHeaderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleHeader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edition"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"licenseStatus"}}]}}]}}]} as unknown as DocumentNode<ConsoleHeaderQuery, ConsoleHeaderQueryVariables>;
 export const DataSourceScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceScreen"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"allowedValues"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<DataSourceScreenQuery, DataSourceScreenQueryVariables>;
 export const DataSourceOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OptionsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<DataSourceOptionsQuery, DataSourceOptionsQueryVariables>;
@@ -1118,3 +1403,11 @@ export const TestDataSourceConnectionDocument = {"kind":"Document","definitions"
 export const BuilderAppsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppsQuery, BuilderAppsQueryVariables>;
 export const BuilderAppDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"app"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppQuery, BuilderAppQueryVariables>;
 export const SelectEnvironmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SelectEnvironment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"selectEnvironment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}},{"kind":"Argument","name":{"kind":"Name","value":"environmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<SelectEnvironmentMutation, SelectEnvironmentMutationVariables>;
+export const PromoteScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromoteScreen"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromoteScreenQuery, PromoteScreenQueryVariables>;
+export const PromotionPreviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromotionPreview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promotionPreview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}}]}},{"kind":"Field","name":{"kind":"Name","value":"blockers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"missingFields"}},{"kind":"Field","name":{"kind":"Name","value":"missingConstants"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}},{"kind":"Field","name":{"kind":"Name","value":"allowed"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromotionPreviewQuery, PromotionPreviewQueryVariables>;
+export const PromoteAppVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PromoteAppVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promoteAppVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromoteAppVersionMutation, PromoteAppVersionMutationVariables>;
+export const RequestPromotionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestPromotion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestPromotion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RequestPromotionMutation, RequestPromotionMutationVariables>;
+export const PromotionRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromotionRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequestStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"promotionRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestsQuery, PromotionRequestsQueryVariables>;
+export const ReviewPromotionRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReviewPromotionRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"approve"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"comment"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reviewPromotionRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"approve"},"value":{"kind":"Variable","name":{"kind":"Name","value":"approve"}}},{"kind":"Argument","name":{"kind":"Name","value":"comment"},"value":{"kind":"Variable","name":{"kind":"Name","value":"comment"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReviewPromotionRequestMutation, ReviewPromotionRequestMutationVariables>;
+export const CancelPromotionRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelPromotionRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelPromotionRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<CancelPromotionRequestMutation, CancelPromotionRequestMutationVariables>;
+export const PromotionRequestChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PromotionRequestChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promotionRequestChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestChangedSubscription, PromotionRequestChangedSubscriptionVariables>;
