@@ -6,6 +6,12 @@
 // graphql-ws client, then walks the console: save Staging's options, see the revision
 // bump, test the connection, lose a race to a second page and resolve the conflict,
 // copy options between environments, switch the builder's environment and reload.
+// Then the shipping screens, as two admins and a builder in browser contexts (and time
+// zones) of their own: a promotion preview with a blocker and its link, a request for
+// Production that reaches an admin's open inbox live, two approvals that move the
+// version on every open page, a cancelled request, a release with a note, a rollback,
+// a schedule cancelled and one that runs while the page is open, the environment diff,
+// and a refusal in words.
 //
 // Every wait is bounded (a step waits at most STEP_MS, the whole run OVERALL_MS), the
 // children are killed and the database dropped at the end whatever happened, and
@@ -753,6 +759,89 @@ async function shipping({
   await waitForText(mine.getByTestId('request-status'), 'cancelled by the requester');
   await waitForText(inboxA.getByTestId('decided').getByTestId('request-status').first(), 'cancelled by the requester');
   log('approvals: alice cancelled her own request; the inbox shows it');
+
+  // 7. Releases, by the first admin (in India): v3 with a note, a rollback, a
+  //    schedule cancelled and one that fires while the page is open.
+  const releases = inboxA;
+  pages.set('releases', releases);
+  await releases.goto(`${consoleUrl}/#/releases/${app.id}`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v1 on Production');
+  const latest = () => releases.getByTestId('history').getByTestId('release').first();
+  const releaseNow = releases.locator('fieldset', { hasText: 'Release now' });
+  await releaseNow.getByLabel('Version').selectOption({ label: 'v3' });
+  await releaseNow.getByLabel('Release note').fill('Orders for everyone');
+  await releaseNow.getByRole('button', { name: 'Release', exact: true }).click();
+  await waitForText(releaseNow.getByRole('status'), 'Released v3.');
+  await waitForText(latest(), `v3${admin}Orders for everyonerelease`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v3');
+  await releaseNow.getByRole('button', { name: 'Roll back' }).click();
+  await waitForText(releaseNow.getByRole('status'), 'Rolled back: v1 runs again.');
+  await waitForText(latest(), `v1${admin}rollback`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v1');
+  log('releases: v3 released with a note, then rolled back to v1');
+
+  // The picker takes the admin's wall-clock time (UTC+05:30); envgate gets UTC.
+  const kolkata = (instant: Date) => new Date(instant.getTime() + 330 * 60_000).toISOString().slice(0, 19);
+  const scheduleForm = releases.locator('fieldset', { hasText: 'Schedule a release' });
+  const schedule = async (at: Date, note: string) => {
+    await scheduleForm.getByLabel('Version').selectOption({ label: 'v3' });
+    await scheduleForm.getByLabel('Release at').fill(kolkata(at));
+    // (ICU may name the zone by its older name, Asia/Calcutta.)
+    await waitForText(scheduleForm.getByTestId('schedule-utc'), `envgate stores ${at.toISOString()} (UTC).`);
+    await scheduleForm.getByLabel('Note').fill(note);
+    await scheduleForm.getByRole('button', { name: 'Schedule' }).click();
+    await waitForText(scheduleForm.getByRole('status'), 'Scheduled v3 for');
+  };
+  const wholeSecond = (ms: number) => new Date(Math.ceil(ms / 1000) * 1000);
+  const tomorrow = wholeSecond(Date.now() + 86_400_000);
+  await schedule(tomorrow, 'Tomorrow, maybe');
+  const stored = await api(envgateUrl, token, '{ app(id: "' + app.id + '") { scheduledReleases { id at note status } } }');
+  const planned = stored.app.scheduledReleases.find((s: { note: string }) => s.note === 'Tomorrow, maybe');
+  check(Date.parse(planned.at) === tomorrow.getTime(), `stored in UTC: ${planned.at} is ${tomorrow.toISOString()}`);
+  const tomorrowRow = releases.getByTestId('scheduled-release').filter({ hasText: 'Tomorrow, maybe' });
+  await tomorrowRow.getByRole('button', { name: 'Cancel' }).click();
+  await waitForText(tomorrowRow.getByTestId('scheduled-status'), 'cancelled');
+  log(`releases: a release scheduled at ${kolkata(tomorrow)} in Kolkata was stored as ${planned.at}, then cancelled`);
+
+  // Far enough ahead for the form's few clicks; envgate runs it within 5 s of its time.
+  const soon = wholeSecond(Date.now() + 15_000);
+  await schedule(soon, 'Scheduled go-live');
+  const soonRow = releases.getByTestId('scheduled-release').filter({ hasText: 'Scheduled go-live' });
+  await waitForText(soonRow.getByTestId('scheduled-status'), 'scheduled');
+  await waitUntil(
+    'the scheduled release to run while the page is open',
+    async () => (await soonRow.getByTestId('scheduled-status').innerText()) === 'done',
+    45_000,
+  );
+  await waitForText(latest(), `v3${admin}Scheduled go-livescheduled`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v3');
+  await screenshot(releases, 'releases');
+  log('releases: the release scheduled 15 s ahead ran and showed without a reload');
+
+  // 8. The diff: Staging holds a password that Production lacks (the walk set it).
+  const diff = releases;
+  await diff.goto(`${consoleUrl}/#/diff/${envId('Staging')}/${envId('Production')}`);
+  const options = diff.getByTestId('diff-data-sources');
+  const password = options.getByTestId('diff-option').filter({ hasText: 'Password (secret)' });
+  await waitForText(password.locator('td.from'), 'set');
+  await waitForText(password.locator('td.to'), 'not set');
+  const mongoString = options.getByTestId('diff-option').filter({ hasText: 'Connection string (secret)' });
+  await waitForText(mongoString.locator('td.to'), 'set (differs)');
+  const text = await diff.locator('main').innerText();
+  for (const secret of ['another-secret', 'staging-secret', 'mongodb://']) {
+    check(!text.includes(secret), `no secret value in the diff (${secret})`);
+  }
+  await screenshot(diff, 'diff');
+  log("diff: Staging's password is set and Production's is not; no secret value shows");
+
+  // An error in words: the builder may not roll back Production's release.
+  await builder.goto(`${consoleUrl}/#/releases/${app.id}`);
+  await builder.getByRole('button', { name: 'Roll back' }).click();
+  const refusal = builder.locator('fieldset', { hasText: 'Release now' }).getByRole('alert');
+  await waitForText(refusal, 'Your role may not do this here; an admin can.');
+  await waitForText(refusal, '(FORBIDDEN)');
+  await waitForText(builder.getByTestId('released-now'), 'Running now: v3');
+  log('releases: a builder rolling back Production is told, in words, that an admin can');
 }
 
 const started = Date.now();

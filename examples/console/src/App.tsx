@@ -1,6 +1,6 @@
 // The console's frame: the token, the Apollo client built for it, who the token says
 // we are, and the screens.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { ApolloProvider, useQuery } from '@apollo/client/react';
@@ -14,6 +14,8 @@ import { DataSourcesScreen } from './DataSourcesScreen';
 import { EnvironmentSwitcher } from './EnvironmentSwitcher';
 import { PromoteScreen } from './PromoteScreen';
 import { ApprovalsInbox } from './ApprovalsInbox';
+import { ReleasesScreen } from './ReleasesScreen';
+import { DiffScreen } from './DiffScreen';
 
 /** Who the token says we are, as every screen gets it. */
 export type Viewer = ConsoleHeaderData['viewer'];
@@ -60,20 +62,35 @@ function makeClient(token: string): { client: ApolloClient; close: () => void } 
 
 export function App() {
   const [token, setToken] = useState(initialToken);
-  const { client, close } = useMemo(() => makeClient(token), [token]);
-  useEffect(() => close, [close]);
+  // Made in an effect, so that the client a token no longer uses is closed (its
+  // WebSocket too), and React's StrictMode re-run gets a fresh one.
+  const [connection, setConnection] = useState<{ token: string; client: ApolloClient } | null>(null);
+  useEffect(() => {
+    const { client, close } = makeClient(token);
+    setConnection({ token, client });
+    return close;
+  }, [token]);
+  const client = connection?.token === token ? connection.client : null;
   const useToken = (next: string) => {
     window.localStorage.setItem(TOKEN_KEY, next);
     setToken(next);
   };
   return (
-    <ApolloProvider client={client}>
+    <>
       <header className="top">
         <h1>envgate console</h1>
         <TokenForm token={token} onToken={useToken} />
       </header>
-      {token ? <Signed /> : <p className="hint">Paste the admin token that <code>cargo run -- serve --demo</code> printed.</p>}
-    </ApolloProvider>
+      {!token ? (
+        <p className="hint">Paste the admin token that <code>cargo run -- serve --demo</code> printed.</p>
+      ) : (
+        client && (
+          <ApolloProvider client={client}>
+            <Signed />
+          </ApolloProvider>
+        )
+      )}
+    </>
   );
 }
 
@@ -104,6 +121,8 @@ const SCREENS: { route: Route; label: string }[] = [
   { route: { screen: 'apps' }, label: 'App builder' },
   { route: { screen: 'promote' }, label: 'Promote' },
   { route: { screen: 'approvals' }, label: 'Approvals' },
+  { route: { screen: 'releases' }, label: 'Releases' },
+  { route: { screen: 'diff' }, label: 'Diff' },
 ];
 
 function Signed() {
@@ -146,7 +165,9 @@ function Screen({ route, viewer }: { route: Route; viewer: Viewer }) {
       return <PromoteScreen appId={route.appId} versionId={route.versionId} viewer={viewer} />;
     case 'approvals':
       return <ApprovalsInbox viewer={viewer} />;
-    default:
-      return null;
+    case 'releases':
+      return <ReleasesScreen appId={route.appId} />;
+    case 'diff':
+      return <DiffScreen fromId={route.fromId} toId={route.toId} />;
   }
 }

@@ -337,3 +337,176 @@ export const PromotionRequestChangedSubscription = graphql(`
     }
   }
 `);
+
+// --- Releases: history, rollback, schedules ----------------------------------------
+
+export const ReleaseFieldsFragment = graphql(`
+  fragment ReleaseFields on Release {
+    id
+    at
+    releasedBy
+    note
+    rollback
+    scheduled
+    version {
+      id
+      name
+    }
+  }
+`);
+
+export const ScheduledReleaseFieldsFragment = graphql(`
+  fragment ScheduledReleaseFields on ScheduledRelease {
+    id
+    at
+    scheduledBy
+    note
+    status
+    failure
+    version {
+      id
+      name
+    }
+  }
+`);
+
+// Everything the releases screen shows of an app. Releasing and rolling back answer
+// with the app, selected the same way, so the answer alone updates the screen.
+export const ReleasesAppFragment = graphql(`
+  fragment ReleasesApp on App {
+    id
+    name
+    releasedEnvironment {
+      id
+      name
+    }
+    releasedVersion {
+      ...VersionFields
+    }
+    versions {
+      ...VersionFields
+    }
+    releases(first: 20) {
+      nodes {
+        ...ReleaseFields
+      }
+    }
+    scheduledReleases {
+      ...ScheduledReleaseFields
+    }
+  }
+`);
+
+export const ReleasesAppsQuery = graphql(`
+  query ReleasesApps {
+    apps(first: 100) {
+      nodes {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const ReleasesScreenQuery = graphql(`
+  query ReleasesScreen($appId: ID!) {
+    app(id: $appId) {
+      ...ReleasesApp
+    }
+  }
+`);
+
+export const ReleaseAppVersionMutation = graphql(`
+  mutation ReleaseAppVersion($versionId: ID!, $note: String) {
+    releaseAppVersion(versionId: $versionId, note: $note) {
+      ...ReleasesApp
+    }
+  }
+`);
+
+export const RollbackReleaseMutation = graphql(`
+  mutation RollbackRelease($appId: ID!) {
+    rollbackRelease(appId: $appId) {
+      ...ReleasesApp
+    }
+  }
+`);
+
+export const ScheduleReleaseMutation = graphql(`
+  mutation ScheduleRelease($versionId: ID!, $at: DateTime!, $note: String) {
+    scheduleRelease(versionId: $versionId, at: $at, note: $note) {
+      ...ScheduledReleaseFields
+    }
+  }
+`);
+
+export const CancelScheduledReleaseMutation = graphql(`
+  mutation CancelScheduledRelease($id: ID!) {
+    cancelScheduledRelease(id: $id) {
+      ...ScheduledReleaseFields
+    }
+  }
+`);
+
+// --- The environment diff ------------------------------------------------------------
+
+export const DiffEnvironmentsQuery = graphql(`
+  query DiffEnvironments {
+    environments {
+      id
+      name
+      priority
+      isDefault
+    }
+    dataSourceKinds {
+      kind
+      fields {
+        key
+        label
+      }
+    }
+  }
+`);
+
+export const EnvironmentDiffQuery = graphql(`
+  query EnvironmentDiff($fromId: ID!, $toId: ID!) {
+    environmentDiff(fromEnvironmentId: $fromId, toEnvironmentId: $toId) {
+      from {
+        id
+        name
+      }
+      to {
+        id
+        name
+      }
+      dataSources {
+        dataSource {
+          id
+          name
+          kind
+        }
+        fromConfigured
+        toConfigured
+        options {
+          key
+          secret
+          from
+          to
+          fromSet
+          toSet
+        }
+      }
+      constants {
+        constant {
+          id
+          name
+          type
+        }
+        fromSet
+        toSet
+        from
+        to
+      }
+    }
+  }
+`);

@@ -34,6 +34,17 @@ type Documents = {
     "\n  mutation ReviewPromotionRequest($id: ID!, $approve: Boolean!, $comment: String) {\n    reviewPromotionRequest(id: $id, approve: $approve, comment: $comment) {\n      ...PromotionRequestFields\n    }\n  }\n": typeof types.ReviewPromotionRequestDocument,
     "\n  mutation CancelPromotionRequest($id: ID!) {\n    cancelPromotionRequest(id: $id) {\n      ...PromotionRequestFields\n    }\n  }\n": typeof types.CancelPromotionRequestDocument,
     "\n  subscription PromotionRequestChanged {\n    promotionRequestChanged {\n      ...PromotionRequestFields\n    }\n  }\n": typeof types.PromotionRequestChangedDocument,
+    "\n  fragment ReleaseFields on Release {\n    id\n    at\n    releasedBy\n    note\n    rollback\n    scheduled\n    version {\n      id\n      name\n    }\n  }\n": typeof types.ReleaseFieldsFragmentDoc,
+    "\n  fragment ScheduledReleaseFields on ScheduledRelease {\n    id\n    at\n    scheduledBy\n    note\n    status\n    failure\n    version {\n      id\n      name\n    }\n  }\n": typeof types.ScheduledReleaseFieldsFragmentDoc,
+    "\n  fragment ReleasesApp on App {\n    id\n    name\n    releasedEnvironment {\n      id\n      name\n    }\n    releasedVersion {\n      ...VersionFields\n    }\n    versions {\n      ...VersionFields\n    }\n    releases(first: 20) {\n      nodes {\n        ...ReleaseFields\n      }\n    }\n    scheduledReleases {\n      ...ScheduledReleaseFields\n    }\n  }\n": typeof types.ReleasesAppFragmentDoc,
+    "\n  query ReleasesApps {\n    apps(first: 100) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ReleasesAppsDocument,
+    "\n  query ReleasesScreen($appId: ID!) {\n    app(id: $appId) {\n      ...ReleasesApp\n    }\n  }\n": typeof types.ReleasesScreenDocument,
+    "\n  mutation ReleaseAppVersion($versionId: ID!, $note: String) {\n    releaseAppVersion(versionId: $versionId, note: $note) {\n      ...ReleasesApp\n    }\n  }\n": typeof types.ReleaseAppVersionDocument,
+    "\n  mutation RollbackRelease($appId: ID!) {\n    rollbackRelease(appId: $appId) {\n      ...ReleasesApp\n    }\n  }\n": typeof types.RollbackReleaseDocument,
+    "\n  mutation ScheduleRelease($versionId: ID!, $at: DateTime!, $note: String) {\n    scheduleRelease(versionId: $versionId, at: $at, note: $note) {\n      ...ScheduledReleaseFields\n    }\n  }\n": typeof types.ScheduleReleaseDocument,
+    "\n  mutation CancelScheduledRelease($id: ID!) {\n    cancelScheduledRelease(id: $id) {\n      ...ScheduledReleaseFields\n    }\n  }\n": typeof types.CancelScheduledReleaseDocument,
+    "\n  query DiffEnvironments {\n    environments {\n      id\n      name\n      priority\n      isDefault\n    }\n    dataSourceKinds {\n      kind\n      fields {\n        key\n        label\n      }\n    }\n  }\n": typeof types.DiffEnvironmentsDocument,
+    "\n  query EnvironmentDiff($fromId: ID!, $toId: ID!) {\n    environmentDiff(fromEnvironmentId: $fromId, toEnvironmentId: $toId) {\n      from {\n        id\n        name\n      }\n      to {\n        id\n        name\n      }\n      dataSources {\n        dataSource {\n          id\n          name\n          kind\n        }\n        fromConfigured\n        toConfigured\n        options {\n          key\n          secret\n          from\n          to\n          fromSet\n          toSet\n        }\n      }\n      constants {\n        constant {\n          id\n          name\n          type\n        }\n        fromSet\n        toSet\n        from\n        to\n      }\n    }\n  }\n": typeof types.EnvironmentDiffDocument,
 };
 const documents: Documents = {
     "\n  query ConsoleHeader {\n    viewer {\n      userId\n      workspaceId\n      role\n    }\n    edition {\n      name\n      licenseStatus\n    }\n  }\n": types.ConsoleHeaderDocument,
@@ -56,6 +67,17 @@ const documents: Documents = {
     "\n  mutation ReviewPromotionRequest($id: ID!, $approve: Boolean!, $comment: String) {\n    reviewPromotionRequest(id: $id, approve: $approve, comment: $comment) {\n      ...PromotionRequestFields\n    }\n  }\n": types.ReviewPromotionRequestDocument,
     "\n  mutation CancelPromotionRequest($id: ID!) {\n    cancelPromotionRequest(id: $id) {\n      ...PromotionRequestFields\n    }\n  }\n": types.CancelPromotionRequestDocument,
     "\n  subscription PromotionRequestChanged {\n    promotionRequestChanged {\n      ...PromotionRequestFields\n    }\n  }\n": types.PromotionRequestChangedDocument,
+    "\n  fragment ReleaseFields on Release {\n    id\n    at\n    releasedBy\n    note\n    rollback\n    scheduled\n    version {\n      id\n      name\n    }\n  }\n": types.ReleaseFieldsFragmentDoc,
+    "\n  fragment ScheduledReleaseFields on ScheduledRelease {\n    id\n    at\n    scheduledBy\n    note\n    status\n    failure\n    version {\n      id\n      name\n    }\n  }\n": types.ScheduledReleaseFieldsFragmentDoc,
+    "\n  fragment ReleasesApp on App {\n    id\n    name\n    releasedEnvironment {\n      id\n      name\n    }\n    releasedVersion {\n      ...VersionFields\n    }\n    versions {\n      ...VersionFields\n    }\n    releases(first: 20) {\n      nodes {\n        ...ReleaseFields\n      }\n    }\n    scheduledReleases {\n      ...ScheduledReleaseFields\n    }\n  }\n": types.ReleasesAppFragmentDoc,
+    "\n  query ReleasesApps {\n    apps(first: 100) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n": types.ReleasesAppsDocument,
+    "\n  query ReleasesScreen($appId: ID!) {\n    app(id: $appId) {\n      ...ReleasesApp\n    }\n  }\n": types.ReleasesScreenDocument,
+    "\n  mutation ReleaseAppVersion($versionId: ID!, $note: String) {\n    releaseAppVersion(versionId: $versionId, note: $note) {\n      ...ReleasesApp\n    }\n  }\n": types.ReleaseAppVersionDocument,
+    "\n  mutation RollbackRelease($appId: ID!) {\n    rollbackRelease(appId: $appId) {\n      ...ReleasesApp\n    }\n  }\n": types.RollbackReleaseDocument,
+    "\n  mutation ScheduleRelease($versionId: ID!, $at: DateTime!, $note: String) {\n    scheduleRelease(versionId: $versionId, at: $at, note: $note) {\n      ...ScheduledReleaseFields\n    }\n  }\n": types.ScheduleReleaseDocument,
+    "\n  mutation CancelScheduledRelease($id: ID!) {\n    cancelScheduledRelease(id: $id) {\n      ...ScheduledReleaseFields\n    }\n  }\n": types.CancelScheduledReleaseDocument,
+    "\n  query DiffEnvironments {\n    environments {\n      id\n      name\n      priority\n      isDefault\n    }\n    dataSourceKinds {\n      kind\n      fields {\n        key\n        label\n      }\n    }\n  }\n": types.DiffEnvironmentsDocument,
+    "\n  query EnvironmentDiff($fromId: ID!, $toId: ID!) {\n    environmentDiff(fromEnvironmentId: $fromId, toEnvironmentId: $toId) {\n      from {\n        id\n        name\n      }\n      to {\n        id\n        name\n      }\n      dataSources {\n        dataSource {\n          id\n          name\n          kind\n        }\n        fromConfigured\n        toConfigured\n        options {\n          key\n          secret\n          from\n          to\n          fromSet\n          toSet\n        }\n      }\n      constants {\n        constant {\n          id\n          name\n          type\n        }\n        fromSet\n        toSet\n        from\n        to\n      }\n    }\n  }\n": types.EnvironmentDiffDocument,
 };
 
 /**
@@ -152,6 +174,50 @@ export function graphql(source: "\n  mutation CancelPromotionRequest($id: ID!) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription PromotionRequestChanged {\n    promotionRequestChanged {\n      ...PromotionRequestFields\n    }\n  }\n"): (typeof documents)["\n  subscription PromotionRequestChanged {\n    promotionRequestChanged {\n      ...PromotionRequestFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReleaseFields on Release {\n    id\n    at\n    releasedBy\n    note\n    rollback\n    scheduled\n    version {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment ReleaseFields on Release {\n    id\n    at\n    releasedBy\n    note\n    rollback\n    scheduled\n    version {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ScheduledReleaseFields on ScheduledRelease {\n    id\n    at\n    scheduledBy\n    note\n    status\n    failure\n    version {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment ScheduledReleaseFields on ScheduledRelease {\n    id\n    at\n    scheduledBy\n    note\n    status\n    failure\n    version {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ReleasesApp on App {\n    id\n    name\n    releasedEnvironment {\n      id\n      name\n    }\n    releasedVersion {\n      ...VersionFields\n    }\n    versions {\n      ...VersionFields\n    }\n    releases(first: 20) {\n      nodes {\n        ...ReleaseFields\n      }\n    }\n    scheduledReleases {\n      ...ScheduledReleaseFields\n    }\n  }\n"): (typeof documents)["\n  fragment ReleasesApp on App {\n    id\n    name\n    releasedEnvironment {\n      id\n      name\n    }\n    releasedVersion {\n      ...VersionFields\n    }\n    versions {\n      ...VersionFields\n    }\n    releases(first: 20) {\n      nodes {\n        ...ReleaseFields\n      }\n    }\n    scheduledReleases {\n      ...ScheduledReleaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReleasesApps {\n    apps(first: 100) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query ReleasesApps {\n    apps(first: 100) {\n      nodes {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReleasesScreen($appId: ID!) {\n    app(id: $appId) {\n      ...ReleasesApp\n    }\n  }\n"): (typeof documents)["\n  query ReleasesScreen($appId: ID!) {\n    app(id: $appId) {\n      ...ReleasesApp\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReleaseAppVersion($versionId: ID!, $note: String) {\n    releaseAppVersion(versionId: $versionId, note: $note) {\n      ...ReleasesApp\n    }\n  }\n"): (typeof documents)["\n  mutation ReleaseAppVersion($versionId: ID!, $note: String) {\n    releaseAppVersion(versionId: $versionId, note: $note) {\n      ...ReleasesApp\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollbackRelease($appId: ID!) {\n    rollbackRelease(appId: $appId) {\n      ...ReleasesApp\n    }\n  }\n"): (typeof documents)["\n  mutation RollbackRelease($appId: ID!) {\n    rollbackRelease(appId: $appId) {\n      ...ReleasesApp\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ScheduleRelease($versionId: ID!, $at: DateTime!, $note: String) {\n    scheduleRelease(versionId: $versionId, at: $at, note: $note) {\n      ...ScheduledReleaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation ScheduleRelease($versionId: ID!, $at: DateTime!, $note: String) {\n    scheduleRelease(versionId: $versionId, at: $at, note: $note) {\n      ...ScheduledReleaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelScheduledRelease($id: ID!) {\n    cancelScheduledRelease(id: $id) {\n      ...ScheduledReleaseFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelScheduledRelease($id: ID!) {\n    cancelScheduledRelease(id: $id) {\n      ...ScheduledReleaseFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DiffEnvironments {\n    environments {\n      id\n      name\n      priority\n      isDefault\n    }\n    dataSourceKinds {\n      kind\n      fields {\n        key\n        label\n      }\n    }\n  }\n"): (typeof documents)["\n  query DiffEnvironments {\n    environments {\n      id\n      name\n      priority\n      isDefault\n    }\n    dataSourceKinds {\n      kind\n      fields {\n        key\n        label\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EnvironmentDiff($fromId: ID!, $toId: ID!) {\n    environmentDiff(fromEnvironmentId: $fromId, toEnvironmentId: $toId) {\n      from {\n        id\n        name\n      }\n      to {\n        id\n        name\n      }\n      dataSources {\n        dataSource {\n          id\n          name\n          kind\n        }\n        fromConfigured\n        toConfigured\n        options {\n          key\n          secret\n          from\n          to\n          fromSet\n          toSet\n        }\n      }\n      constants {\n        constant {\n          id\n          name\n          type\n        }\n        fromSet\n        toSet\n        from\n        to\n      }\n    }\n  }\n"): (typeof documents)["\n  query EnvironmentDiff($fromId: ID!, $toId: ID!) {\n    environmentDiff(fromEnvironmentId: $fromId, toEnvironmentId: $toId) {\n      from {\n        id\n        name\n      }\n      to {\n        id\n        name\n      }\n      dataSources {\n        dataSource {\n          id\n          name\n          kind\n        }\n        fromConfigured\n        toConfigured\n        options {\n          key\n          secret\n          from\n          to\n          fromSet\n          toSet\n        }\n      }\n      constants {\n        constant {\n          id\n          name\n          type\n        }\n        fromSet\n        toSet\n        from\n        to\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
