@@ -365,7 +365,8 @@ async function checkLiveUpdates(first: string, second: string, token: string) {
 async function main() {
   // Only this run's pictures and logs in the directory afterwards.
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const ours = /^(playground|data-sources|environment-switcher|promote-[a-z-]+|approvals-inbox|releases|diff)\.png$|^failure-/;
+  const ours =
+    /^(playground|data-sources|environment-switcher|promote-[a-z-]+|approvals-inbox|releases|diff)\.png$|^failure-/;
   for (const old of readdirSync(SCREENSHOT_DIR).filter((file) => ours.test(file))) {
     rmSync(path.join(SCREENSHOT_DIR, old), { force: true });
   }
@@ -657,10 +658,15 @@ async function shipping({
     },
   );
   const mongoId: string = mongo.createDataSource.id;
-  await api(envgateUrl, token, 'mutation($v: ID!, $d: [ID!]!) { setAppVersionDataSources(versionId: $v, dataSourceIds: $d) { id } }', {
-    v: versionId('v3'),
-    d: [demoPg, mongoId],
-  });
+  await api(
+    envgateUrl,
+    token,
+    'mutation($v: ID!, $d: [ID!]!) { setAppVersionDataSources(versionId: $v, dataSourceIds: $d) { id } }',
+    {
+      v: versionId('v3'),
+      d: [demoPg, mongoId],
+    },
+  );
   await api(envgateUrl, token, 'mutation($id: ID!) { setEnvironmentApprovals(id: $id, requiredApprovals: 2) { id } }', {
     id: envId('Production'),
   });
@@ -688,7 +694,13 @@ async function shipping({
     envgateUrl,
     token,
     'mutation($i: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $i) { revision } }',
-    { i: { dataSourceId: mongoId, environmentId: envId('Staging'), options: [{ key: 'connection_string', value: 'mongodb://127.0.0.1:27017/orders-staging' }] } },
+    {
+      i: {
+        dataSourceId: mongoId,
+        environmentId: envId('Staging'),
+        options: [{ key: 'connection_string', value: 'mongodb://127.0.0.1:27017/orders-staging' }],
+      },
+    },
   );
   await builder.goBack();
   await waitForText(preview, 'Every data source it uses is configured in Staging.');
@@ -754,7 +766,7 @@ async function shipping({
   await inboxB.getByRole('button', { name: 'Request promotion to Production' }).click();
   const mine = inboxB.getByTestId('preview').getByTestId('request');
   await waitForText(mine, 'requested by alice (you)');
-  check((await mine.getByRole('button', { name: 'Approve' }).count()) === 0, 'no review of one\'s own request');
+  check((await mine.getByRole('button', { name: 'Approve' }).count()) === 0, "no review of one's own request");
   await mine.getByRole('button', { name: 'Cancel my request' }).click();
   await waitForText(mine.getByTestId('request-status'), 'cancelled by the requester');
   await waitForText(inboxA.getByTestId('decided').getByTestId('request-status').first(), 'cancelled by the requester');
@@ -795,7 +807,12 @@ async function shipping({
   const wholeSecond = (ms: number) => new Date(Math.ceil(ms / 1000) * 1000);
   const tomorrow = wholeSecond(Date.now() + 86_400_000);
   await schedule(tomorrow, 'Tomorrow, maybe');
-  const stored = await api(envgateUrl, token, '{ app(id: "' + app.id + '") { scheduledReleases { id at note status } } }');
+  const stored = await api(
+    envgateUrl,
+    token,
+    'query($id: ID!) { app(id: $id) { scheduledReleases { id at note status } } }',
+    { id: app.id },
+  );
   const planned = stored.app.scheduledReleases.find((s: { note: string }) => s.note === 'Tomorrow, maybe');
   check(Date.parse(planned.at) === tomorrow.getTime(), `stored in UTC: ${planned.at} is ${tomorrow.toISOString()}`);
   const tomorrowRow = releases.getByTestId('scheduled-release').filter({ hasText: 'Tomorrow, maybe' });

@@ -19,7 +19,12 @@ export function ApprovalsInbox({ viewer }: { viewer: Viewer }) {
     void recent.refetch();
   });
   const error = pending.error ?? recent.error;
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!pending.data || !recent.data) return <p>Loading requests…</p>;
   const appName = new Map(pending.data.apps.nodes.map((app) => [app.id, app.name]));
   const waiting = pending.data.promotionRequests.nodes.filter((r) => r.status === 'PENDING');
@@ -39,7 +44,12 @@ export function ApprovalsInbox({ viewer }: { viewer: Viewer }) {
           <p className="hint">Nothing waits for review.</p>
         ) : (
           waiting.map((request) => (
-            <RequestCard key={request.id} request={request} appName={appName.get(request.version.appId)} viewer={viewer} />
+            <RequestCard
+              key={request.id}
+              request={request}
+              appName={appName.get(request.version.appId)}
+              viewer={viewer}
+            />
           ))
         )}
       </div>
@@ -51,7 +61,12 @@ export function ApprovalsInbox({ viewer }: { viewer: Viewer }) {
           decided
             .slice(0, 10)
             .map((request) => (
-              <RequestCard key={request.id} request={request} appName={appName.get(request.version.appId)} viewer={viewer} />
+              <RequestCard
+                key={request.id}
+                request={request}
+                appName={appName.get(request.version.appId)}
+                viewer={viewer}
+              />
             ))
         )}
       </div>

@@ -13,7 +13,12 @@ type Diff = DiffData['environmentDiff'];
 
 export function DiffScreen({ fromId, toId }: { fromId?: string; toId?: string }) {
   const { data, error } = useQuery(DiffEnvironmentsQuery);
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!data) return <p>Loading environments…</p>;
   const environments = data.environments;
   // By default, the last step of the pipeline: the environment before the default
@@ -47,12 +52,24 @@ export function DiffScreen({ fromId, toId }: { fromId?: string; toId?: string })
 
 function Differences({ fromId, toId, kinds }: { fromId: string; toId: string; kinds: Kind[] }) {
   // Others change options all the time: always ask again when shown.
-  const { data, error } = useQuery(EnvironmentDiffQuery, { variables: { fromId, toId }, fetchPolicy: 'cache-and-network' });
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  const { data, error } = useQuery(EnvironmentDiffQuery, {
+    variables: { fromId, toId },
+    fetchPolicy: 'cache-and-network',
+  });
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!data) return <p>Comparing…</p>;
   const diff = data.environmentDiff;
   if (diff.dataSources.length === 0 && diff.constants.length === 0) {
-    return <p className="notice">{diff.from.name} and {diff.to.name} are configured alike.</p>;
+    return (
+      <p className="notice">
+        {diff.from.name} and {diff.to.name} are configured alike.
+      </p>
+    );
   }
   return (
     <>

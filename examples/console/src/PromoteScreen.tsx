@@ -16,6 +16,7 @@ import {
 import { apiError, describe } from './errors';
 import { href, navigate } from './route';
 import { RequestCard, useLiveRequests } from './requests';
+import { AppPicker, count, useOutcome } from './shared';
 import type { Viewer } from './App';
 
 type Kind = ScreenData['dataSourceKinds'][number];
@@ -23,25 +24,32 @@ type Preview = PreviewData['promotionPreview'];
 
 export function PromoteScreen({ appId, versionId, viewer }: { appId?: string; versionId?: string; viewer: Viewer }) {
   const { data, error } = useQuery(PromoteScreenQuery);
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!data) return <p>Loading apps…</p>;
   const apps = data.apps.nodes;
   const app = apps.find((a) => a.id === appId) ?? apps[0];
-  if (!app) return <section className="screen"><h2>Promote</h2><p>This workspace has no apps yet.</p></section>;
+  if (!app)
+    return (
+      <section className="screen">
+        <h2>Promote</h2>
+        <p>This workspace has no apps yet.</p>
+      </section>
+    );
   const version = app.versions.find((v) => v.id === versionId);
   return (
     <section className="screen">
       <h2>Promote</h2>
-      <div className="inline">
-        <label htmlFor="promote-app">App</label>
-        <select id="promote-app" value={app.id} onChange={(e) => navigate({ screen: 'promote', appId: e.target.value })}>
-          {apps.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <AppPicker
+        id="promote-app"
+        apps={apps}
+        value={app.id}
+        onPick={(id) => navigate({ screen: 'promote', appId: id })}
+      />
       <table className="versions">
         <caption>Versions of {app.name}</caption>
         <thead>
@@ -66,7 +74,13 @@ export function PromoteScreen({ appId, versionId, viewer }: { appId?: string; ve
         </tbody>
       </table>
       {version ? (
-        <PreviewPanel key={version.id} versionId={version.id} appId={app.id} kinds={data.dataSourceKinds} viewer={viewer} />
+        <PreviewPanel
+          key={version.id}
+          versionId={version.id}
+          appId={app.id}
+          kinds={data.dataSourceKinds}
+          viewer={viewer}
+        />
       ) : (
         <p className="hint">Pick a version to see what promoting it would meet.</p>
       )}
@@ -74,7 +88,17 @@ export function PromoteScreen({ appId, versionId, viewer }: { appId?: string; ve
   );
 }
 
-function PreviewPanel({ versionId, appId, kinds, viewer }: { versionId: string; appId: string; kinds: Kind[]; viewer: Viewer }) {
+function PreviewPanel({
+  versionId,
+  appId,
+  kinds,
+  viewer,
+}: {
+  versionId: string;
+  appId: string;
+  kinds: Kind[];
+  viewer: Viewer;
+}) {
   // Always asked again when shown: what a promotion meets changes with others' work.
   const preview = useQuery(PromotionPreviewQuery, { variables: { versionId }, fetchPolicy: 'cache-and-network' });
   const requests = useQuery(PromotionRequestsQuery, { variables: { appId } });
@@ -84,7 +108,12 @@ function PreviewPanel({ versionId, appId, kinds, viewer }: { versionId: string; 
     if (request.version.id === versionId) void preview.refetch();
   });
   const error = preview.error ?? requests.error;
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!preview.data || !requests.data) return <p>Loading the preview…</p>;
   const p = preview.data.promotionPreview;
   const ofVersion = requests.data.promotionRequests.nodes.filter((r) => r.version.id === versionId);
@@ -92,10 +121,13 @@ function PreviewPanel({ versionId, appId, kinds, viewer }: { versionId: string; 
   return (
     <div className="preview" data-testid="preview">
       <h3>
-        {p.to ? `${p.version.name}: ${p.from.name} → ${p.to.name}` : `${p.version.name} is in ${p.from.name}, the last environment`}
+        {p.to
+          ? `${p.version.name}: ${p.from.name} → ${p.to.name}`
+          : `${p.version.name} is in ${p.from.name}, the last environment`}
       </h3>
       <p className="meta">
-        Uses {p.version.dataSources.length === 0 ? 'no data sources' : p.version.dataSources.map((d) => d.name).join(', ')}.
+        Uses{' '}
+        {p.version.dataSources.length === 0 ? 'no data sources' : p.version.dataSources.map((d) => d.name).join(', ')}.
       </p>
       {p.to && (
         <>
@@ -103,7 +135,7 @@ function PreviewPanel({ versionId, appId, kinds, viewer }: { versionId: string; 
           <p data-testid="approvals-needed">
             {p.requiredApprovals === 0
               ? `${p.to.name} needs no approval.`
-              : `${p.to.name} needs ${p.requiredApprovals} approval${p.requiredApprovals === 1 ? '' : 's'} by admins.`}
+              : `${p.to.name} needs ${count(p.requiredApprovals, 'approval')} by admins.`}
             {p.to.protected && ` ${p.to.name} is protected: promoting into it needs an admin.`}
           </p>
         </>
@@ -154,9 +186,16 @@ function Blockers({ preview, kinds }: { preview: Preview; kinds: Kind[] }) {
         {preview.blockers.map(({ dataSource, missingFields, missingConstants }) => (
           <li key={dataSource.id} data-testid="blocker">
             {dataSource.name}
-            {missingFields.length > 0 && <> is missing {missingFields.map((f) => label(dataSource.kind, f)).join(', ')}</>}
+            {missingFields.length > 0 && (
+              <> is missing {missingFields.map((f) => label(dataSource.kind, f)).join(', ')}</>
+            )}
             {missingFields.length > 0 && missingConstants.length > 0 && ';'}
-            {missingConstants.length > 0 && <> has no value in {to.name} for {missingConstants.join(', ')}</>}
+            {missingConstants.length > 0 && (
+              <>
+                {' '}
+                has no value in {to.name} for {missingConstants.join(', ')}
+              </>
+            )}
             {' · '}
             <a href={href({ screen: 'data-sources', dataSourceId: dataSource.id, environmentId: to.id })}>
               Open {dataSource.name} in {to.name}
@@ -181,20 +220,13 @@ function Actions({
 }) {
   const noteId = useId();
   const [note, setNote] = useState('');
-  const [notice, setNotice] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const [promote, { loading: promoting }] = useMutation(PromoteAppVersionMutation);
   const [request, { loading: requesting }] = useMutation(RequestPromotionMutation);
+  const outcome = useOutcome();
   const variables = { versionId: preview.version.id, fromEnvironmentId: preview.from.id };
 
   const run = async (action: () => Promise<string>) => {
-    setNotice(null);
-    setProblem(null);
-    try {
-      setNotice(await action());
-    } catch (error) {
-      setProblem(describe(apiError(error)));
-    }
+    await outcome.run(action);
     // Whatever happened (a colleague's move is VERSION_CONFLICT, a data source
     // emptied meanwhile is ENVIRONMENT_NOT_CONFIGURED), show where things stand now.
     await onChanged();
@@ -228,7 +260,7 @@ function Actions({
               void run(async () => {
                 await request({ variables: { ...variables, note: note.trim() || null } });
                 setNote('');
-                return `Requested: ${to.name} needs ${preview.requiredApprovals} approval${preview.requiredApprovals === 1 ? '' : 's'}; the request shows below as admins review it.`;
+                return `Requested: ${to.name} needs ${count(preview.requiredApprovals, 'approval')}; the request shows below as admins review it.`;
               })
             }
           >
@@ -236,16 +268,7 @@ function Actions({
           </button>
         </div>
       )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {problem && (
-        <p className="alert" role="alert">
-          {problem}
-        </p>
-      )}
+      {outcome.shown}
     </div>
   );
 }

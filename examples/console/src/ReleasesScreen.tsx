@@ -18,13 +18,19 @@ import {
 import { apiError, describe } from './errors';
 import { navigate } from './route';
 import { TIME_ZONE, localToUtc, utcToLocal, when } from './time';
+import { AppPicker, useOutcome } from './shared';
 
 /** How often the screen asks again while a release is scheduled. */
 const POLL_MS = 2_000;
 
 export function ReleasesScreen({ appId }: { appId?: string }) {
   const { data, error } = useQuery(ReleasesAppsQuery);
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!data) return <p>Loading apps…</p>;
   const apps = data.apps.nodes;
   const app = apps.find((a) => a.id === appId) ?? apps[0];
@@ -33,16 +39,12 @@ export function ReleasesScreen({ appId }: { appId?: string }) {
       <h2>Releases</h2>
       {app ? (
         <>
-          <div className="inline">
-            <label htmlFor="releases-app">App</label>
-            <select id="releases-app" value={app.id} onChange={(e) => navigate({ screen: 'releases', appId: e.target.value })}>
-              {apps.map((a) => (
-                <option key={a.id} value={a.id}>
-                  {a.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <AppPicker
+            id="releases-app"
+            apps={apps}
+            value={app.id}
+            onPick={(id) => navigate({ screen: 'releases', appId: id })}
+          />
           <AppReleases key={app.id} appId={app.id} />
         </>
       ) : (
@@ -61,13 +63,19 @@ function AppReleases({ appId }: { appId: string }) {
     startPolling(POLL_MS);
     return () => stopPolling();
   }, [waiting, startPolling, stopPolling]);
-  if (error) return <p className="error" role="alert">{describe(apiError(error))}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {describe(apiError(error))}
+      </p>
+    );
   if (!data) return <p>Loading releases…</p>;
   if (!app) return <p className="error">This app no longer exists.</p>;
   return (
     <>
       <p className="badge production" data-testid="released-now">
-        Running now: {app.releasedVersion ? app.releasedVersion.name : 'nothing released'} on {app.releasedEnvironment.name}
+        Running now: {app.releasedVersion ? app.releasedVersion.name : 'nothing released'} on{' '}
+        {app.releasedEnvironment.name}
       </p>
       <ReleaseForm app={app} />
       <ScheduleForm app={app} />
@@ -75,37 +83,6 @@ function AppReleases({ appId }: { appId: string }) {
       <History app={app} />
     </>
   );
-}
-
-/** A status line and an error line, for a form's last action. */
-function useOutcome() {
-  const [notice, setNotice] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const run = async (action: () => Promise<string>) => {
-    setNotice(null);
-    setProblem(null);
-    try {
-      setNotice(await action());
-    } catch (error) {
-      setProblem(describe(apiError(error)));
-    }
-  };
-  const shown =
-    notice || problem ? (
-      <>
-        {notice && (
-          <p className="notice" role="status">
-            {notice}
-          </p>
-        )}
-        {problem && (
-          <p className="alert" role="alert">
-            {problem}
-          </p>
-        )}
-      </>
-    ) : null;
-  return { run, shown };
 }
 
 /** The versions that may be released: those in the environment released apps run on. */
@@ -139,7 +116,9 @@ function VersionPicker({
 function ReleaseForm({ app }: { app: ReleasesAppFragment }) {
   const formId = useId();
   const candidates = releasable(app);
-  const [versionId, setVersionId] = useState(candidates.find((v) => v.status !== 'RELEASED')?.id ?? candidates[0]?.id ?? '');
+  const [versionId, setVersionId] = useState(
+    candidates.find((v) => v.status !== 'RELEASED')?.id ?? candidates[0]?.id ?? '',
+  );
   const [note, setNote] = useState('');
   const [release, { loading: releasing }] = useMutation(ReleaseAppVersionMutation);
   const [rollback, { loading: rollingBack }] = useMutation(RollbackReleaseMutation);
@@ -184,7 +163,9 @@ function ReleaseForm({ app }: { app: ReleasesAppFragment }) {
         >
           Roll back
         </button>
-        <span className="hint">Releases again the version released before the current one (once more: the one before).</span>
+        <span className="hint">
+          Releases again the version released before the current one (once more: the one before).
+        </span>
       </div>
       {shown}
     </fieldset>
@@ -209,7 +190,13 @@ function ScheduleForm({ app }: { app: ReleasesAppFragment }) {
         <label htmlFor={`${formId}-version`}>Version</label>
         <VersionPicker id={`${formId}-version`} app={app} value={versionId} onChange={setVersionId} />
         <label htmlFor={`${formId}-at`}>Release at</label>
-        <input id={`${formId}-at`} type="datetime-local" step={1} value={local} onChange={(e) => setLocal(e.target.value)} />
+        <input
+          id={`${formId}-at`}
+          type="datetime-local"
+          step={1}
+          value={local}
+          onChange={(e) => setLocal(e.target.value)}
+        />
       </div>
       <p className="timezone" data-testid="schedule-utc">
         Your time zone: {TIME_ZONE}. {at ? `envgate stores ${at} (UTC).` : 'Pick a date and time.'}
@@ -275,10 +262,16 @@ function Scheduled({ app }: { app: ReleasesAppFragment }) {
             </td>
             <td>
               {s.status === 'SCHEDULED' && (
-                <button type="button" disabled={loading} onClick={() => void run(async () => {
-                  await cancel({ variables: { id: s.id } });
-                  return `Cancelled the release of ${s.version.name} at ${when(s.at)}.`;
-                })}>
+                <button
+                  type="button"
+                  disabled={loading}
+                  onClick={() =>
+                    void run(async () => {
+                      await cancel({ variables: { id: s.id } });
+                      return `Cancelled the release of ${s.version.name} at ${when(s.at)}.`;
+                    })
+                  }
+                >
                   Cancel
                 </button>
               )}

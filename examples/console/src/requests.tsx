@@ -11,6 +11,7 @@ import {
 } from './operations';
 import { apiError, describe } from './errors';
 import { when } from './time';
+import { count, useOutcome } from './shared';
 import type { Viewer } from './App';
 
 type Request = PromotionRequestFieldsFragment;
@@ -40,7 +41,6 @@ const STATUS: Record<Request['status'], string> = {
 export function RequestCard({ request, appName, viewer }: { request: Request; appName?: string; viewer: Viewer }) {
   const commentId = useId();
   const [comment, setComment] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
   const [review, { loading: reviewing }] = useMutation(ReviewPromotionRequestMutation);
   const [cancel, { loading: cancelling }] = useMutation(CancelPromotionRequestMutation);
   const approvals = request.reviews.filter((r) => r.approved).length;
@@ -49,20 +49,20 @@ export function RequestCard({ request, appName, viewer }: { request: Request; ap
   const pending = request.status === 'PENDING';
   const canReview = pending && viewer.role === 'ADMIN' && !mine && !reviewed;
 
-  const act = async (action: () => Promise<unknown>) => {
-    setProblem(null);
-    try {
-      await action();
-      setComment('');
-    } catch (error) {
-      setProblem(describe(apiError(error)));
-    }
-  };
+  const { run, shown } = useOutcome();
   const decide = (approve: boolean) =>
-    act(() => review({ variables: { id: request.id, approve, comment: comment.trim() || null } }));
+    run(async () => {
+      await review({ variables: { id: request.id, approve, comment: comment.trim() || null } });
+      setComment('');
+      return approve ? 'You approved it.' : 'You rejected it.';
+    });
 
   return (
-    <article className={`request ${request.status.toLowerCase()}`} data-testid="request" aria-label={`Request ${request.version.name} to ${request.to.name}`}>
+    <article
+      className={`request ${request.status.toLowerCase()}`}
+      data-testid="request"
+      aria-label={`Request ${request.version.name} to ${request.to.name}`}
+    >
       <header>
         <strong>
           {appName ? `${appName} · ` : ''}
@@ -79,7 +79,7 @@ export function RequestCard({ request, appName, viewer }: { request: Request; ap
       </p>
       {request.note && <blockquote className="note">{request.note}</blockquote>}
       <p className="meta" data-testid="request-approvals">
-        {approvals} of {request.to.requiredApprovals} approval{request.to.requiredApprovals === 1 ? '' : 's'}
+        {approvals} of {count(request.to.requiredApprovals, 'approval')}
       </p>
       {request.reviews.length > 0 && (
         <ul className="reviews">
@@ -109,18 +109,19 @@ export function RequestCard({ request, appName, viewer }: { request: Request; ap
           <button
             type="button"
             disabled={cancelling}
-            onClick={() => void act(() => cancel({ variables: { id: request.id } }))}
+            onClick={() =>
+              void run(async () => {
+                await cancel({ variables: { id: request.id } });
+                return 'You cancelled your request.';
+              })
+            }
           >
             Cancel my request
           </button>
         </div>
       )}
       {pending && !mine && reviewed && <p className="hint">You reviewed it; waiting for other admins.</p>}
-      {problem && (
-        <p className="alert" role="alert">
-          {problem}
-        </p>
-      )}
+      {shown}
     </article>
   );
 }
