@@ -3,8 +3,9 @@
 // another admin shows, a decision moves the request down). Admins other than the
 // requester approve or reject with a comment; the requester may cancel.
 import { useQuery } from '@apollo/client/react';
+import type { PromotionRequestFieldsFragment } from './gql/graphql';
 import { PromotionRequestsQuery } from './operations';
-import { apiError, describe } from './errors';
+import { Failure } from './shared';
 import { RequestCard, useLiveRequests } from './requests';
 import type { Viewer } from './App';
 
@@ -19,12 +20,7 @@ export function ApprovalsInbox({ viewer }: { viewer: Viewer }) {
     void recent.refetch();
   });
   const error = pending.error ?? recent.error;
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!pending.data || !recent.data) return <p>Loading requests…</p>;
   const appName = new Map(pending.data.apps.nodes.map((app) => [app.id, app.name]));
   const waiting = pending.data.promotionRequests.nodes.filter((r) => r.status === 'PENDING');
@@ -39,37 +35,52 @@ export function ApprovalsInbox({ viewer }: { viewer: Viewer }) {
         <p className="hint">Admins review requests; you can follow them here and cancel your own.</p>
       )}
       <h3>Waiting for review ({waiting.length})</h3>
-      <div data-testid="waiting">
-        {waiting.length === 0 ? (
-          <p className="hint">Nothing waits for review.</p>
-        ) : (
-          waiting.map((request) => (
-            <RequestCard
-              key={request.id}
-              request={request}
-              appName={appName.get(request.version.appId)}
-              viewer={viewer}
-            />
-          ))
-        )}
-      </div>
+      <Requests
+        testId="waiting"
+        requests={waiting}
+        empty="Nothing waits for review."
+        appName={appName}
+        viewer={viewer}
+      />
       <h3>Decided</h3>
-      <div data-testid="decided">
-        {decided.length === 0 ? (
-          <p className="hint">No request decided yet.</p>
-        ) : (
-          decided
-            .slice(0, 10)
-            .map((request) => (
-              <RequestCard
-                key={request.id}
-                request={request}
-                appName={appName.get(request.version.appId)}
-                viewer={viewer}
-              />
-            ))
-        )}
-      </div>
+      <Requests
+        testId="decided"
+        requests={decided.slice(0, 10)}
+        empty="No request decided yet."
+        appName={appName}
+        viewer={viewer}
+      />
     </section>
+  );
+}
+
+function Requests({
+  testId,
+  requests,
+  empty,
+  appName,
+  viewer,
+}: {
+  testId: string;
+  requests: PromotionRequestFieldsFragment[];
+  empty: string;
+  appName: Map<string, string>;
+  viewer: Viewer;
+}) {
+  return (
+    <div data-testid={testId}>
+      {requests.length === 0 ? (
+        <p className="hint">{empty}</p>
+      ) : (
+        requests.map((request) => (
+          <RequestCard
+            key={request.id}
+            request={request}
+            appName={appName.get(request.version.appId)}
+            viewer={viewer}
+          />
+        ))
+      )}
+    </div>
   );
 }

@@ -5,7 +5,7 @@
 import { useQuery } from '@apollo/client/react';
 import type { DiffEnvironmentsQuery as EnvironmentsData, EnvironmentDiffQuery as DiffData } from './gql/graphql';
 import { DiffEnvironmentsQuery, EnvironmentDiffQuery } from './operations';
-import { apiError, describe } from './errors';
+import { Failure } from './shared';
 import { href, navigate } from './route';
 
 type Kind = EnvironmentsData['dataSourceKinds'][number];
@@ -13,12 +13,7 @@ type Diff = DiffData['environmentDiff'];
 
 export function DiffScreen({ fromId, toId }: { fromId?: string; toId?: string }) {
   const { data, error } = useQuery(DiffEnvironmentsQuery);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!data) return <p>Loading environments…</p>;
   const environments = data.environments;
   // By default, the last step of the pipeline: the environment before the default
@@ -56,12 +51,7 @@ function Differences({ fromId, toId, kinds }: { fromId: string; toId: string; ki
     variables: { fromId, toId },
     fetchPolicy: 'cache-and-network',
   });
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!data) return <p>Comparing…</p>;
   const diff = data.environmentDiff;
   if (diff.dataSources.length === 0 && diff.constants.length === 0) {

@@ -13,10 +13,9 @@ import {
   PromotionRequestsQuery,
   RequestPromotionMutation,
 } from './operations';
-import { apiError, describe } from './errors';
 import { href, navigate } from './route';
 import { RequestCard, useLiveRequests } from './requests';
-import { AppPicker, count, useOutcome } from './shared';
+import { AppPicker, Failure, count, useOutcome } from './shared';
 import type { Viewer } from './App';
 
 type Kind = ScreenData['dataSourceKinds'][number];
@@ -24,12 +23,7 @@ type Preview = PreviewData['promotionPreview'];
 
 export function PromoteScreen({ appId, versionId, viewer }: { appId?: string; versionId?: string; viewer: Viewer }) {
   const { data, error } = useQuery(PromoteScreenQuery);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!data) return <p>Loading apps…</p>;
   const apps = data.apps.nodes;
   const app = apps.find((a) => a.id === appId) ?? apps[0];
@@ -108,12 +102,7 @@ function PreviewPanel({
     if (request.version.id === versionId) void preview.refetch();
   });
   const error = preview.error ?? requests.error;
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!preview.data || !requests.data) return <p>Loading the preview…</p>;
   const p = preview.data.promotionPreview;
   const ofVersion = requests.data.promotionRequests.nodes.filter((r) => r.version.id === versionId);

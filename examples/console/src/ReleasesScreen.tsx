@@ -15,22 +15,16 @@ import {
   RollbackReleaseMutation,
   ScheduleReleaseMutation,
 } from './operations';
-import { apiError, describe } from './errors';
 import { navigate } from './route';
 import { TIME_ZONE, localToUtc, utcToLocal, when } from './time';
-import { AppPicker, useOutcome } from './shared';
+import { AppPicker, Failure, useOutcome } from './shared';
 
 /** How often the screen asks again while a release is scheduled. */
 const POLL_MS = 2_000;
 
 export function ReleasesScreen({ appId }: { appId?: string }) {
   const { data, error } = useQuery(ReleasesAppsQuery);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!data) return <p>Loading apps…</p>;
   const apps = data.apps.nodes;
   const app = apps.find((a) => a.id === appId) ?? apps[0];
@@ -63,12 +57,7 @@ function AppReleases({ appId }: { appId: string }) {
     startPolling(POLL_MS);
     return () => stopPolling();
   }, [waiting, startPolling, stopPolling]);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {describe(apiError(error))}
-      </p>
-    );
+  if (error) return <Failure error={error} />;
   if (!data) return <p>Loading releases…</p>;
   if (!app) return <p className="error">This app no longer exists.</p>;
   return (

@@ -3,6 +3,15 @@
 import { useState, type ReactNode } from 'react';
 import { apiError, describe } from './errors';
 
+/** A query that failed, in words. */
+export function Failure({ error }: { error: unknown }) {
+  return (
+    <p className="error" role="alert">
+      {describe(apiError(error))}
+    </p>
+  );
+}
+
 /** "1 approval", "2 approvals". */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
