@@ -18,8 +18,8 @@ type Request = PromotionRequestFieldsFragment;
 
 /** Subscribes while the screen is open. Every event is written to the cache by
  *  itself (a known request changes in place, its version with it); `onEvent` lets the
- *  screen fetch its lists again for a request it did not know. `live` says whether
- *  the subscription runs (false after an error). */
+ *  screen fetch its lists again (a new request joins them, a decided one changes
+ *  list). `live` says whether the subscription runs (false after an error). */
 export function useLiveRequests(onEvent: (request: Request) => void): { live: boolean; error?: string } {
   const { error } = useSubscription(PromotionRequestChangedSubscription, {
     onData: ({ data }) => {
