@@ -772,6 +772,25 @@ async function shipping({
   await waitForText(inboxA.getByTestId('decided').getByTestId('request-status').first(), 'cancelled by the requester');
   log('approvals: alice cancelled her own request; the inbox shows it');
 
+  // A promotion from a stale page: alice moves v4 while the first admin looks at it.
+  const v4 = await api(envgateUrl, token, 'mutation($a: ID!) { createAppVersion(appId: $a, name: "v4") { id } }', {
+    a: app.id,
+  });
+  await inboxA.goto(`${consoleUrl}/#/promote/${app.id}/${v4.createAppVersion.id}`);
+  await waitForText(inboxA.getByTestId('preview'), 'v4: Development → Staging');
+  await api(
+    envgateUrl,
+    alice,
+    'mutation($v: ID!, $f: ID!) { promoteAppVersion(versionId: $v, fromEnvironmentId: $f) { id } }',
+    { v: v4.createAppVersion.id, f: envId('Development') },
+  );
+  await inboxA.getByRole('button', { name: 'Promote to Staging' }).click();
+  const conflict = inboxA.getByTestId('preview').getByRole('alert');
+  await waitForText(conflict, 'Someone moved this version meanwhile; the screen now shows where it is.');
+  await waitForText(conflict, '(VERSION_CONFLICT)');
+  await waitForText(inboxA.getByTestId('preview'), 'v4: Staging → Production');
+  log('promote: a promotion from a stale page is VERSION_CONFLICT, said in words, and the preview moves on');
+
   // 7. Releases, by the first admin (in India): v3 with a note, a rollback, a
   //    schedule cancelled and one that fires while the page is open.
   const releases = inboxA;

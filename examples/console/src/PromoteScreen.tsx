@@ -22,7 +22,8 @@ type Kind = ScreenData['dataSourceKinds'][number];
 type Preview = PreviewData['promotionPreview'];
 
 export function PromoteScreen({ appId, versionId, viewer }: { appId?: string; versionId?: string; viewer: Viewer }) {
-  const { data, error } = useQuery(PromoteScreenQuery);
+  // Others add and move versions: ask again whenever the screen opens.
+  const { data, error } = useQuery(PromoteScreenQuery, { fetchPolicy: 'cache-and-network' });
   if (error) return <Failure error={error} />;
   if (!data) return <p>Loading apps…</p>;
   const apps = data.apps.nodes;
