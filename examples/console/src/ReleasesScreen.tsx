@@ -49,7 +49,11 @@ export function ReleasesScreen({ appId }: { appId?: string }) {
 }
 
 function AppReleases({ appId }: { appId: string }) {
-  const { data, error, startPolling, stopPolling } = useQuery(ReleasesScreenQuery, { variables: { appId } });
+  // Others release too: ask again whenever the screen opens.
+  const { data, error, startPolling, stopPolling } = useQuery(ReleasesScreenQuery, {
+    variables: { appId },
+    fetchPolicy: 'cache-and-network',
+  });
   const app = data?.app;
   const waiting = app?.scheduledReleases.some((s) => s.status === 'SCHEDULED') ?? false;
   useEffect(() => {
