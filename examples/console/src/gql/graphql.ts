@@ -189,7 +189,7 @@ export type AuditAction =
   | 'VERSION_DATA_SOURCES_SET'
   /** `promoteAppVersion`. */
   | 'VERSION_PROMOTED'
-  /** `releaseAppVersion`. */
+  /** `releaseAppVersion`, or a scheduled release that ran (its details name it). */
   | 'VERSION_RELEASED';
 
 /** One change, decrypted read or connection test, as the audit log keeps it. */
@@ -765,7 +765,8 @@ export type Mutation = {
   /**
    * Makes a version the one its app runs; the version released before returns to
    * DRAFT. In Enterprise the version must be in the default environment (promote it
-   * first); Community releases any version. Returns the app.
+   * first); Community releases any version. The release, with its `note` (at most
+   * 1,000 characters), joins `App.releases`. Returns the app.
    */
   releaseAppVersion: App;
   /** Renames a data source (admins). */
