@@ -6,6 +6,12 @@
 // graphql-ws client, then walks the console: save Staging's options, see the revision
 // bump, test the connection, lose a race to a second page and resolve the conflict,
 // copy options between environments, switch the builder's environment and reload.
+// Then the shipping screens, as two admins and a builder in browser contexts (and time
+// zones) of their own: a promotion preview with a blocker and its link, a request for
+// Production that reaches an admin's open inbox live, two approvals that move the
+// version on every open page, a cancelled request, a release with a note, a rollback,
+// a schedule cancelled and one that runs while the page is open, the environment diff,
+// and a refusal in words.
 //
 // Every wait is bounded (a step waits at most STEP_MS, the whole run OVERALL_MS), the
 // children are killed and the database dropped at the end whatever happened, and
@@ -21,7 +27,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -39,7 +45,7 @@ const STEP_MS = 20_000;
 /** envgate's start: migrating a fresh database and seeding the demo workspace. */
 const START_MS = 90_000;
 /** The whole run, after which everything is torn down and the test fails. */
-const OVERALL_MS = 300_000;
+const OVERALL_MS = 420_000;
 
 /** The README's first query. */
 const README_QUERY =
@@ -257,6 +263,42 @@ async function graphqlPost(url: string, token: string, query: string, variables:
   return (await response.json()) as { data?: any; errors?: unknown[] };
 }
 
+/** A POST that must succeed: its `data`, or the errors thrown. */
+async function api(url: string, token: string, query: string, variables: object = {}) {
+  const answer = await graphqlPost(url, token, query, variables);
+  if (answer.errors || !answer.data) throw new Error(`${query}: ${JSON.stringify(answer.errors)}`);
+  return answer.data;
+}
+
+/** A token for the demo workspace minted by `envgate token` (the development secret
+ *  of the run's state directory). */
+function mintToken(env: NodeJS.ProcessEnv, workspaceId: string, role: string, sub: string): string {
+  const result = spawnSync(ENVGATE_BIN, ['token', '--workspace', workspaceId, '--role', role, '--sub', sub], {
+    env: { ...env, ENVGATE_STATE_DIR: stateDir },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const token = result.stdout?.trim().split('\n').pop() ?? '';
+  if (result.status !== 0 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    throw new Error(`envgate token failed: ${result.stderr || result.error?.message}`);
+  }
+  return token;
+}
+
+/** Whether `page` has sent a graphql-ws `subscribe` for `field`: the console's
+ *  subscription is on its way (envgate registers it before anything later can
+ *  happen on another connection that the test drives through several UI steps). */
+function watchSubscriptions(page: Page, field: string): () => boolean {
+  let sent = false;
+  page.on('websocket', (socket) => {
+    socket.on('framesent', (frame) => {
+      const text = typeof frame.payload === 'string' ? frame.payload : frame.payload.toString();
+      if (text.includes('"subscribe"') && text.includes(field)) sent = true;
+    });
+  });
+  return () => sent;
+}
+
 /** Live updates across processes with a real graphql-ws client: subscribed on the first
  *  envgate (token as several clients send it: lowercase key, no `Bearer `), a save
  *  made through a second envgate process on the same database arrives, masked. */
@@ -323,7 +365,8 @@ async function checkLiveUpdates(first: string, second: string, token: string) {
 async function main() {
   // Only this run's pictures and logs in the directory afterwards.
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const ours = /^(playground|data-sources|environment-switcher)\.png$|^failure-/;
+  const ours =
+    /^(playground|data-sources|environment-switcher|promote-[a-z-]+|approvals-inbox|releases|diff)\.png$|^failure-/;
   for (const old of readdirSync(SCREENSHOT_DIR).filter((file) => ours.test(file))) {
     rmSync(path.join(SCREENSHOT_DIR, old), { force: true });
   }
@@ -401,17 +444,25 @@ async function main() {
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(STEP_MS);
-  context.setDefaultNavigationTimeout(STEP_MS);
+  // Each person gets a browser context of their own (own storage, own WebSocket),
+  // in a time zone of their own.
   const allowed = new Set([envgateUrl, consoleUrl]);
   const foreign: string[] = [];
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (allowed.has(url.origin)) return route.continue();
-    foreign.push(url.href);
-    return route.abort('blockedbyclient');
-  });
+  const newContext = async (timezoneId: string) => {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, timezoneId });
+    context.setDefaultTimeout(STEP_MS);
+    context.setDefaultNavigationTimeout(STEP_MS);
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (allowed.has(url.origin)) return route.continue();
+      foreign.push(url.href);
+      return route.abort('blockedbyclient');
+    });
+    return context;
+  };
+  // The first admin works from India (UTC+05:30 all year), so that the schedule's
+  // time in the picker differs from the UTC instant envgate stores.
+  const context = await newContext('Asia/Kolkata');
 
   // 1. The playground, offline: the README's first query, with the pre-filled token.
   const playground = await context.newPage();
@@ -542,7 +593,291 @@ async function main() {
   await screenshot(first, 'environment-switcher');
   log(`environment switcher: ${before} -> ${target}, still ${target} after a reload`);
 
+  await shipping({ envgateUrl, consoleUrl, token, env, first, newContext });
+
   check(foreign.length === 0, `no request left the machine, but: ${foreign.join(', ')}`);
+}
+
+/** Signs `page` in with `token` through the console's token form. */
+async function signIn(page: Page, consoleUrl: string, token: string, hash: string) {
+  await page.goto(`${consoleUrl}/${hash}`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Use token' }).click();
+  await waitForText(page.locator('.whoami'), 'ENTERPRISE (VALID)');
+}
+
+const QUERY_SETUP = `{
+  viewer { workspaceId userId }
+  environments { id name }
+  dataSources(first: 10) { nodes { id name } }
+  apps(first: 1) { nodes { id name versions { id name environment { name } } } }
+}`;
+
+/** 4-7: promote with a preview and approvals, the approvals inbox, releases, the diff;
+ *  two admins (the demo's and alice) and a builder (bob), each in a browser context of
+ *  their own. */
+async function shipping({
+  envgateUrl,
+  consoleUrl,
+  token,
+  env,
+  first,
+  newContext,
+}: {
+  envgateUrl: string;
+  consoleUrl: string;
+  token: string;
+  env: NodeJS.ProcessEnv;
+  first: Page;
+  newContext: (timezoneId: string) => Promise<BrowserContext>;
+}) {
+  const setup = await api(envgateUrl, token, QUERY_SETUP);
+  const workspaceId: string = setup.viewer.workspaceId;
+  const admin: string = setup.viewer.userId;
+  const envId = (name: string): string => setup.environments.find((e: { name: string }) => e.name === name).id;
+  const app = setup.apps.nodes[0];
+  const versionId = (name: string): string => app.versions.find((v: { name: string }) => v.name === name).id;
+  const demoPg: string = setup.dataSources.nodes[0].id;
+  const alice = mintToken(env, workspaceId, 'admin', 'alice');
+  const bob = mintToken(env, workspaceId, 'builder', 'bob');
+
+  // What the walk starts from, through the API: a MongoDB data source with
+  // credentials in Production only, used by v3 (with the demo's PostgreSQL), and
+  // Production asking two admins' approval.
+  const mongo = await api(
+    envgateUrl,
+    token,
+    'mutation($i: CreateDataSourceInput!) { createDataSource(input: $i) { id } }',
+    {
+      i: {
+        name: 'Orders Mongo',
+        kind: 'mongodb',
+        environmentId: envId('Production'),
+        options: [{ key: 'connection_string', value: 'mongodb://127.0.0.1:27017/orders' }],
+      },
+    },
+  );
+  const mongoId: string = mongo.createDataSource.id;
+  await api(
+    envgateUrl,
+    token,
+    'mutation($v: ID!, $d: [ID!]!) { setAppVersionDataSources(versionId: $v, dataSourceIds: $d) { id } }',
+    {
+      v: versionId('v3'),
+      d: [demoPg, mongoId],
+    },
+  );
+  await api(envgateUrl, token, 'mutation($id: ID!) { setEnvironmentApprovals(id: $id, requiredApprovals: 2) { id } }', {
+    id: envId('Production'),
+  });
+
+  // 4. The builder previews v3's promotion: Orders Mongo blocks it, with a link to its
+  //    Staging tab.
+  const bobContext = await newContext('Europe/Berlin');
+  const builder = await bobContext.newPage();
+  pages.set('builder', builder);
+  await signIn(builder, consoleUrl, bob, `#/promote/${app.id}/${versionId('v3')}`);
+  const preview = builder.getByTestId('preview');
+  await waitForText(preview, 'v3: Development → Staging');
+  await waitForText(builder.getByTestId('blocker'), 'Orders Mongo is missing Connection string');
+  await waitForText(builder.getByTestId('reasons'), 'Orders Mongo');
+  check(await builder.getByRole('button', { name: 'Promote to Staging' }).isDisabled(), 'no promotion past a blocker');
+  await screenshot(builder, 'promote-blockers');
+  await builder.getByRole('link', { name: 'Open Orders Mongo in Staging' }).click();
+  await waitForText(builder.getByRole('tab', { selected: true }), 'Staging');
+  await waitForText(builder.getByTestId('secret-connection_string'), 'not set');
+  check((await builder.getByLabel('Data source').inputValue()) === mongoId, "the link opens Orders Mongo's tab");
+  log("promote: v3's preview names Orders Mongo's missing connection string; its link opens the Staging tab");
+
+  // An admin gives Staging its credentials; back on the preview, v3 may go.
+  await api(
+    envgateUrl,
+    token,
+    'mutation($i: UpdateDataSourceOptionsInput!) { updateDataSourceOptions(input: $i) { revision } }',
+    {
+      i: {
+        dataSourceId: mongoId,
+        environmentId: envId('Staging'),
+        options: [{ key: 'connection_string', value: 'mongodb://127.0.0.1:27017/orders-staging' }],
+      },
+    },
+  );
+  await builder.goBack();
+  await waitForText(preview, 'Every data source it uses is configured in Staging.');
+  await builder.getByRole('button', { name: 'Promote to Staging' }).click();
+  await waitForText(builder.getByRole('status'), 'v3 is now in Staging.');
+  await waitForText(builder.getByTestId('version-v3').getByTestId('version-environment'), 'Staging');
+  await waitForText(preview, 'v3: Staging → Production');
+  await waitForText(builder.getByTestId('approvals-needed'), 'Production needs 2 approvals by admins.');
+  log('promote: v3 promoted into Staging; Production needs two approvals');
+
+  // 5. The first admin's inbox is open in another context before bob asks.
+  const inboxA = await first.context().newPage();
+  pages.set('inbox-admin', inboxA);
+  const subscribedA = watchSubscriptions(inboxA, 'promotionRequestChanged');
+  await inboxA.goto(`${consoleUrl}/#/approvals`);
+  await waitForText(inboxA.getByTestId('waiting'), 'Nothing waits for review.');
+  await waitUntil("the inbox's subscription to be sent", subscribedA);
+
+  await builder.getByLabel('Note for the reviewers').fill('Orders are ready for customers');
+  await builder.getByRole('button', { name: 'Request promotion to Production' }).click();
+  await waitForText(builder.getByRole('status'), 'Requested: Production needs 2 approvals');
+  await waitForText(builder.getByTestId('request-approvals'), '0 of 2 approvals');
+
+  // It shows in the admin's inbox without a reload.
+  const cardA = inboxA.getByTestId('waiting').getByTestId('request');
+  await waitForText(cardA, 'Demo app · v3: Staging → Production');
+  await waitForText(cardA, 'requested by bob');
+  await waitForText(cardA, 'Orders are ready for customers');
+  await cardA.getByLabel('Comment').fill('Looks good');
+  await cardA.getByRole('button', { name: 'Approve' }).click();
+  await waitForText(cardA.getByTestId('request-approvals'), '1 of 2 approvals');
+  await waitForText(cardA, 'You reviewed it; waiting for other admins.');
+  await screenshot(inboxA, 'approvals-inbox');
+  // The builder sees the review live too.
+  await waitForText(builder.getByTestId('request-approvals'), '1 of 2 approvals');
+  log(`approvals: bob's request reached ${admin}'s inbox live; one approval`);
+
+  // 6. The second admin approves: the version moves to Production.
+  const aliceContext = await newContext('America/New_York');
+  const inboxB = await aliceContext.newPage();
+  pages.set('inbox-alice', inboxB);
+  await signIn(inboxB, consoleUrl, alice, '#/approvals');
+  const cardB = inboxB.getByTestId('waiting').getByTestId('request');
+  await waitForText(cardB, `approved by ${admin}`);
+  await cardB.getByLabel('Comment').fill('Ship it');
+  await cardB.getByRole('button', { name: 'Approve' }).click();
+  const decidedB = inboxB.getByTestId('decided').getByTestId('request').first();
+  await waitForText(decidedB.getByTestId('request-status'), 'approved: promoted');
+  await waitForText(decidedB.getByTestId('request-version-environment'), 'Production');
+  // Everyone else sees it without a reload: the first admin's inbox, and the
+  // builder's versions and request (the version is one cached object).
+  await waitForText(inboxA.getByTestId('waiting'), 'Nothing waits for review.');
+  await waitForText(inboxA.getByTestId('decided').getByTestId('request-status').first(), 'approved: promoted');
+  await waitForText(builder.getByTestId('version-v3').getByTestId('version-environment'), 'Production');
+  await waitForText(builder.getByTestId('request-status'), 'approved: promoted');
+  await waitForText(preview, 'v3 is in Production, the last environment');
+  await screenshot(builder, 'promote-approved');
+  log('approvals: alice approved; v3 moved to Production on every open page');
+
+  // A request is its requester's to cancel: alice asks for v2 and thinks better of it.
+  await inboxB.goto(`${consoleUrl}/#/promote/${app.id}/${versionId('v2')}`);
+  await waitForText(inboxB.getByTestId('preview'), 'v2: Staging → Production');
+  await inboxB.getByRole('button', { name: 'Request promotion to Production' }).click();
+  const mine = inboxB.getByTestId('preview').getByTestId('request');
+  await waitForText(mine, 'requested by alice (you)');
+  check((await mine.getByRole('button', { name: 'Approve' }).count()) === 0, "no review of one's own request");
+  await mine.getByRole('button', { name: 'Cancel my request' }).click();
+  await waitForText(mine.getByTestId('request-status'), 'cancelled by the requester');
+  await waitForText(inboxA.getByTestId('decided').getByTestId('request-status').first(), 'cancelled by the requester');
+  log('approvals: alice cancelled her own request; the inbox shows it');
+
+  // A promotion from a stale page: alice moves v4 while the first admin looks at it.
+  const v4 = await api(envgateUrl, token, 'mutation($a: ID!) { createAppVersion(appId: $a, name: "v4") { id } }', {
+    a: app.id,
+  });
+  await inboxA.goto(`${consoleUrl}/#/promote/${app.id}/${v4.createAppVersion.id}`);
+  await waitForText(inboxA.getByTestId('preview'), 'v4: Development → Staging');
+  await api(
+    envgateUrl,
+    alice,
+    'mutation($v: ID!, $f: ID!) { promoteAppVersion(versionId: $v, fromEnvironmentId: $f) { id } }',
+    { v: v4.createAppVersion.id, f: envId('Development') },
+  );
+  await inboxA.getByRole('button', { name: 'Promote to Staging' }).click();
+  const conflict = inboxA.getByTestId('preview').getByRole('alert');
+  await waitForText(conflict, 'Someone moved this version meanwhile; the screen now shows where it is.');
+  await waitForText(conflict, '(VERSION_CONFLICT)');
+  await waitForText(inboxA.getByTestId('preview'), 'v4: Staging → Production');
+  log('promote: a promotion from a stale page is VERSION_CONFLICT, said in words, and the preview moves on');
+
+  // 7. Releases, by the first admin (in India): v3 with a note, a rollback, a
+  //    schedule cancelled and one that fires while the page is open.
+  const releases = inboxA;
+  pages.set('releases', releases);
+  await releases.goto(`${consoleUrl}/#/releases/${app.id}`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v1 on Production');
+  const latest = () => releases.getByTestId('history').getByTestId('release').first();
+  const releaseNow = releases.locator('fieldset', { hasText: 'Release now' });
+  await releaseNow.getByLabel('Version').selectOption({ label: 'v3' });
+  await releaseNow.getByLabel('Release note').fill('Orders for everyone');
+  await releaseNow.getByRole('button', { name: 'Release', exact: true }).click();
+  await waitForText(releaseNow.getByRole('status'), 'Released v3.');
+  await waitForText(latest(), `v3${admin}Orders for everyonerelease`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v3');
+  await releaseNow.getByRole('button', { name: 'Roll back' }).click();
+  await waitForText(releaseNow.getByRole('status'), 'Rolled back: v1 runs again.');
+  await waitForText(latest(), `v1${admin}rollback`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v1');
+  log('releases: v3 released with a note, then rolled back to v1');
+
+  // The picker takes the admin's wall-clock time (UTC+05:30); envgate gets UTC.
+  const kolkata = (instant: Date) => new Date(instant.getTime() + 330 * 60_000).toISOString().slice(0, 19);
+  const scheduleForm = releases.locator('fieldset', { hasText: 'Schedule a release' });
+  const schedule = async (at: Date, note: string) => {
+    await scheduleForm.getByLabel('Version').selectOption({ label: 'v3' });
+    await scheduleForm.getByLabel('Release at').fill(kolkata(at));
+    // (ICU may name the zone by its older name, Asia/Calcutta.)
+    await waitForText(scheduleForm.getByTestId('schedule-utc'), `envgate stores ${at.toISOString()} (UTC).`);
+    await scheduleForm.getByLabel('Note').fill(note);
+    await scheduleForm.getByRole('button', { name: 'Schedule' }).click();
+    await waitForText(scheduleForm.getByRole('status'), 'Scheduled v3 for');
+  };
+  const wholeSecond = (ms: number) => new Date(Math.ceil(ms / 1000) * 1000);
+  const tomorrow = wholeSecond(Date.now() + 86_400_000);
+  await schedule(tomorrow, 'Tomorrow, maybe');
+  const stored = await api(
+    envgateUrl,
+    token,
+    'query($id: ID!) { app(id: $id) { scheduledReleases { id at note status } } }',
+    { id: app.id },
+  );
+  const planned = stored.app.scheduledReleases.find((s: { note: string }) => s.note === 'Tomorrow, maybe');
+  check(Date.parse(planned.at) === tomorrow.getTime(), `stored in UTC: ${planned.at} is ${tomorrow.toISOString()}`);
+  const tomorrowRow = releases.getByTestId('scheduled-release').filter({ hasText: 'Tomorrow, maybe' });
+  await tomorrowRow.getByRole('button', { name: 'Cancel' }).click();
+  await waitForText(tomorrowRow.getByTestId('scheduled-status'), 'cancelled');
+  log(`releases: a release scheduled at ${kolkata(tomorrow)} in Kolkata was stored as ${planned.at}, then cancelled`);
+
+  // Far enough ahead for the form's few clicks; envgate runs it within 5 s of its time.
+  const soon = wholeSecond(Date.now() + 15_000);
+  await schedule(soon, 'Scheduled go-live');
+  const soonRow = releases.getByTestId('scheduled-release').filter({ hasText: 'Scheduled go-live' });
+  await waitForText(soonRow.getByTestId('scheduled-status'), 'scheduled');
+  await waitUntil(
+    'the scheduled release to run while the page is open',
+    async () => (await soonRow.getByTestId('scheduled-status').innerText()) === 'done',
+    45_000,
+  );
+  await waitForText(latest(), `v3${admin}Scheduled go-livescheduled`);
+  await waitForText(releases.getByTestId('released-now'), 'Running now: v3');
+  await screenshot(releases, 'releases');
+  log('releases: the release scheduled 15 s ahead ran and showed without a reload');
+
+  // 8. The diff: Staging holds a password that Production lacks (the walk set it).
+  const diff = releases;
+  await diff.goto(`${consoleUrl}/#/diff/${envId('Staging')}/${envId('Production')}`);
+  const options = diff.getByTestId('diff-data-sources');
+  const password = options.getByTestId('diff-option').filter({ hasText: 'Password (secret)' });
+  await waitForText(password.locator('td.from'), 'set');
+  await waitForText(password.locator('td.to'), 'not set');
+  const mongoString = options.getByTestId('diff-option').filter({ hasText: 'Connection string (secret)' });
+  await waitForText(mongoString.locator('td.to'), 'set (differs)');
+  const text = await diff.locator('main').innerText();
+  for (const secret of ['another-secret', 'staging-secret', 'mongodb://']) {
+    check(!text.includes(secret), `no secret value in the diff (${secret})`);
+  }
+  await screenshot(diff, 'diff');
+  log("diff: Staging's password is set and Production's is not; no secret value shows");
+
+  // An error in words: the builder may not roll back Production's release.
+  await builder.goto(`${consoleUrl}/#/releases/${app.id}`);
+  await builder.getByRole('button', { name: 'Roll back' }).click();
+  const refusal = builder.locator('fieldset', { hasText: 'Release now' }).getByRole('alert');
+  await waitForText(refusal, 'Your role may not do this here; an admin can.');
+  await waitForText(refusal, '(FORBIDDEN)');
+  await waitForText(builder.getByTestId('released-now'), 'Running now: v3');
+  log('releases: a builder rolling back Production is told, in words, that an admin can');
 }
 
 const started = Date.now();

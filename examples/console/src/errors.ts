@@ -1,6 +1,6 @@
 // envgate's errors as the screens use them: every GraphQL error carries
 // `extensions.code`, a REVISION_CONFLICT also `extensions.currentRevision`, and a
-// BAD_USER_INPUT the `extensions.field` it is about.
+// BAD_USER_INPUT the `extensions.field` it is about. `describe` puts the code in words.
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 
 export interface ApiError {
@@ -46,7 +46,20 @@ export function apiError(error: unknown): ApiError {
   return { code: 'NETWORK_ERROR', message };
 }
 
-/** One line for the user: the message, and the code for searching the docs. */
+/** What a code means for the person at the screen, before envgate's own message
+ *  (which names the specifics: the environment, the data sources, what is missing). */
+const MEANING: Record<string, string> = {
+  APPROVAL_REQUIRED: 'Promoting into this environment needs approval by admins: request the promotion instead.',
+  ENVIRONMENT_NOT_CONFIGURED: 'Not every data source this version uses is set up in that environment yet.',
+  FORBIDDEN: 'Your role may not do this here; an admin can.',
+  VERSION_CONFLICT: 'Someone moved this version meanwhile; the screen now shows where it is.',
+  LICENSE_REQUIRED: 'This needs the Enterprise edition.',
+  UNAUTHENTICATED: 'The token is missing, expired or not valid: paste a fresh one.',
+};
+
+/** One line for the user: what the code means, envgate's message, and the code for
+ *  searching the docs. */
 export function describe(error: ApiError): string {
-  return `${error.message} (${error.code})`;
+  const meaning = MEANING[error.code];
+  return `${meaning ? `${meaning} ` : ''}${error.message} (${error.code})`;
 }

@@ -51,10 +51,35 @@ export type App = {
   releasedEnvironment: Environment;
   /** The version end users run, if one is released. */
   releasedVersion?: Maybe<AppVersion>;
+  /**
+   * every release of this app, newest first
+   *
+   * A page at a time (`first` at most 100, 20 by default); runners may not read it.
+   * Releases made before envgate kept this history were read back from the audit
+   * log when it started keeping it.
+   */
+  releases: ReleaseConnection;
+  /**
+   * releases waiting to happen, soonest first
+   *
+   * By their time: those that wait, and those that ran, failed or were cancelled in
+   * the last 7 days (with their status, and why one failed). Runners may not read it.
+   */
+  scheduledReleases: Array<ScheduledRelease>;
   /** When the app was created or last released. */
   updatedAt: Scalars['DateTime']['output'];
   /** Every version of the app, oldest first. */
   versions: Array<AppVersion>;
+};
+
+
+/**
+ * An app of the builder: its versions climb the environment pipeline, and the
+ * released one runs on the default environment.
+ */
+export type AppReleasesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One page of a list, in the list's order. */
@@ -84,6 +109,13 @@ export type AppVersion = {
   appId: Scalars['ID']['output'];
   /** When the version was created. */
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * the data sources this version's queries use; promotion checks each is configured in the target
+   *
+   * By name. A new version starts with its app's most recent version's; set them with
+   * setAppVersionDataSources.
+   */
+  dataSources: Array<DataSource>;
   /** The environment the version is in: where it started, or where promotion took it. */
   environment: Environment;
   /** Stable id of the version. */
@@ -100,6 +132,11 @@ export type AppVersion = {
 export type AuditAction =
   /** `createApp`. */
   | 'APP_CREATED'
+  /**
+   * `applyWorkspaceConfig` changed the workspace; details hold the plan's counts
+   * (each change has its usual row besides).
+   */
+  | 'CONFIG_APPLIED'
   /** `testDataSourceConnection`. */
   | 'CONNECTION_TESTED'
   /** A workspace constant was created. */
@@ -118,6 +155,8 @@ export type AuditAction =
   | 'DATA_SOURCE_RESOLVED'
   /** `setEnvironmentAccess`: an environment's access rules were replaced. */
   | 'ENVIRONMENT_ACCESS_CHANGED'
+  /** `setEnvironmentApprovals`. */
+  | 'ENVIRONMENT_APPROVALS_CHANGED'
   /** `createEnvironment`. */
   | 'ENVIRONMENT_CREATED'
   /** `deleteEnvironment`. */
@@ -132,11 +171,25 @@ export type AuditAction =
   | 'OPTIONS_COPIED'
   /** `updateDataSourceOptions`. */
   | 'OPTIONS_UPDATED'
+  /** `cancelPromotionRequest`. */
+  | 'PROMOTION_CANCELLED'
+  /** `requestPromotion`. */
+  | 'PROMOTION_REQUESTED'
+  /** `reviewPromotionRequest`: an approval or a rejection. */
+  | 'PROMOTION_REVIEWED'
+  /** `rollbackRelease`: the version released before the current one was released again. */
+  | 'RELEASE_ROLLED_BACK'
+  /** `scheduleRelease`. */
+  | 'RELEASE_SCHEDULED'
+  /** `cancelScheduledRelease`. */
+  | 'RELEASE_SCHEDULE_CANCELLED'
   /** `createAppVersion`. */
   | 'VERSION_CREATED'
+  /** `setAppVersionDataSources`: what a version uses was declared. */
+  | 'VERSION_DATA_SOURCES_SET'
   /** `promoteAppVersion`. */
   | 'VERSION_PROMOTED'
-  /** `releaseAppVersion`. */
+  /** `releaseAppVersion`, or a scheduled release that ran (its details name it). */
   | 'VERSION_RELEASED';
 
 /** One change, decrypted read or connection test, as the audit log keeps it. */
@@ -204,6 +257,40 @@ export type AuditFilter = {
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** What a change of a plan does. */
+export type ConfigAction =
+  /** Something the document has and the workspace has not. */
+  | 'CREATE'
+  /**
+   * Something the document leaves out, deleted or cleared (only with `prune`), or a
+   * value the document sets to null.
+   */
+  | 'DELETE'
+  /** Already as the document says. */
+  | 'UNCHANGED'
+  /** Something both have, made to match the document. */
+  | 'UPDATE';
+
+/** One line of a plan. */
+export type ConfigChange = {
+  __typename: 'ConfigChange';
+  /** What the change does. */
+  action: ConfigAction;
+  /** before and after for non-secret values; SET / CLEARED for secrets */
+  detail?: Maybe<Scalars['String']['output']>;
+  /** what it touches, in words: e.g. 'data source orders-db, Staging, host' */
+  target: Scalars['String']['output'];
+};
+
+/** What `applyWorkspaceConfig` did, or would do with `dryRun`. */
+export type ConfigPlan = {
+  __typename: 'ConfigPlan';
+  /** Whether the plan was carried out (false for a dry run). */
+  applied: Scalars['Boolean']['output'];
+  /** Every change: environments, then constants, then data sources. */
+  changes: Array<ConfigChange>;
+};
+
 /** The outcome of a connection test. */
 export type ConnectionTestResult = {
   __typename: 'ConnectionTestResult';
@@ -218,6 +305,21 @@ export type ConnectionTestResult = {
    * without the connection having failed, and `message` says why.
    */
   supported: Scalars['Boolean']['output'];
+};
+
+/** What differs in one constant between the two environments. */
+export type ConstantDifference = {
+  __typename: 'ConstantDifference';
+  /** The constant. */
+  constant: WorkspaceConstant;
+  /** GLOBAL values; null for SECRET */
+  from?: Maybe<Scalars['String']['output']>;
+  /** Whether it has a value in the `from` environment. */
+  fromSet: Scalars['Boolean']['output'];
+  /** The GLOBAL value in the `to` environment; null for SECRET. */
+  to?: Maybe<Scalars['String']['output']>;
+  /** Whether it has a value in the `to` environment. */
+  toSet: Scalars['Boolean']['output'];
 };
 
 /** GLOBAL or SECRET. */
@@ -333,6 +435,24 @@ export type DataSourceConnection = {
   nodes: Array<DataSource>;
   /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
+};
+
+/** What differs in one data source's options between the two environments. */
+export type DataSourceDifference = {
+  __typename: 'DataSourceDifference';
+  /** The data source. */
+  dataSource: DataSource;
+  /** Whether apps can run against the `from` environment's options. */
+  fromConfigured: Scalars['Boolean']['output'];
+  /**
+   * only the keys that differ
+   *
+   * In the kind's order. Two set secrets are compared for admins only (opened in
+   * memory, never returned): for others, secrets differ only by set-state.
+   */
+  options: Array<OptionDifference>;
+  /** Whether apps can run against the `to` environment's options. */
+  toConfigured: Scalars['Boolean']['output'];
 };
 
 /** An item of a page with its cursor. */
@@ -474,6 +594,12 @@ export type Environment = {
    * nothing is protected.
    */
   protected: Scalars['Boolean']['output'];
+  /**
+   * approvals a promotion into this environment needs (0: none); see requestPromotion
+   *
+   * An Enterprise rule: 0 in Community.
+   */
+  requiredApprovals: Scalars['Int']['output'];
   /** When the environment was last changed. */
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -503,6 +629,19 @@ export type EnvironmentAccessRuleInput = {
   permissions: Array<EnvironmentPermission>;
   /** The role the rule applies to. */
   role?: InputMaybe<Role>;
+};
+
+/** What differs between two environments' configuration. */
+export type EnvironmentDiff = {
+  __typename: 'EnvironmentDiff';
+  /** Constants with a difference, by name. */
+  constants: Array<ConstantDifference>;
+  /** Data sources with a difference, by name. */
+  dataSources: Array<DataSourceDifference>;
+  /** The environment compared from. */
+  from: Environment;
+  /** The environment compared to. */
+  to: Environment;
 };
 
 /** What an environment is for. */
@@ -549,6 +688,22 @@ export type LicenseStatus =
 /** Every change a caller can make, confined to the workspace of their token. */
 export type Mutation = {
   __typename: 'Mutation';
+  /**
+   * applies a workspaceConfig document in one transaction; dryRun only plans
+   *
+   * Admins. The whole document is checked first (BAD_USER_INPUT lists every
+   * problem in `extensions.problems`, each naming its item); then what differs is
+   * created or updated, and with `prune` what the document leaves out is deleted,
+   * all or nothing, through the same rules as the other mutations (revisions,
+   * audit rows, notifications), plus a CONFIG_APPLIED audit row. A secret given as
+   * `{"secret": "SET"}` is kept; a string sets it. Applying a workspace's own export
+   * changes nothing.
+   */
+  applyWorkspaceConfig: ConfigPlan;
+  /** Cancels one's own pending request. */
+  cancelPromotionRequest: PromotionRequest;
+  /** Cancels a scheduled release before it runs: whoever scheduled it, or an admin. */
+  cancelScheduledRelease: ScheduledRelease;
   /**
    * Copies one environment's options onto another (admins); secrets only with
    * `includeSecrets`. Returns the target environment's options.
@@ -597,15 +752,21 @@ export type Mutation = {
    */
   moveEnvironment: Array<Environment>;
   /**
+   * force (admins only, audited) promotes despite blockers
+   *
    * Moves a version to the next environment by priority (Enterprise). Pass the
    * environment you believe the version is in: if it moved meanwhile, the answer is
-   * VERSION_CONFLICT. A version in the default environment can't go further.
+   * VERSION_CONFLICT. A version in the default environment can't go further. A data
+   * source the version uses that is not configured in the target is
+   * ENVIRONMENT_NOT_CONFIGURED; a target that needs approvals is APPROVAL_REQUIRED
+   * (see requestPromotion).
    */
   promoteAppVersion: AppVersion;
   /**
    * Makes a version the one its app runs; the version released before returns to
    * DRAFT. In Enterprise the version must be in the default environment (promote it
-   * first); Community releases any version. Returns the app.
+   * first); Community releases any version. The release, with its `note` (at most
+   * 1,000 characters), joins `App.releases`. Returns the app.
    */
   releaseAppVersion: App;
   /** Renames a data source (admins). */
@@ -613,10 +774,43 @@ export type Mutation = {
   /** Renames a custom environment (admins, Enterprise); built-ins are ENVIRONMENT_LOCKED. */
   renameEnvironment: Environment;
   /**
+   * Asks admins to promote a version from `fromEnvironmentId` into the next
+   * environment, which needs approvals (builders and admins who may promote into it,
+   * protection notwithstanding). One pending request per version.
+   */
+  requestPromotion: PromotionRequest;
+  /**
+   * Approves or rejects a pending request (admins other than the requester, once
+   * each). One rejection decides it; the approval that reaches the environment's
+   * number promotes the version, with every check of promoteAppVersion.
+   */
+  reviewPromotionRequest: PromotionRequest;
+  /**
+   * re-releases the version released before the current one
+   *
+   * A second call goes back one more release, and so on; with nothing earlier, or a
+   * version no longer in the default environment, the answer is BAD_USER_INPUT. The
+   * permission and protection rules of `releaseAppVersion` apply. Returns the app.
+   */
+  rollbackRelease: App;
+  /**
+   * Schedules the release of a version (Enterprise) at `at`, in the future and at
+   * most 90 days ahead; it runs within 5 seconds of that time. Whether you may
+   * release is checked now (protection included), and the version must already be
+   * in the default environment; at its time a version that can't be released makes
+   * it FAILED, with the reason.
+   */
+  scheduleRelease: ScheduledRelease;
+  /**
    * Remembers the environment the caller works in for an app in the builder;
    * `App.builderEnvironment` returns it from then on, for this user only.
    */
   selectEnvironment: App;
+  /**
+   * Declares the data sources a version's queries use, replacing what it declared
+   * (builders and admins; versions above the lowest environment are read-only).
+   */
+  setAppVersionDataSources: AppVersion;
   /**
    * Sets a constant's value in some environments, or clears it with null (admins);
    * the other environments keep theirs.
@@ -629,6 +823,11 @@ export type Mutation = {
    * group, one rule each; at most 50. Audited as ENVIRONMENT_ACCESS_CHANGED.
    */
   setEnvironmentAccess: Environment;
+  /**
+   * Sets how many admins must approve a promotion into an environment, 0 to 5
+   * (admins, Enterprise). Audited as ENVIRONMENT_APPROVALS_CHANGED.
+   */
+  setEnvironmentApprovals: Environment;
   /**
    * Protects an environment or lifts its protection (admins, Enterprise): promoting
    * into a protected environment, and releasing while Production is protected, need
@@ -646,6 +845,26 @@ export type Mutation = {
    * values, `null` clears one. A stale `expectedRevision` is REVISION_CONFLICT.
    */
   updateDataSourceOptions: DataSourceOptions;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationApplyWorkspaceConfigArgs = {
+  config: Scalars['JSON']['input'];
+  dryRun?: Scalars['Boolean']['input'];
+  prune?: Scalars['Boolean']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCancelPromotionRequestArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationCancelScheduledReleaseArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -715,6 +934,7 @@ export type MutationMoveEnvironmentArgs = {
 
 /** Every change a caller can make, confined to the workspace of their token. */
 export type MutationPromoteAppVersionArgs = {
+  force?: InputMaybe<Scalars['Boolean']['input']>;
   fromEnvironmentId: Scalars['ID']['input'];
   versionId: Scalars['ID']['input'];
 };
@@ -722,6 +942,7 @@ export type MutationPromoteAppVersionArgs = {
 
 /** Every change a caller can make, confined to the workspace of their token. */
 export type MutationReleaseAppVersionArgs = {
+  note?: InputMaybe<Scalars['String']['input']>;
   versionId: Scalars['ID']['input'];
 };
 
@@ -741,9 +962,46 @@ export type MutationRenameEnvironmentArgs = {
 
 
 /** Every change a caller can make, confined to the workspace of their token. */
+export type MutationRequestPromotionArgs = {
+  fromEnvironmentId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationReviewPromotionRequestArgs = {
+  approve: Scalars['Boolean']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationRollbackReleaseArgs = {
+  appId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationScheduleReleaseArgs = {
+  at: Scalars['DateTime']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
 export type MutationSelectEnvironmentArgs = {
   appId: Scalars['ID']['input'];
   environmentId: Scalars['ID']['input'];
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetAppVersionDataSourcesArgs = {
+  dataSourceIds: Array<Scalars['ID']['input']>;
+  versionId: Scalars['ID']['input'];
 };
 
 
@@ -758,6 +1016,13 @@ export type MutationSetConstantValuesArgs = {
 export type MutationSetEnvironmentAccessArgs = {
   id: Scalars['ID']['input'];
   rules: Array<EnvironmentAccessRuleInput>;
+};
+
+
+/** Every change a caller can make, confined to the workspace of their token. */
+export type MutationSetEnvironmentApprovalsArgs = {
+  id: Scalars['ID']['input'];
+  requiredApprovals: Scalars['Int']['input'];
 };
 
 
@@ -778,6 +1043,23 @@ export type MutationTestDataSourceConnectionArgs = {
 /** Every change a caller can make, confined to the workspace of their token. */
 export type MutationUpdateDataSourceOptionsArgs = {
   input: UpdateDataSourceOptionsInput;
+};
+
+/** One option key whose value or set-state differs between the two environments. */
+export type OptionDifference = {
+  __typename: 'OptionDifference';
+  /** the value in each environment; null for secrets and unset fields */
+  from?: Maybe<Scalars['JSON']['output']>;
+  /** Whether it is set in the `from` environment. */
+  fromSet: Scalars['Boolean']['output'];
+  /** The option's key. */
+  key: Scalars['String']['output'];
+  /** Whether the field is a secret (its values are never shown). */
+  secret: Scalars['Boolean']['output'];
+  /** The value in the `to` environment; null for secrets and unset fields. */
+  to?: Maybe<Scalars['JSON']['output']>;
+  /** Whether it is set in the `to` environment. */
+  toSet: Scalars['Boolean']['output'];
 };
 
 /** The type of an option's value. */
@@ -802,6 +1084,108 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** The cursor of the first item of the page. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+export type PromotionBlocker = {
+  __typename: 'PromotionBlocker';
+  /** The data source. */
+  dataSource: DataSource;
+  /** referenced constants without a value in the target, written constants.NAME or secrets.NAME */
+  missingConstants: Array<Scalars['String']['output']>;
+  /** required fields unset in the target environment */
+  missingFields: Array<Scalars['String']['output']>;
+};
+
+export type PromotionPreview = {
+  __typename: 'PromotionPreview';
+  /** whether the caller could promote right now with promoteAppVersion */
+  allowed: Scalars['Boolean']['output'];
+  /** Each data source the version uses that is not configured in `to`, by name. */
+  blockers: Array<PromotionBlocker>;
+  /** The environment the version is in. */
+  from: Environment;
+  /** why not, one sentence each (permission, protection, approvals, blockers, last environment) */
+  reasons: Array<Scalars['String']['output']>;
+  /** Approvals a promotion into `to` needs (0: none). */
+  requiredApprovals: Scalars['Int']['output'];
+  /**
+   * null when the version is already in the default environment
+   *
+   * (and in Community, where versions are not promoted)
+   */
+  to?: Maybe<Environment>;
+  /** The version. */
+  version: AppVersion;
+};
+
+export type PromotionRequest = {
+  __typename: 'PromotionRequest';
+  /** When the request was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When it was approved, rejected, cancelled or went stale; null while pending. */
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The environment the version was in when the request was made. */
+  from: Environment;
+  /** Stable id of the request. */
+  id: Scalars['ID']['output'];
+  /** What the requester wrote, if anything. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The requester's token sub. */
+  requestedBy: Scalars['String']['output'];
+  /** The reviews so far, oldest first. */
+  reviews: Array<PromotionReview>;
+  /** Where the request stands. */
+  status: PromotionRequestStatus;
+  /** The environment the version is to be promoted into. */
+  to: Environment;
+  /** The version to promote, as it is now. */
+  version: AppVersion;
+};
+
+/** One page of a list, in the list's order. */
+export type PromotionRequestConnection = {
+  __typename: 'PromotionRequestConnection';
+  /** The items with their cursors. */
+  edges: Array<PromotionRequestEdge>;
+  /** The items alone. */
+  nodes: Array<PromotionRequest>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type PromotionRequestEdge = {
+  __typename: 'PromotionRequestEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: PromotionRequest;
+};
+
+/** Where a promotion request stands. */
+export type PromotionRequestStatus =
+  /** Approved by enough admins: the version was promoted. */
+  | 'APPROVED'
+  /** The requester cancelled it. */
+  | 'CANCELLED'
+  /** Waiting for reviews. */
+  | 'PENDING'
+  /** An admin rejected it. */
+  | 'REJECTED'
+  /** The version moved by other means (promoted, released, deleted) before it was decided. */
+  | 'STALE';
+
+/** One admin's review of a promotion request. */
+export type PromotionReview = {
+  __typename: 'PromotionReview';
+  /** The reviewer's token sub. */
+  actor: Scalars['String']['output'];
+  /** Whether the reviewer approved. */
+  approved: Scalars['Boolean']['output'];
+  /** When the review was made. */
+  at: Scalars['DateTime']['output'];
+  /** What the reviewer wrote, if anything. */
+  comment?: Maybe<Scalars['String']['output']>;
 };
 
 /** Everything a caller can read; all of it confined to the workspace of their token. */
@@ -853,10 +1237,32 @@ export type Query = {
    */
   environment?: Maybe<Environment>;
   /**
+   * what differs between two environments' configuration
+   *
+   * Per data source, the option keys whose values (non-secrets) or set-state
+   * (secrets) differ, and for admins whether two set secrets differ (compared in
+   * memory, never returned); per constant, set-state and GLOBAL values. Needs
+   * READ_OPTIONS in both environments; not for the runner role.
+   */
+  environmentDiff: EnvironmentDiff;
+  /**
    * The environments the edition offers, by priority: Development, Staging and
    * Production with an Enterprise license, Production alone in Community.
    */
   environments: Array<Environment>;
+  /**
+   * What promoting a version now would meet: the next environment, each data
+   * source the version uses that is not configured there, the approvals it needs,
+   * and whether the caller may promote it with promoteAppVersion (and why not).
+   */
+  promotionPreview: PromotionPreview;
+  /**
+   * newest first
+   *
+   * The workspace's promotion requests a page at a time (`first` at most 100, 20 by
+   * default), of one status and of one app when given.
+   */
+  promotionRequests: PromotionRequestConnection;
   /**
    * The options the query runner uses for a data source of an app (the RUNNER role
    * only), secrets decrypted: RELEASED runs on the default environment, BUILDER on
@@ -867,6 +1273,15 @@ export type Query = {
   resolveDataSource: ResolvedDataSource;
   /** The caller, as their token describes them. */
   viewer: Viewer;
+  /**
+   * the workspace's configuration as a document (no secret values); admins only
+   *
+   * `{"version": 1, "environments": [...], "dataSources": [...], "constants": [...]}`
+   * in a stable order (two exports of an unchanged workspace are byte-identical);
+   * a set secret reads `{"secret": "SET"}`. Its JSON Schema is
+   * `workspace-config.schema.json`; `applyWorkspaceConfig` takes it back.
+   */
+  workspaceConfig: Scalars['JSON']['output'];
 };
 
 
@@ -919,8 +1334,72 @@ export type QueryEnvironmentArgs = {
 
 
 /** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryEnvironmentDiffArgs = {
+  fromEnvironmentId: Scalars['ID']['input'];
+  toEnvironmentId: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryPromotionPreviewArgs = {
+  versionId: Scalars['ID']['input'];
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
+export type QueryPromotionRequestsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  appId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<PromotionRequestStatus>;
+};
+
+
+/** Everything a caller can read; all of it confined to the workspace of their token. */
 export type QueryResolveDataSourceArgs = {
   input: ResolveDataSourceInput;
+};
+
+/** One release of an app: a version made the one its app runs, by whom, when and how. */
+export type Release = {
+  __typename: 'Release';
+  /** When it was released. */
+  at: Scalars['DateTime']['output'];
+  /** Stable id of the release. */
+  id: Scalars['ID']['output'];
+  /** The note given with `releaseAppVersion` or `scheduleRelease`. */
+  note?: Maybe<Scalars['String']['output']>;
+  /**
+   * The token `sub` that released it (for a scheduled release: who scheduled it;
+   * `unknown` for a release older than the history that the audit log did not hold).
+   */
+  releasedBy: Scalars['String']['output'];
+  /** true when this release was a rollbackRelease */
+  rollback: Scalars['Boolean']['output'];
+  /** true when a scheduled release made it */
+  scheduled: Scalars['Boolean']['output'];
+  /** The version released. */
+  version: AppVersion;
+};
+
+/** One page of a list, in the list's order. */
+export type ReleaseConnection = {
+  __typename: 'ReleaseConnection';
+  /** The items with their cursors. */
+  edges: Array<ReleaseEdge>;
+  /** The items alone. */
+  nodes: Array<Release>;
+  /** Where this page sits in the whole list. */
+  pageInfo: PageInfo;
+};
+
+/** An item of a page with its cursor. */
+export type ReleaseEdge = {
+  __typename: 'ReleaseEdge';
+  /** Pass as `after` to get the items that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Release;
 };
 
 /** What the query runner needs resolved. */
@@ -972,6 +1451,36 @@ export type RunTarget =
   /** The released app: always the default environment (Production). */
   | 'RELEASED';
 
+/** A release set to happen at a given time (Enterprise). */
+export type ScheduledRelease = {
+  __typename: 'ScheduledRelease';
+  /** When it runs (within 5 seconds). */
+  at: Scalars['DateTime']['output'];
+  /** why it failed, when it did */
+  failure?: Maybe<Scalars['String']['output']>;
+  /** Stable id of the scheduled release. */
+  id: Scalars['ID']['output'];
+  /** The note the release will carry. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The token `sub` that scheduled it: the release is made with their authority. */
+  scheduledBy: Scalars['String']['output'];
+  /** SCHEDULED until it runs; then DONE or FAILED; CANCELLED if cancelled before. */
+  status: ScheduledReleaseStatus;
+  /** The version it releases. */
+  version: AppVersion;
+};
+
+/** Where a scheduled release stands. */
+export type ScheduledReleaseStatus =
+  /** Cancelled before it ran. */
+  | 'CANCELLED'
+  /** It ran: the version was released (or was the released one already). */
+  | 'DONE'
+  /** It could not release the version at its time; `failure` says why. */
+  | 'FAILED'
+  /** Waiting for its time. */
+  | 'SCHEDULED';
+
 /** Changes as they commit, made through any envgate process sharing the database. */
 export type Subscription = {
   __typename: 'Subscription';
@@ -979,6 +1488,8 @@ export type Subscription = {
   dataSourceDeleted: Scalars['ID']['output'];
   /** changes to any data source's options in the caller's workspace, or to one data source */
   dataSourceOptionsChanged: DataSourceOptions;
+  /** promotion requests created, reviewed, decided or gone stale in the caller's workspace */
+  promotionRequestChanged: PromotionRequest;
 };
 
 
@@ -1108,7 +1619,136 @@ export type SelectEnvironmentMutationVariables = Exact<{
 
 export type SelectEnvironmentMutation = { __typename: 'Mutation', selectEnvironment: { __typename: 'App', id: string, builderEnvironment: { __typename: 'Environment', id: string, name: string } } };
 
+export type VersionFieldsFragment = { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } };
+
+export type PromotionRequestFieldsFragment = { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> };
+
+export type PromoteScreenQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PromoteScreenQuery = { __typename: 'Query', environments: Array<{ __typename: 'Environment', id: string, name: string, priority: number, isDefault: boolean, protected: boolean, requiredApprovals: number }>, dataSourceKinds: Array<{ __typename: 'DataSourceKind', kind: string, fields: Array<{ __typename: 'DataSourceField', key: string, label: string }> }>, apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }> }> } };
+
+export type PromotionPreviewQueryVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+}>;
+
+
+export type PromotionPreviewQuery = { __typename: 'Query', promotionPreview: { __typename: 'PromotionPreview', requiredApprovals: number, allowed: boolean, reasons: Array<string>, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, dataSources: Array<{ __typename: 'DataSource', id: string, name: string }>, environment: { __typename: 'Environment', id: string, name: string } }, from: { __typename: 'Environment', id: string, name: string }, to?: { __typename: 'Environment', id: string, name: string, protected: boolean } | null, blockers: Array<{ __typename: 'PromotionBlocker', missingFields: Array<string>, missingConstants: Array<string>, dataSource: { __typename: 'DataSource', id: string, name: string, kind: string } }> } };
+
+export type PromoteAppVersionMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  fromEnvironmentId: Scalars['ID']['input'];
+}>;
+
+
+export type PromoteAppVersionMutation = { __typename: 'Mutation', promoteAppVersion: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } };
+
+export type RequestPromotionMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  fromEnvironmentId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type RequestPromotionMutation = { __typename: 'Mutation', requestPromotion: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type PromotionRequestsQueryVariables = Exact<{
+  status?: InputMaybe<PromotionRequestStatus>;
+  appId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type PromotionRequestsQuery = { __typename: 'Query', apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string }> }, promotionRequests: { __typename: 'PromotionRequestConnection', nodes: Array<{ __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> }> } };
+
+export type ReviewPromotionRequestMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  approve: Scalars['Boolean']['input'];
+  comment?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ReviewPromotionRequestMutation = { __typename: 'Mutation', reviewPromotionRequest: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type CancelPromotionRequestMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelPromotionRequestMutation = { __typename: 'Mutation', cancelPromotionRequest: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type PromotionRequestChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PromotionRequestChangedSubscription = { __typename: 'Subscription', promotionRequestChanged: { __typename: 'PromotionRequest', id: string, status: PromotionRequestStatus, note?: string | null, requestedBy: string, createdAt: string, decidedAt?: string | null, from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string, requiredApprovals: number }, version: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }, reviews: Array<{ __typename: 'PromotionReview', actor: string, approved: boolean, comment?: string | null, at: string }> } };
+
+export type ReleaseFieldsFragment = { __typename: 'Release', id: string, at: string, releasedBy: string, note?: string | null, rollback: boolean, scheduled: boolean, version: { __typename: 'AppVersion', id: string, name: string } };
+
+export type ScheduledReleaseFieldsFragment = { __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } };
+
+export type ReleasesAppFragment = { __typename: 'App', id: string, name: string, releasedEnvironment: { __typename: 'Environment', id: string, name: string }, releasedVersion?: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } | null, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }>, releases: { __typename: 'ReleaseConnection', nodes: Array<{ __typename: 'Release', id: string, at: string, releasedBy: string, note?: string | null, rollback: boolean, scheduled: boolean, version: { __typename: 'AppVersion', id: string, name: string } }> }, scheduledReleases: Array<{ __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } }> };
+
+export type ReleasesAppsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReleasesAppsQuery = { __typename: 'Query', apps: { __typename: 'AppConnection', nodes: Array<{ __typename: 'App', id: string, name: string }> } };
+
+export type ReleasesScreenQueryVariables = Exact<{
+  appId: Scalars['ID']['input'];
+}>;
+
+
+export type ReleasesScreenQuery = { __typename: 'Query', app?: { __typename: 'App', id: string, name: string, releasedEnvironment: { __typename: 'Environment', id: string, name: string }, releasedVersion?: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } | null, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }>, releases: { __typename: 'ReleaseConnection', nodes: Array<{ __typename: 'Release', id: string, at: string, releasedBy: string, note?: string | null, rollback: boolean, scheduled: boolean, version: { __typename: 'AppVersion', id: string, name: string } }> }, scheduledReleases: Array<{ __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } }> } | null };
+
+export type ReleaseAppVersionMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ReleaseAppVersionMutation = { __typename: 'Mutation', releaseAppVersion: { __typename: 'App', id: string, name: string, releasedEnvironment: { __typename: 'Environment', id: string, name: string }, releasedVersion?: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } | null, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }>, releases: { __typename: 'ReleaseConnection', nodes: Array<{ __typename: 'Release', id: string, at: string, releasedBy: string, note?: string | null, rollback: boolean, scheduled: boolean, version: { __typename: 'AppVersion', id: string, name: string } }> }, scheduledReleases: Array<{ __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } }> } };
+
+export type RollbackReleaseMutationVariables = Exact<{
+  appId: Scalars['ID']['input'];
+}>;
+
+
+export type RollbackReleaseMutation = { __typename: 'Mutation', rollbackRelease: { __typename: 'App', id: string, name: string, releasedEnvironment: { __typename: 'Environment', id: string, name: string }, releasedVersion?: { __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } } | null, versions: Array<{ __typename: 'AppVersion', id: string, appId: string, name: string, status: VersionStatus, updatedAt: string, environment: { __typename: 'Environment', id: string, name: string } }>, releases: { __typename: 'ReleaseConnection', nodes: Array<{ __typename: 'Release', id: string, at: string, releasedBy: string, note?: string | null, rollback: boolean, scheduled: boolean, version: { __typename: 'AppVersion', id: string, name: string } }> }, scheduledReleases: Array<{ __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } }> } };
+
+export type ScheduleReleaseMutationVariables = Exact<{
+  versionId: Scalars['ID']['input'];
+  at: Scalars['DateTime']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ScheduleReleaseMutation = { __typename: 'Mutation', scheduleRelease: { __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } } };
+
+export type CancelScheduledReleaseMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type CancelScheduledReleaseMutation = { __typename: 'Mutation', cancelScheduledRelease: { __typename: 'ScheduledRelease', id: string, at: string, scheduledBy: string, note?: string | null, status: ScheduledReleaseStatus, failure?: string | null, version: { __typename: 'AppVersion', id: string, name: string } } };
+
+export type DiffEnvironmentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DiffEnvironmentsQuery = { __typename: 'Query', environments: Array<{ __typename: 'Environment', id: string, name: string, priority: number, isDefault: boolean }>, dataSourceKinds: Array<{ __typename: 'DataSourceKind', kind: string, fields: Array<{ __typename: 'DataSourceField', key: string, label: string }> }> };
+
+export type EnvironmentDiffQueryVariables = Exact<{
+  fromId: Scalars['ID']['input'];
+  toId: Scalars['ID']['input'];
+}>;
+
+
+export type EnvironmentDiffQuery = { __typename: 'Query', environmentDiff: { __typename: 'EnvironmentDiff', from: { __typename: 'Environment', id: string, name: string }, to: { __typename: 'Environment', id: string, name: string }, dataSources: Array<{ __typename: 'DataSourceDifference', fromConfigured: boolean, toConfigured: boolean, dataSource: { __typename: 'DataSource', id: string, name: string, kind: string }, options: Array<{ __typename: 'OptionDifference', key: string, secret: boolean, from?: unknown | null, to?: unknown | null, fromSet: boolean, toSet: boolean }> }>, constants: Array<{ __typename: 'ConstantDifference', fromSet: boolean, toSet: boolean, from?: string | null, to?: string | null, constant: { __typename: 'WorkspaceConstant', id: string, name: string, type: ConstantType } }> } };
+
 export const OptionsFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<OptionsFieldsFragment, unknown>;
+export const VersionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<VersionFieldsFragment, unknown>;
+export const PromotionRequestFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestFieldsFragment, unknown>;
+export const ReleaseFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Release"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"releasedBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"rollback"}},{"kind":"Field","name":{"kind":"Name","value":"scheduled"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<ReleaseFieldsFragment, unknown>;
+export const ScheduledReleaseFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<ScheduledReleaseFieldsFragment, unknown>;
+export const ReleasesAppFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleasesApp"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"App"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleaseFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"scheduledReleases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Release"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"releasedBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"rollback"}},{"kind":"Field","name":{"kind":"Name","value":"scheduled"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<ReleasesAppFragment, unknown>;
 export const ConsoleHeaderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConsoleHeader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"workspaceId"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edition"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"licenseStatus"}}]}}]}}]} as unknown as DocumentNode<ConsoleHeaderQuery, ConsoleHeaderQueryVariables>;
 export const DataSourceScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceScreen"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"required"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"defaultValue"}},{"kind":"Field","name":{"kind":"Name","value":"allowedValues"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<DataSourceScreenQuery, DataSourceScreenQueryVariables>;
 export const DataSourceOptionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DataSourceOptions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"OptionsFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OptionsFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DataSourceOptions"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceId"}},{"kind":"Field","name":{"kind":"Name","value":"configured"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"values"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"isSet"}}]}}]}}]} as unknown as DocumentNode<DataSourceOptionsQuery, DataSourceOptionsQueryVariables>;
@@ -1118,3 +1758,19 @@ export const TestDataSourceConnectionDocument = {"kind":"Document","definitions"
 export const BuilderAppsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppsQuery, BuilderAppsQueryVariables>;
 export const BuilderAppDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BuilderApp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"app"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BuilderAppQuery, BuilderAppQueryVariables>;
 export const SelectEnvironmentDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SelectEnvironment"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"selectEnvironment"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}},{"kind":"Argument","name":{"kind":"Name","value":"environmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"environmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"builderEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<SelectEnvironmentMutation, SelectEnvironmentMutationVariables>;
+export const PromoteScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromoteScreen"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromoteScreenQuery, PromoteScreenQueryVariables>;
+export const PromotionPreviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromotionPreview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promotionPreview"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"protected"}}]}},{"kind":"Field","name":{"kind":"Name","value":"blockers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"missingFields"}},{"kind":"Field","name":{"kind":"Name","value":"missingConstants"}}]}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}},{"kind":"Field","name":{"kind":"Name","value":"allowed"}},{"kind":"Field","name":{"kind":"Name","value":"reasons"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromotionPreviewQuery, PromotionPreviewQueryVariables>;
+export const PromoteAppVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PromoteAppVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promoteAppVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<PromoteAppVersionMutation, PromoteAppVersionMutationVariables>;
+export const RequestPromotionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestPromotion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestPromotion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"fromEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromEnvironmentId"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RequestPromotionMutation, RequestPromotionMutationVariables>;
+export const PromotionRequestsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PromotionRequests"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"status"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequestStatus"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"promotionRequests"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"Variable","name":{"kind":"Name","value":"status"}}},{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestsQuery, PromotionRequestsQueryVariables>;
+export const ReviewPromotionRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReviewPromotionRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"approve"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"comment"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reviewPromotionRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"approve"},"value":{"kind":"Variable","name":{"kind":"Name","value":"approve"}}},{"kind":"Argument","name":{"kind":"Name","value":"comment"},"value":{"kind":"Variable","name":{"kind":"Name","value":"comment"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReviewPromotionRequestMutation, ReviewPromotionRequestMutationVariables>;
+export const CancelPromotionRequestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelPromotionRequest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelPromotionRequest"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<CancelPromotionRequestMutation, CancelPromotionRequestMutationVariables>;
+export const PromotionRequestChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PromotionRequestChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"promotionRequestChanged"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PromotionRequestFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PromotionRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PromotionRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"requestedBy"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"decidedAt"}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"requiredApprovals"}}]}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reviews"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"actor"}},{"kind":"Field","name":{"kind":"Name","value":"approved"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PromotionRequestChangedSubscription, PromotionRequestChangedSubscriptionVariables>;
+export const ReleasesAppsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReleasesApps"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apps"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ReleasesAppsQuery, ReleasesAppsQueryVariables>;
+export const ReleasesScreenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ReleasesScreen"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"app"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleasesApp"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Release"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"releasedBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"rollback"}},{"kind":"Field","name":{"kind":"Name","value":"scheduled"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleasesApp"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"App"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleaseFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"scheduledReleases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}}]} as unknown as DocumentNode<ReleasesScreenQuery, ReleasesScreenQueryVariables>;
+export const ReleaseAppVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReleaseAppVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"releaseAppVersion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleasesApp"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Release"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"releasedBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"rollback"}},{"kind":"Field","name":{"kind":"Name","value":"scheduled"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleasesApp"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"App"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleaseFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"scheduledReleases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}}]} as unknown as DocumentNode<ReleaseAppVersionMutation, ReleaseAppVersionMutationVariables>;
+export const RollbackReleaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RollbackRelease"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"appId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rollbackRelease"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"appId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"appId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleasesApp"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AppVersion"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"appId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Release"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"releasedBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"rollback"}},{"kind":"Field","name":{"kind":"Name","value":"scheduled"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReleasesApp"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"App"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"releasedEnvironment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releasedVersion"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"releases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReleaseFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"scheduledReleases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}}]} as unknown as DocumentNode<RollbackReleaseMutation, RollbackReleaseMutationVariables>;
+export const ScheduleReleaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ScheduleRelease"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"at"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"note"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"scheduleRelease"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"versionId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"versionId"}}},{"kind":"Argument","name":{"kind":"Name","value":"at"},"value":{"kind":"Variable","name":{"kind":"Name","value":"at"}}},{"kind":"Argument","name":{"kind":"Name","value":"note"},"value":{"kind":"Variable","name":{"kind":"Name","value":"note"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<ScheduleReleaseMutation, ScheduleReleaseMutationVariables>;
+export const CancelScheduledReleaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelScheduledRelease"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelScheduledRelease"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ScheduledReleaseFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ScheduledReleaseFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ScheduledRelease"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"scheduledBy"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"failure"}},{"kind":"Field","name":{"kind":"Name","value":"version"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<CancelScheduledReleaseMutation, CancelScheduledReleaseMutationVariables>;
+export const DiffEnvironmentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DiffEnvironments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSourceKinds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"fields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}}]}}]}}]}}]} as unknown as DocumentNode<DiffEnvironmentsQuery, DiffEnvironmentsQueryVariables>;
+export const EnvironmentDiffDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"EnvironmentDiff"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"fromId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"toId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"environmentDiff"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"fromEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"fromId"}}},{"kind":"Argument","name":{"kind":"Name","value":"toEnvironmentId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"toId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSources"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fromConfigured"}},{"kind":"Field","name":{"kind":"Name","value":"toConfigured"}},{"kind":"Field","name":{"kind":"Name","value":"options"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"secret"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"fromSet"}},{"kind":"Field","name":{"kind":"Name","value":"toSet"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"constants"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"constant"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fromSet"}},{"kind":"Field","name":{"kind":"Name","value":"toSet"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}}]}}]}}]}}]} as unknown as DocumentNode<EnvironmentDiffQuery, EnvironmentDiffQueryVariables>;
