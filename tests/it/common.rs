@@ -454,43 +454,21 @@ impl TestApp {
     /// is not started: as `serve` is in the moment it answers before its first LISTEN.
     /// Start it with `app.listen(&database_url(&db.url))`.
     pub fn on_same_db_not_listening(other: &TestApp) -> Self {
-        let queries = QueryCounter::default();
-        let pool = db::pool(
-            &database_url(&other.db.url),
-            8,
-            queries.clone(),
-            db::Pooler::None,
-        )
-        .unwrap();
-        let app = App::new(
-            pool,
-            queries,
-            TokenKeys::new(JWT_SECRET, None, None),
-            enterprise(),
-            MasterKey::from_hex(&other.master_key_hex).unwrap(),
-            Settings::default(),
-        );
-        let router = envgate::router(app.clone());
-        Self {
-            db: other.db.clone(),
-            app,
-            router,
-            master_key_hex: other.master_key_hex.clone(),
-        }
+        Self::beside(other, &other.db.url, db::Pooler::None, false)
     }
 
     /// A second service over this one's database and master key whose requests go
     /// through the transaction pooler at `pooled_url`, as `serve` builds it with
     /// `ENVGATE_DATABASE_POOLER=transaction`: its listener on the database directly.
     pub fn through_pooler(other: &TestApp, pooled_url: &str) -> Self {
+        Self::beside(other, pooled_url, db::Pooler::Transaction, true)
+    }
+
+    /// A second Enterprise service over `other`'s database and master key, its pool on
+    /// `pool_url`, its listener (when `listening`) on the database directly.
+    fn beside(other: &TestApp, pool_url: &str, pooler: db::Pooler, listening: bool) -> Self {
         let queries = QueryCounter::default();
-        let pool = db::pool(
-            &database_url(pooled_url),
-            8,
-            queries.clone(),
-            db::Pooler::Transaction,
-        )
-        .unwrap();
+        let pool = db::pool(&database_url(pool_url), 8, queries.clone(), pooler).unwrap();
         let app = App::new(
             pool,
             queries,
@@ -499,7 +477,9 @@ impl TestApp {
             MasterKey::from_hex(&other.master_key_hex).unwrap(),
             Settings::default(),
         );
-        app.listen(&database_url(&other.db.url));
+        if listening {
+            app.listen(&database_url(&other.db.url));
+        }
         let router = envgate::router(app.clone());
         Self {
             db: other.db.clone(),
