@@ -13,6 +13,7 @@ use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
 
 use crate::config::{ConfigCommand, ServerArgs};
+use crate::domain::kinds;
 use crate::domain::workspace_config::document::{OptionValue, SecretSource};
 
 /// How long one request to the server may take.
@@ -111,9 +112,13 @@ pub fn fill_secrets(
     lookup: impl Fn(&str) -> Option<String>,
 ) -> anyhow::Result<()> {
     let mut missing = Vec::new();
-    let mut fill = |value: &mut Value, place: String| {
+    let mut not_secret = Vec::new();
+    // Only a secret is filled: a value put anywhere else is shown in the plan (and to
+    // every role), so a variable named there is refused rather than printed.
+    let mut fill = |value: &mut Value, place: String, secret: bool| {
         if let Some(SecretSource::FromEnv { from_env }) = OptionValue(value.clone()).as_secret() {
             match lookup(&from_env) {
+                _ if !secret => not_secret.push(format!("{from_env} (for {place})")),
                 Some(secret) => *value = Value::String(secret),
                 None => missing.push(format!("{from_env} (for {place})")),
             }
@@ -126,13 +131,18 @@ pub fn fill_secrets(
     {
         for source in sources {
             let name = name_of(source);
+            let kind = source["kind"].as_str().and_then(|k| kinds::find(k.trim()));
             let Some(environments) = source.get_mut("options").and_then(Value::as_object_mut)
             else {
                 continue;
             };
             for (environment, options) in environments {
                 for (key, value) in options.as_object_mut().into_iter().flatten() {
-                    fill(value, format!("data source {name}, {environment}, {key}"));
+                    let secret = kind
+                        .and_then(|k| k.field(key))
+                        .is_some_and(|field| field.secret);
+                    let place = format!("data source {name}, {environment}, {key}");
+                    fill(value, place, secret);
                 }
             }
         }
@@ -140,15 +150,22 @@ pub fn fill_secrets(
     if let Some(constants) = document.get_mut("constants").and_then(Value::as_array_mut) {
         for constant in constants {
             let name = name_of(constant);
+            let secret = constant["type"].as_str() == Some("SECRET");
             for (environment, value) in constant
                 .get_mut("values")
                 .and_then(Value::as_object_mut)
                 .into_iter()
                 .flatten()
             {
-                fill(value, format!("constant {name}, {environment}"));
+                fill(value, format!("constant {name}, {environment}"), secret);
             }
         }
+    }
+    if !not_secret.is_empty() {
+        bail!(
+            "`fromEnv` fills secrets only (secret options, SECRET constants), and these values are not secret: {}; nothing was sent",
+            not_secret.join(", ")
+        );
     }
     if !missing.is_empty() {
         bail!(
@@ -320,6 +337,26 @@ mod tests {
             document["constants"][0]["values"]["Production"],
             "value-of-TOKEN"
         );
+    }
+
+    #[test]
+    fn from_env_is_refused_where_the_value_is_not_secret_and_never_filled_there() {
+        // A host or a GLOBAL constant is shown in the plan the CLI prints (and to every
+        // role): a variable named there must not reach the server nor the output.
+        let mut document = json!({
+            "version": 1,
+            "dataSources": [{ "name": "orders", "kind": "postgresql", "options": {
+                "Production": { "host": { "secret": { "fromEnv": "DB_HOST" } } } } }],
+            "constants": [{ "name": "API", "type": "GLOBAL", "values": { "Production": { "secret": { "fromEnv": "API_KEY" } } } }],
+        });
+        let error = fill_secrets(&mut document, |_| Some("hunter2".to_owned()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "`fromEnv` fills secrets only (secret options, SECRET constants), and these values are not secret: DB_HOST (for data source orders, Production, host), API_KEY (for constant API, Production); nothing was sent"
+        );
+        assert!(!document.to_string().contains("hunter2"));
     }
 
     #[test]
