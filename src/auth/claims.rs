@@ -11,6 +11,10 @@ use uuid::Uuid;
 use super::{INVALID, MAX_GROUPS, Role, Session};
 use crate::error::{AppError, AppResult};
 
+/// The longest user a token may name: what the tables that record who did something
+/// (requests, reviews, selections) hold.
+pub const MAX_USER_CHARS: usize = 1024;
+
 /// Which claim holds each thing envgate needs. A name is a top-level claim; when no
 /// top-level claim has that name, dots walk into objects (`realm_access.roles`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,10 +139,14 @@ impl ClaimMapping {
         let names = &self.names;
         let user = claim(claims, &names.user)
             .and_then(Value::as_str)
-            .filter(|u| !u.trim().is_empty() && !u.chars().any(char::is_control))
+            .filter(|u| {
+                !u.trim().is_empty()
+                    && !u.chars().any(char::is_control)
+                    && u.chars().nth(MAX_USER_CHARS).is_none()
+            })
             .ok_or_else(|| {
                 invalid(&format!(
-                    "Its `{}` claim is missing, empty or holds control characters.",
+                    "Its `{}` claim is missing, empty, longer than {MAX_USER_CHARS} characters or holds control characters.",
                     names.user
                 ))
             })?;
@@ -286,6 +294,28 @@ mod tests {
         let mut none = token;
         none["realm_access"]["roles"] = json!(["offline_access", "admin"]);
         assert!(mapping.session(&claims(none)).is_err());
+    }
+
+    #[test]
+    fn a_user_longer_than_the_tables_hold_is_refused() {
+        // Longer, it would pass here and fail as an internal error where it is stored.
+        let mapping = ClaimMapping::default();
+        let token = |sub: String| {
+            claims(json!({
+                "exp": 2_000_000_000, "sub": sub, "role": "builder",
+                "workspace_id": Uuid::new_v4().to_string(),
+            }))
+        };
+        let longest = "é".repeat(MAX_USER_CHARS);
+        assert_eq!(
+            mapping.session(&token(longest.clone())).unwrap().user_id,
+            longest
+        );
+        let error = mapping.session(&token("u".repeat(MAX_USER_CHARS + 1)));
+        assert!(
+            matches!(&error, Err(AppError::Unauthenticated(m)) if m.contains("longer than 1024 characters")),
+            "{error:?}"
+        );
     }
 
     #[test]
