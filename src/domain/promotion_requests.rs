@@ -89,12 +89,17 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
         .filter(promotion_requests::id.eq(id))
 }
 
-/// `text` if it is within [`MAX_TEXT`]; an empty one is none.
+/// `text` if it is within [`MAX_TEXT`] and holds no NUL character (which PostgreSQL
+/// can't store); an empty one is none.
 fn checked_text<'a>(field: &str, text: Option<&'a str>) -> AppResult<Option<&'a str>> {
     match text {
         Some(t) if t.chars().count() > MAX_TEXT => Err(AppError::bad_field(
             field,
             format!("`{field}` may hold at most {MAX_TEXT} characters."),
+        )),
+        Some(t) if t.contains('\0') => Err(AppError::bad_field(
+            field,
+            format!("`{field}` must not contain NUL characters."),
         )),
         Some("") | None => Ok(None),
         Some(t) => Ok(Some(t)),

@@ -32,7 +32,8 @@ pub const MAX_NOTE_CHARS: usize = 1000;
 /// The listing order and cursor key of an app's releases: newest first.
 pub type ListKey = i64;
 
-/// A release note as stored: trimmed, `None` when blank; BAD_USER_INPUT when too long.
+/// A release note as stored: trimmed, `None` when blank; BAD_USER_INPUT when too long
+/// or holding a NUL character (which PostgreSQL can't store).
 pub fn checked_note(note: Option<&str>) -> AppResult<Option<String>> {
     let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(None);
@@ -41,6 +42,12 @@ pub fn checked_note(note: Option<&str>) -> AppResult<Option<String>> {
         return Err(AppError::bad_field(
             "note",
             format!("A release note has at most {MAX_NOTE_CHARS} characters."),
+        ));
+    }
+    if note.contains('\0') {
+        return Err(AppError::bad_field(
+            "note",
+            "A release note must not contain NUL characters.",
         ));
     }
     Ok(Some(note.to_owned()))

@@ -430,6 +430,10 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
     let too_long = request(&t, &ws.builder, &v1, &envs[1], Some(&long)).await;
     assert_eq!(code(&too_long), "BAD_USER_INPUT");
     assert_eq!(too_long["errors"][0]["extensions"]["field"], "note");
+    // A NUL character PostgreSQL can't store is refused naming the field.
+    let nul = request(&t, &ws.builder, &v1, &envs[1], Some("a\u{0}b")).await;
+    assert_eq!(code(&nul), "BAD_USER_INPUT", "{nul}");
+    assert_eq!(nul["errors"][0]["extensions"]["field"], "note");
     let wrong_place = request(&t, &ws.builder, &v1, &envs[0], None).await;
     assert_eq!(code(&wrong_place), "VERSION_CONFLICT");
     let asked = data(request(&t, &ws.builder, &v1, &envs[1], Some("ready for launch")).await)
@@ -447,6 +451,15 @@ async fn approvals_are_admins_setting_and_a_builder_asks_for_protected_productio
 
     // Reviews: admins only, once each; the first approval of two leaves it pending.
     assert_eq!(code(&review(&t, &ws.builder, &id, true).await), "FORBIDDEN");
+    let nul = t
+        .gql(
+            Some(&ws.admin),
+            &review_query(),
+            json!({ "id": id, "approve": true, "comment": "a\u{0}b" }),
+        )
+        .await;
+    assert_eq!(code(&nul), "BAD_USER_INPUT", "{nul}");
+    assert_eq!(nul["errors"][0]["extensions"]["field"], "comment");
     let first = data(review(&t, &ws.admin, &id, true).await)["reviewPromotionRequest"].clone();
     assert_eq!(first["status"], "PENDING");
     assert_eq!(first["reviews"][0]["actor"], "alice");

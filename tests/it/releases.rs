@@ -247,6 +247,13 @@ async fn releases_with_notes_make_the_history_and_rollbacks_walk_back_to_its_sta
     let long = release(&t, &ws.builder, &versions[1], Some(&"n".repeat(1001))).await;
     assert_eq!(code(&long), "BAD_USER_INPUT", "{long}");
     assert_eq!(long["errors"][0]["extensions"]["field"], "note");
+    // A NUL character PostgreSQL can't store is refused naming the field.
+    let nul = release(&t, &ws.builder, &versions[1], Some("a\u{0}b")).await;
+    assert_eq!(code(&nul), "BAD_USER_INPUT", "{nul}");
+    assert_eq!(nul["errors"][0]["extensions"]["field"], "note");
+    let at = Utc::now() + Duration::hours(1);
+    let nul = schedule(&t, &ws.builder, &versions[1], at, Some("a\u{0}b")).await;
+    assert_eq!(code(&nul), "BAD_USER_INPUT", "{nul}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
