@@ -337,7 +337,7 @@ pub struct NewRelease<'a> {
 }
 
 /// A row of `scheduled_releases`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = scheduled_releases, check_for_backend(diesel::pg::Pg))]
 pub struct ScheduledRelease {
     pub id: Uuid,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Double, Nullable};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection as _, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
@@ -34,6 +34,9 @@ pub const MAX_DAYS_AHEAD: i64 = 90;
 pub const MAX_WAITING_PER_APP: i64 = 20;
 /// How long a schedule that ran, failed or was cancelled stays in `App.scheduledReleases`.
 pub const LISTED_DAYS_AFTER: i64 = 7;
+/// How many of those an app lists at most (the latest to end): scheduling and
+/// cancelling again and again must not grow the list without end.
+pub const LISTED_ENDED_PER_APP: usize = 20;
 
 /// Where a scheduled release stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,25 +218,35 @@ async fn announce(conn: &mut Conn, workspace_id: Uuid) -> AppResult<()> {
 }
 
 /// The scheduled releases of these apps that wait, and those that ran, failed or were
-/// cancelled in the last [`LISTED_DAYS_AFTER`] days (by their time), soonest first.
+/// cancelled in the last [`LISTED_DAYS_AFTER`] days (by their time), at most
+/// [`LISTED_ENDED_PER_APP`] of those per app (the latest to end), soonest first.
 pub async fn of_apps(
     conn: &mut Conn,
     workspace_id: Uuid,
     app_ids: &[Uuid],
 ) -> QueryResult<Vec<ScheduledRelease>> {
     let since = Utc::now() - chrono::Duration::days(LISTED_DAYS_AFTER);
-    scheduled_releases::table
-        .filter(scheduled_releases::workspace_id.eq(workspace_id))
-        .filter(scheduled_releases::app_id.eq_any(app_ids))
-        .filter(
-            scheduled_releases::status
-                .eq(Status::Scheduled.as_str())
-                .or(scheduled_releases::at.ge(since)),
-        )
-        .order((scheduled_releases::at.asc(), scheduled_releases::id.asc()))
-        .select(ScheduledRelease::as_select())
-        .load(conn)
-        .await
+    diesel::sql_query(
+        "SELECT id, workspace_id, app_id, version_id, at, scheduled_by, role, note, status,
+                failure, created_at, updated_at
+         FROM (
+             SELECT s.*, row_number() OVER (
+                 PARTITION BY s.app_id, s.status = 'scheduled'
+                 ORDER BY s.updated_at DESC, s.id DESC
+             ) AS nth
+             FROM scheduled_releases s
+             WHERE s.workspace_id = $1 AND s.app_id = ANY($2)
+               AND (s.status = 'scheduled' OR s.at >= $3)
+         ) listed
+         WHERE status = 'scheduled' OR nth <= $4
+         ORDER BY at, id",
+    )
+    .bind::<SqlUuid, _>(workspace_id)
+    .bind::<Array<SqlUuid>, _>(app_ids)
+    .bind::<Timestamptz, _>(since)
+    .bind::<BigInt, _>(LISTED_ENDED_PER_APP as i64)
+    .load(conn)
+    .await
 }
 
 /// What running a due scheduled release came to.

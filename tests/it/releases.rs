@@ -9,6 +9,7 @@ use crate::apps::{create_app, create_version};
 use crate::common::{TestApp, Workspace, code, data, token};
 use crate::data_sources::environment_ids;
 use crate::overlap::HeldLock;
+use envgate::domain::scheduled_releases;
 
 pub const RELEASE: &str = "mutation($v: ID!, $note: String) { releaseAppVersion(versionId: $v, note: $note) { id releasedVersion { name } } }";
 pub const ROLLBACK: &str =
@@ -481,6 +482,44 @@ async fn scheduling_checks_time_version_permission_and_protection_and_cancels() 
             .await,
     );
     assert_eq!(cancelled["cancelScheduledRelease"]["status"], "CANCELLED");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_lists_every_waiting_schedule_and_only_the_latest_ended_ones() {
+    // Scheduling and cancelling again and again must not grow the (unpaged) list
+    // without end: the waiting ones are all there, ended ones only the latest.
+    let t = TestApp::new().await;
+    let (ws, app, versions) = orders(&t, &["v1"]).await;
+    let ended = scheduled_releases::LISTED_ENDED_PER_APP;
+    let mut cancelled = Vec::new();
+    for i in 0..ended + 3 {
+        let at = Utc::now() + Duration::hours(1 + i64::try_from(i).unwrap());
+        let made = data(schedule(&t, &ws.builder, &versions[0], at, None).await);
+        let id = made["scheduleRelease"]["id"].clone();
+        data(cancel(&t, &ws.builder, &id).await);
+        cancelled.push(id);
+    }
+    let waiting = data(
+        schedule(
+            &t,
+            &ws.builder,
+            &versions[0],
+            Utc::now() + Duration::days(30),
+            None,
+        )
+        .await,
+    )["scheduleRelease"]["id"]
+        .clone();
+    let listed = scheduled_list(&t, &ws.viewer, &app, "id").await;
+    assert_eq!(listed.len(), ended + 1, "{listed:?}");
+    assert!(listed.contains(&waiting));
+    // The latest cancelled are the ones kept.
+    for id in &cancelled[..3] {
+        assert!(!listed.contains(id), "{id} is among the oldest cancelled");
+    }
+    for id in &cancelled[3..] {
+        assert!(listed.contains(id), "{id} is among the latest cancelled");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -114,7 +114,8 @@ impl App {
     /// releases waiting to happen, soonest first
     ///
     /// By their time: those that wait, and those that ran, failed or were cancelled in
-    /// the last 7 days (with their status, and why one failed). Runners may not read it.
+    /// the last 7 days (the latest 20 to end; with their status, and why one failed).
+    /// Runners may not read it.
     #[graphql(complexity = "crate::graphql::limits::UNPAGED_LIST_ITEMS * child_complexity")]
     async fn scheduled_releases(
         &self,

@@ -63,7 +63,8 @@ export type App = {
    * releases waiting to happen, soonest first
    *
    * By their time: those that wait, and those that ran, failed or were cancelled in
-   * the last 7 days (with their status, and why one failed). Runners may not read it.
+   * the last 7 days (the latest 20 to end; with their status, and why one failed).
+   * Runners may not read it.
    */
   scheduledReleases: Array<ScheduledRelease>;
   /** When the app was created or last released. */
