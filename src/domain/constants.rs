@@ -591,14 +591,34 @@ pub async fn values_in(
 /// Which qualified names have a value in which environment, for the workspace: what
 /// `configured` needs, without opening any secret.
 pub async fn availability(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<Vec<(String, Uuid)>> {
-    let rows: Vec<(Constant, Uuid)> = constants::table
-        .inner_join(constant_values::table.on(constant_values::constant_id.eq(constants::id)))
-        .filter(constants::workspace_id.eq(workspace_id))
-        .select((Constant::as_select(), constant_values::environment_id))
+    let rows = availability_query(workspace_id).load(conn).await?;
+    Ok(qualified(rows))
+}
+
+/// [`availability`], the rows locked `FOR SHARE` until the transaction ends: a value
+/// being cleared is waited for and read as it commits, and none is cleared meanwhile.
+pub async fn availability_shared(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+) -> QueryResult<Vec<(String, Uuid)>> {
+    let rows = availability_query(workspace_id)
+        .for_share()
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
+    Ok(qualified(rows))
+}
+
+#[diesel::dsl::auto_type(no_type_alias)]
+fn availability_query(workspace_id: Uuid) -> _ {
+    let constant: diesel::dsl::AsSelect<Constant, diesel::pg::Pg> = Constant::as_select();
+    constants::table
+        .inner_join(constant_values::table.on(constant_values::constant_id.eq(constants::id)))
+        .filter(constants::workspace_id.eq(workspace_id))
+        .select((constant, constant_values::environment_id))
+}
+
+fn qualified(rows: Vec<(Constant, Uuid)>) -> Vec<(String, Uuid)> {
+    rows.into_iter()
         .map(|(constant, environment)| (qualified_name(&constant), environment))
-        .collect())
+        .collect()
 }

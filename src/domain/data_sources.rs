@@ -193,13 +193,38 @@ pub async fn options_in(
     data_source_ids: &[Uuid],
     environment_id: Uuid,
 ) -> QueryResult<Vec<DataSourceOptions>> {
+    options_in_query(workspace_id, data_source_ids, environment_id)
+        .load(conn)
+        .await
+}
+
+/// [`options_in`], the rows locked `FOR SHARE` until the transaction ends: a save
+/// under way is waited for and read as it commits, and none starts meanwhile.
+pub async fn options_in_shared(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    data_source_ids: &[Uuid],
+    environment_id: Uuid,
+) -> QueryResult<Vec<DataSourceOptions>> {
+    options_in_query(workspace_id, data_source_ids, environment_id)
+        .for_share()
+        .load(conn)
+        .await
+}
+
+#[diesel::dsl::auto_type(no_type_alias)]
+fn options_in_query<'a>(
+    workspace_id: Uuid,
+    data_source_ids: &'a [Uuid],
+    environment_id: Uuid,
+) -> _ {
+    let selection: diesel::dsl::AsSelect<DataSourceOptions, diesel::pg::Pg> =
+        DataSourceOptions::as_select();
     data_source_options::table
         .filter(data_source_options::workspace_id.eq(workspace_id))
         .filter(data_source_options::environment_id.eq(environment_id))
         .filter(data_source_options::data_source_id.eq_any(data_source_ids))
-        .select(DataSourceOptions::as_select())
-        .load(conn)
-        .await
+        .select(selection)
 }
 
 /// Takes one environment's row out of a data source's options rows; an environment

@@ -75,6 +75,17 @@ pub fn last_environment(version: &AppVersion, current: &Environment) -> AppError
     ))
 }
 
+/// How [`blockers`] reads the settings it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// As they are now: a preview.
+    Now,
+    /// Locked `FOR SHARE` until the transaction ends: a promotion. A save or a cleared
+    /// constant under way is waited for and checked as it commits, and none commits
+    /// between the check and the promotion.
+    Held,
+}
+
 /// Each data source `version_id` uses that is not configured in `target`: required
 /// fields unset there, or referenced constants without a value there. One query per
 /// table: what the version uses, their options there, and (only when an option
@@ -84,13 +95,17 @@ pub async fn blockers(
     workspace_id: Uuid,
     version_id: Uuid,
     target: &Environment,
+    read: Read,
 ) -> AppResult<Vec<Blocker>> {
     let used = version_data_sources::of_versions(conn, workspace_id, &[version_id]).await?;
     if used.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = used.iter().map(|(_, d)| d.id).collect();
-    let mut rows = data_sources::options_in(conn, workspace_id, &ids, target.id).await?;
+    let mut rows = match read {
+        Read::Now => data_sources::options_in(conn, workspace_id, &ids, target.id).await?,
+        Read::Held => data_sources::options_in_shared(conn, workspace_id, &ids, target.id).await?,
+    };
     let used: Vec<_> = used
         .into_iter()
         .map(|(_, data_source)| {
@@ -106,7 +121,10 @@ pub async fn blockers(
         .iter()
         .any(|(_, row)| !options::referenced(row).is_empty())
     {
-        constants::availability(conn, workspace_id).await?
+        match read {
+            Read::Now => constants::availability(conn, workspace_id).await?,
+            Read::Held => constants::availability_shared(conn, workspace_id).await?,
+        }
     } else {
         Vec::new()
     };
@@ -218,7 +236,7 @@ pub(crate) async fn carry_out(
             .map_or(Ok(()), Err)
     };
     check(&[])?;
-    let blockers = blockers(conn, caller.workspace_id, version.id, next).await?;
+    let blockers = blockers(conn, caller.workspace_id, version.id, next, Read::Held).await?;
     check(&blockers)?;
     let promoted = diesel::update(app_versions::table.find(version.id))
         .set((
@@ -279,7 +297,7 @@ pub async fn preview(conn: &mut Conn, caller: &Caller, version_id: &str) -> AppR
     let from = versions::environment_of(&all, version.environment_id)?;
     let to = environments::next_after(&all, from).filter(|_| caller.multi_environment);
     let blockers = match to {
-        Some(to) => blockers(conn, caller.workspace_id, version.id, to).await?,
+        Some(to) => blockers(conn, caller.workspace_id, version.id, to, Read::Now).await?,
         None => Vec::new(),
     };
     let reasons = refusals(

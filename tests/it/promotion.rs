@@ -630,6 +630,67 @@ async fn two_concurrent_final_approvals_promote_once() {
     assert_eq!(reviewed, 2, "the first approval and the one that promoted");
 }
 
+/// A constant's value cleared while a promotion checks it: the promotion waits for the
+/// clearing to commit and is refused, instead of promoting on what it read before.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_setting_cleared_while_a_promotion_checks_it_blocks_the_promotion() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let everywhere: Vec<(&str, &str)> = envs.iter().map(|e| (e.as_str(), "reports")).collect();
+    constant(&t, &ws, "REPORTS_HOST", &everywhere).await;
+    let input = json!({ "name": "reports", "kind": "postgresql", "options": [
+        { "key": "host", "value": "{{constants.REPORTS_HOST}}" },
+        { "key": "database", "value": "reports" },
+        { "key": "username", "value": "reader" },
+    ] });
+    let reports = data(
+        t.gql(Some(&ws.admin), CREATE, json!({ "input": input }))
+            .await,
+    )["createDataSource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let app = create_app(&t, &ws.builder, "Shop").await;
+    let v1 = create_version(&t, &ws.builder, &app, "v1").await;
+    data(set_uses(&t, &ws.builder, &v1, &[&reports]).await);
+    let allowed = data(preview(&t, &ws.builder, &v1).await);
+    assert_eq!(allowed["promotionPreview"]["allowed"], true, "{allowed}");
+
+    // Another session clears Staging's value and has not committed yet.
+    let staging = uuid::Uuid::parse_str(&envs[1]).unwrap();
+    let held =
+        t.db.hold(
+            "DELETE FROM constant_values WHERE workspace_id = $1 AND environment_id = $2",
+            &[&ws.id, &staging],
+        )
+        .await;
+    let promotion = {
+        let t = TestApp::on_same_db(&t, enterprise());
+        let (tok, v1, from) = (ws.builder.clone(), v1.clone(), envs[0].clone());
+        tokio::spawn(async move { promote(&t, &tok, &v1, &from).await })
+    };
+    let waiting = t.db.lock_waiters(1).await;
+    held.commit().await;
+    let answer = promotion.await.unwrap();
+    assert_eq!(code(&answer), "ENVIRONMENT_NOT_CONFIGURED", "{answer}");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"reports\" (no value for constants.REPORTS_HOST)"),
+        "{answer}"
+    );
+    assert_eq!(waiting, 1, "the promotion waited for the clearing");
+    let moved =
+        t.db.count(
+            "SELECT count(*) FROM audit_events WHERE action = 'VERSION_PROMOTED'",
+            &[],
+        )
+        .await;
+    assert_eq!(moved, 0);
+}
+
 const CHANGED: &str = "subscription { promotionRequestChanged { id status version { name } from { name } to { name } reviews { actor approved } } }";
 
 #[tokio::test(flavor = "multi_thread")]
