@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod scheduler;
 pub mod secrets;
 pub mod tls;
+pub mod traces;
 
 pub use graphql::schema;
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use chrono::{NaiveTime, Utc};
 use clap::Parser as _;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
 
 use envgate::app::{App, Settings};
 use envgate::auth::claims::ClaimMapping;
@@ -22,27 +24,42 @@ use envgate::domain::connection_test::{Allow, Policy};
 use envgate::domain::keys;
 use envgate::edition::{self, Licensing};
 use envgate::secrets::{MasterKey, MasterKeys};
+use envgate::traces::{self, Traces};
 use envgate::{db, dev};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr);
-    match cli.log_format {
-        LogFormat::Pretty => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    // Only a server sends traces; made before the runtime (the exporter's client blocks).
+    let traces = match cli.command {
+        Command::Serve(_) => Traces::from_env()?,
+        _ => None,
+    };
+    // The spans made for traces alone are never on log lines.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive(format!("{}=off", traces::TARGET).parse()?);
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = match cli.log_format {
+        LogFormat::Pretty => logs.with_ansi(std::io::stderr().is_terminal()).boxed(),
         LogFormat::Json => logs
             .json()
             .with_current_span(true)
             .with_span_list(false)
-            .init(),
+            .boxed(),
+    };
+    let subscriber = tracing_subscriber::registry().with(logs.with_filter(filter));
+    match &traces {
+        Some(traces) => subscriber.with(traces.layer()).init(),
+        None => subscriber.init(),
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run(cli))
+    let result = runtime.block_on(run(cli));
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
+    result
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

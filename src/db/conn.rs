@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use diesel::connection::{CacheSize, Instrumentation};
-use diesel::query_builder::{AsQuery, QueryFragment, QueryId};
+use diesel::query_builder::{AsQuery, QueryBuilder as _, QueryFragment, QueryId};
 use diesel::{ConnectionError, QueryResult};
 use diesel_async::pooled_connection::PoolableConnection;
 use diesel_async::{
@@ -18,6 +18,9 @@ use diesel_async::{
 };
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _, TryFutureExt as _, TryStreamExt as _};
+use tracing::Instrument as _;
+
+use crate::traces;
 
 /// What sits between envgate and PostgreSQL (`ENVGATE_DATABASE_POOLER`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -95,13 +98,23 @@ async fn in_own_transaction<R: Send>(
 
 impl SimpleAsyncConnection for Conn {
     async fn batch_execute(&mut self, query: &str) -> QueryResult<()> {
+        let span = traces::statement_span(|| Some(query.to_owned()));
         // The transaction manager opens a transaction with `BEGIN` (or `BEGIN …` when
         // built with options); behind a transaction pooler it starts as every other.
-        if self.needs_own_transaction() && query.starts_with("BEGIN") {
+        let result = if self.needs_own_transaction() && query.starts_with("BEGIN") {
             let query = format!("{query}; DEALLOCATE ALL");
-            return self.inner.batch_execute(&query).await;
-        }
-        self.inner.batch_execute(query).await
+            self.inner
+                .batch_execute(&query)
+                .instrument(span.clone())
+                .await
+        } else {
+            self.inner
+                .batch_execute(query)
+                .instrument(span.clone())
+                .await
+        };
+        traces::record_outcome(&span, &result);
+        result
     }
 }
 
@@ -117,16 +130,22 @@ impl AsyncConnectionCore for Conn {
         T: AsQuery + 'query,
         T::Query: QueryFragment<Self::Backend> + QueryId + 'query,
     {
-        if !self.needs_own_transaction() {
+        let source = source.as_query();
+        let span = traces::statement_span(|| sql_text(&source));
+        let own_transaction = self.needs_own_transaction();
+        if !own_transaction && span.is_disabled() {
             return self.inner.load(source);
+        }
+        if !own_transaction {
+            return traced(span, self.inner.load(source));
         }
         let conn: &'conn AsyncPgConnection = &self.inner;
         let rows = (&mut &*conn)
             .load(source)
             .and_then(|rows| rows.try_collect::<Vec<_>>());
-        in_own_transaction(conn, rows)
-            .map(|rows| Ok(futures_util::stream::iter(rows?.into_iter().map(Ok)).boxed()))
-            .boxed()
+        let rows = in_own_transaction(conn, rows)
+            .map(|rows| Ok(futures_util::stream::iter(rows?.into_iter().map(Ok)).boxed()));
+        traced(span, rows)
     }
 
     fn execute_returning_count<'conn, 'query, T>(
@@ -136,13 +155,38 @@ impl AsyncConnectionCore for Conn {
     where
         T: QueryFragment<Self::Backend> + QueryId + 'query,
     {
-        if !self.needs_own_transaction() {
+        let span = traces::statement_span(|| sql_text(&source));
+        let own_transaction = self.needs_own_transaction();
+        if !own_transaction && span.is_disabled() {
             return self.inner.execute_returning_count(source);
+        }
+        if !own_transaction {
+            return traced(span, self.inner.execute_returning_count(source));
         }
         let conn: &'conn AsyncPgConnection = &self.inner;
         let count = (&mut &*conn).execute_returning_count(source);
-        in_own_transaction(conn, count).boxed()
+        traced(span, in_own_transaction(conn, count))
     }
+}
+
+/// The SQL text of `query` as diesel writes it for PostgreSQL: `$1`… where values are
+/// bound, never the values.
+fn sql_text(query: &impl QueryFragment<diesel::pg::Pg>) -> Option<String> {
+    let mut builder = diesel::pg::PgQueryBuilder::default();
+    query.to_sql(&mut builder, &diesel::pg::Pg).ok()?;
+    Some(builder.finish())
+}
+
+/// `statement` run in `span`, which is marked failed when it fails.
+fn traced<'conn, R: Send + 'conn>(
+    span: tracing::Span,
+    statement: impl Future<Output = QueryResult<R>> + Send + 'conn,
+) -> BoxFuture<'conn, QueryResult<R>> {
+    let outcome = span.clone();
+    statement
+        .inspect(move |result| traces::record_outcome(&outcome, result))
+        .instrument(span)
+        .boxed()
 }
 
 impl AsyncConnection for Conn {

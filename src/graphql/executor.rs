@@ -12,11 +12,13 @@ use async_graphql::parser::types::{
 use async_graphql::{Data, Executor, Positioned, Request, Response, Schema, ServerError};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
+use tracing::Instrument as _;
 
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
 use super::{Mutation, Query, Subscription, extensions, field_order, loaders};
 use crate::app::AppState;
+use crate::traces;
 
 /// The envgate schema: async-graphql's, with the caller and fresh loaders attached to
 /// every request, fields put in the order they were asked for, and every error given
@@ -69,9 +71,10 @@ impl EnvgateSchema {
         document: Arc<ExecutableDocument>,
     ) -> Response {
         let ty = operation_type(&document, &request);
+        let span = traces::operation_span(ty, request.operation_name.as_deref());
         let request = self.prepare(request, ty, None);
         let operation_name = request.operation_name.clone();
-        let response = self.schema.execute(request).await;
+        let response = self.schema.execute(request).instrument(span).await;
         finish(response, &document, operation_name.as_deref())
     }
 
@@ -153,10 +156,13 @@ impl Executor for EnvgateSchema {
             Ok(places) => places,
             Err(error) => return refuse(error),
         };
+        let span = traces::operation_span(ty, request.operation_name.as_deref());
         let request = self.prepare(request, ty, session_data.as_deref());
         let operation_name = request.operation_name.clone();
-        self.schema
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+        let responses = self
+            .schema
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        traces::stream_in(responses, span)
             .map(move |response| {
                 // Given back when the operation ends (its stream is dropped).
                 let _held = &places;

@@ -25,6 +25,7 @@ use crate::domain::{
     version_data_sources,
 };
 use crate::error::AppError;
+use crate::traces;
 
 /// The key of a loader that loads one list for the whole workspace (its environments,
 /// its constants' availability): there is only one per request.
@@ -90,7 +91,15 @@ impl WorkspaceEnvironments {
     /// The workspace's environments, by priority.
     pub async fn get(&self) -> async_graphql::Result<Arc<[Environment]>> {
         match self {
-            Self::Kept(loader, once) => once.get_or_try_init(|| loader.read()).await.cloned(),
+            Self::Kept(loader, once) => once
+                .get_or_try_init(|| {
+                    tracing::Instrument::instrument(
+                        loader.read(),
+                        traces::loader_span::<EnvironmentsLoader>(),
+                    )
+                })
+                .await
+                .cloned(),
             Self::Batched(loader) => Ok(loader.load_one(WholeWorkspace).await?.unwrap_or_default()),
         }
     }
@@ -347,8 +356,12 @@ pub struct Loaders {
 }
 
 fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
-    // The batches run in tasks of their own, logging under the request's span.
-    let spawn = |batch| tokio::spawn(tracing::Instrument::in_current_span(batch));
+    // The batches run in tasks of their own, logging under the request's span; each
+    // is a span of the request's trace.
+    let spawn = |batch| {
+        let batch = tracing::Instrument::instrument(batch, traces::loader_span::<L>());
+        tokio::spawn(tracing::Instrument::in_current_span(batch))
+    };
     DataLoader::with_cache(loader, spawn, HashMapCache::default())
 }
 

@@ -67,7 +67,10 @@ pub fn router(app: AppState) -> Router {
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            tracing::info_span!("http", request_id = %id, method = %request.method(), path = %request.uri().path())
+            let span = tracing::info_span!("http", request_id = %id, method = %request.method(), path = %request.uri().path());
+            // A W3C `traceparent` makes the request part of the caller's trace.
+            crate::traces::continue_from(&span, request.headers());
+            span
         }))
         // Every request has an `x-request-id` (the client's, or a new UUID), echoed in
         // the response, on its log lines and in the audit log.

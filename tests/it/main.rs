@@ -33,6 +33,7 @@ mod promotion;
 mod releases;
 mod resolution;
 mod subscriptions;
+mod traces;
 mod websocket;
 mod workspace_config;
 // The real binary, end to end.

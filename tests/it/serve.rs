@@ -40,9 +40,10 @@ impl Server {
         args: &[&str],
     ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_envgate"));
-        // Nothing of the caller's configuration: only what this test gives.
+        // Nothing of the caller's configuration (nor traces): only what this test gives.
         for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("ENVGATE_") {
+            let name_text = name.to_string_lossy();
+            if name_text.starts_with("ENVGATE_") || name_text.starts_with("OTEL_") {
                 command.env_remove(name);
             }
         }

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use tokio::time::Instant;
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 pub use self::egress::Allow;
@@ -30,6 +31,7 @@ use crate::domain::Caller;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::data_sources::{Decrypted, TestTarget};
 use crate::error::AppResult;
+use crate::traces;
 
 /// How long a connection attempt may take.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -117,9 +119,12 @@ pub async fn run(
             ))),
         }
     };
+    let span = traces::connection_test_span(kind.kind);
     let outcome = tokio::time::timeout(TIMEOUT, attempt)
+        .instrument(span.clone())
         .await
         .unwrap_or(Err(Failure::Unreachable));
+    span.record("connection_test.ok", outcome.is_ok());
     if matches!(outcome, Err(Failure::Unreachable)) {
         // A refusal answers as late as a timeout does.
         tokio::time::sleep_until(started + TIMEOUT).await;

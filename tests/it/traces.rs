@@ -1,0 +1,411 @@
+//! Traces: a real `envgate serve` with `OTEL_*` pointed at an OTLP/HTTP receiver run by
+//! the test, which decodes what it is sent (protobuf, the collector's format). A
+//! request's `traceparent` is continued from the request down to SQL, no attribute
+//! carries a variable's or a secret's value, and the spans left are sent on shutdown.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use futures_util::SinkExt as _;
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::trace::v1::Span;
+use prost::Message as _;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+use crate::common::{TempDir, TestDb};
+use crate::serve::Server;
+
+/// An OTLP/HTTP receiver: every export request it was sent, decoded.
+struct Receiver {
+    endpoint: String,
+    exports: Arc<Mutex<Vec<ExportTraceServiceRequest>>>,
+}
+
+impl Receiver {
+    async fn start() -> Self {
+        let exports = Arc::new(Mutex::new(Vec::new()));
+        let sink = exports.clone();
+        let app = axum::Router::new().route(
+            "/v1/traces",
+            axum::routing::post(move |body: Bytes| {
+                let sink = sink.clone();
+                async move {
+                    let export = ExportTraceServiceRequest::decode(body).expect("OTLP protobuf");
+                    sink.lock().unwrap().push(export);
+                    (
+                        [("content-type", "application/x-protobuf")],
+                        ExportTraceServiceResponse::default().encode_to_vec(),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { endpoint, exports }
+    }
+
+    /// Every span received, with its service's name.
+    fn spans(&self) -> Vec<(String, Span)> {
+        let exports = self.exports.lock().unwrap();
+        let mut spans = Vec::new();
+        for resource_spans in exports.iter().flat_map(|e| &e.resource_spans) {
+            let service = resource_spans
+                .resource
+                .as_ref()
+                .and_then(|r| attribute(&r.attributes, "service.name"))
+                .unwrap_or_default();
+            for scope in &resource_spans.scope_spans {
+                for span in &scope.spans {
+                    spans.push((service.clone(), span.clone()));
+                }
+            }
+        }
+        spans
+    }
+}
+
+/// An attribute's value, as text.
+fn attribute(attributes: &[KeyValue], key: &str) -> Option<String> {
+    attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.as_ref())
+        .map(text)
+}
+
+fn text(value: &AnyValue) -> String {
+    match &value.value {
+        Some(any_value::Value::StringValue(s)) => s.clone(),
+        Some(any_value::Value::BoolValue(b)) => b.to_string(),
+        Some(any_value::Value::IntValue(i)) => i.to_string(),
+        Some(any_value::Value::DoubleValue(d)) => d.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Every attribute value of a span and of its events.
+fn all_values(span: &Span) -> Vec<String> {
+    span.attributes
+        .iter()
+        .chain(span.events.iter().flat_map(|e| &e.attributes))
+        .filter_map(|kv| kv.value.as_ref().map(text))
+        .chain(span.events.iter().map(|e| e.name.clone()))
+        .chain([span.name.clone()])
+        .collect()
+}
+
+const CREATE: &str = "mutation CreateOrders($input: CreateDataSourceInput!) { createDataSource(input: $input) { id name environments { environment { id name } configured } } }";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sent_on_shutdown() {
+    let receiver = Receiver::start().await;
+    let db = TestDb::empty().await;
+    let state = TempDir::new("serve-traces");
+    let service = format!("envgate-test-{}", uuid::Uuid::new_v4().simple());
+    let server = Server::launch(
+        &db.url,
+        state.path(),
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &receiver.endpoint),
+            ("OTEL_SERVICE_NAME", &service),
+        ],
+        &[],
+    )
+    .await;
+    let token = server.stdout.last().unwrap().trim().to_owned();
+    let authorization = format!("Bearer {token}");
+
+    // A mutation whose variables carry a password and a host.
+    let secret = format!("pw-{}", uuid::Uuid::new_v4().simple());
+    let host = format!("db-{}.internal", uuid::Uuid::new_v4().simple());
+    let body = json!({ "query": CREATE, "operationName": "CreateOrders", "variables": { "input": {
+        "name": "orders", "kind": "postgresql",
+        "options": [{ "key": "host", "value": host }, { "key": "database", "value": "orders" }, { "key": "username", "value": "app" }, { "key": "password", "value": secret }],
+    } } });
+    let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let caller_span = "00f067aa0ba902b7";
+    let traceparent = format!("00-{trace_id}-{caller_span}-01");
+    let (status, _, answer) = crate::serve::http(
+        &server.address,
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &authorization),
+            ("traceparent", &traceparent),
+            ("tracestate", "acme=7"),
+        ],
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let data_source = answer["data"]["createDataSource"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .to_owned();
+
+    // An operation over a WebSocket whose upgrade request carries a trace of its own.
+    let ws_trace_id = "0af7651916cd43dd8448eb211c80319c";
+    let mut request = format!("ws://{}/graphql", server.address)
+        .into_client_request()
+        .unwrap();
+    let headers = request.headers_mut();
+    headers.insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    headers.insert(
+        "traceparent",
+        format!("00-{ws_trace_id}-b7ad6b7169203331-01")
+            .parse()
+            .unwrap(),
+    );
+    let (mut socket, _) = tokio::time::timeout(
+        crate::serve::LIMIT,
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    .expect("the upgrade answered in time")
+    .unwrap();
+    for message in [
+        json!({ "type": "connection_init", "payload": { "authorization": token } }),
+        json!({ "id": "1", "type": "subscribe", "payload": {
+            "query": "query Sources { dataSources { nodes { id name } } }", "operationName": "Sources" } }),
+    ] {
+        socket
+            .send(Message::text(message.to_string()))
+            .await
+            .unwrap();
+    }
+    // The ack, then the answer (which names the data source), then `complete`.
+    let mut answered = false;
+    for _ in 0..3 {
+        let message = crate::websocket::next_json(&mut socket).await;
+        if message["type"] == "next" {
+            assert!(message.to_string().contains(&data_source), "{message}");
+            answered = true;
+        }
+    }
+    assert!(answered);
+    socket.close(None).await.unwrap();
+
+    // Shutdown sends what the batch has not sent yet: nothing is waited for here.
+    let (status, log) = server.terminate().await;
+    assert!(status.success(), "{log:#?}");
+    let spans = receiver.spans();
+    assert!(!spans.is_empty(), "no span received: {log:#?}");
+    assert!(spans.iter().all(|(s, _)| *s == service), "service.name");
+
+    // No attribute anywhere holds a value the caller sent.
+    for (_, span) in &spans {
+        for value in all_values(span) {
+            for sent in [&secret, &host, &token] {
+                assert!(!value.contains(sent.as_str()), "{value} in {span:?}");
+            }
+        }
+    }
+
+    // The HTTP request: one trace, the caller's, from the request to SQL; the WebSocket
+    // another. Nothing else (the scheduler's polls are not traces of their own).
+    let trace_id_bytes = hex::decode(trace_id).unwrap();
+    let ws_trace_id_bytes = hex::decode(ws_trace_id).unwrap();
+    assert!(
+        spans
+            .iter()
+            .all(|(_, s)| s.trace_id == trace_id_bytes || s.trace_id == ws_trace_id_bytes),
+        "{spans:#?}"
+    );
+    let trace: Vec<&Span> = spans
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.trace_id == trace_id_bytes)
+        .collect();
+    let by_id: HashMap<&[u8], &Span> = trace.iter().map(|s| (&s.span_id[..], *s)).collect();
+    let parent_of = |span: &Span| by_id.get(&span.parent_span_id[..]).copied();
+    let named =
+        |name: &str| -> Vec<&Span> { trace.iter().copied().filter(|s| s.name == name).collect() };
+    let requests = named("http");
+    assert_eq!(requests.len(), 1, "{trace:#?}");
+    let request = requests[0];
+    assert_eq!(request.parent_span_id, hex::decode(caller_span).unwrap());
+    assert_eq!(request.trace_state, "acme=7");
+    assert_eq!(
+        attribute(&request.attributes, "path").as_deref(),
+        Some("/graphql")
+    );
+    let operations = named("mutation CreateOrders");
+    assert_eq!(operations.len(), 1, "{trace:#?}");
+    let operation = operations[0];
+    assert_eq!(
+        parent_of(operation).map(|s| &s.span_id),
+        Some(&request.span_id)
+    );
+    assert_eq!(
+        attribute(&operation.attributes, "graphql.operation.type").as_deref(),
+        Some("mutation")
+    );
+    assert_eq!(
+        attribute(&operation.attributes, "graphql.operation.name").as_deref(),
+        Some("CreateOrders")
+    );
+    // Its statements: under the operation (directly, or under a loader's batch), their
+    // text with placeholders.
+    let statements = named("INSERT")
+        .into_iter()
+        .chain(named("SELECT"))
+        .collect::<Vec<_>>();
+    assert!(!statements.is_empty(), "{trace:#?}");
+    let inserts = named("INSERT");
+    assert!(
+        inserts.iter().any(|s| {
+            let text = attribute(&s.attributes, "db.query.text").unwrap_or_default();
+            text.contains("data_source_options") && text.contains("$1")
+        }),
+        "{inserts:#?}"
+    );
+    for statement in &statements {
+        assert_eq!(
+            attribute(&statement.attributes, "db.system.name").as_deref(),
+            Some("postgresql")
+        );
+        let mut ancestor = parent_of(statement);
+        while let Some(span) = ancestor
+            && span.span_id != operation.span_id
+            && span.span_id != request.span_id
+        {
+            ancestor = parent_of(span);
+        }
+        assert!(ancestor.is_some(), "{statement:?} outside the request");
+    }
+    let under_operation = |span: &Span| {
+        let mut ancestor = parent_of(span);
+        while let Some(a) = ancestor {
+            if a.span_id == operation.span_id {
+                return true;
+            }
+            ancestor = parent_of(a);
+        }
+        false
+    };
+    assert!(
+        inserts.iter().any(|s| under_operation(s)),
+        "an INSERT under the operation"
+    );
+    // The mutation's answer reads its options through a loader's batch.
+    let loaders = named("loader");
+    assert!(
+        loaders.iter().any(|l| under_operation(l)
+            && trace
+                .iter()
+                .any(|s| s.parent_span_id == l.span_id && s.name == "SELECT")),
+        "a loader batch with its SELECT under the operation: {trace:#?}"
+    );
+
+    // The WebSocket operation: in the upgrade request's trace.
+    let ws_trace: Vec<&Span> = spans
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.trace_id == ws_trace_id_bytes)
+        .collect();
+    let socket_span = ws_trace
+        .iter()
+        .find(|s| s.name == "websocket")
+        .unwrap_or_else(|| panic!("{ws_trace:#?}"));
+    let query = ws_trace
+        .iter()
+        .find(|s| s.name == "query Sources")
+        .unwrap_or_else(|| panic!("{ws_trace:#?}"));
+    assert_eq!(query.parent_span_id, socket_span.span_id);
+    assert!(
+        ws_trace
+            .iter()
+            .any(|s| s.name == "SELECT" && s.trace_id == query.trace_id),
+        "{ws_trace:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn traces_switched_off_send_nothing() {
+    let receiver = Receiver::start().await;
+    let db = TestDb::empty().await;
+    for (name, off) in [
+        ("OTEL_SDK_DISABLED", "true"),
+        ("OTEL_TRACES_EXPORTER", "none"),
+    ] {
+        let state = TempDir::new("serve-traces-off");
+        let server = Server::launch(
+            &db.url,
+            state.path(),
+            &[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", &receiver.endpoint),
+                (name, off),
+            ],
+            &[],
+        )
+        .await;
+        let token = server.stdout.last().unwrap().trim().to_owned();
+        let authorization = format!("Bearer {token}");
+        let (status, _, answer) = crate::serve::http(
+            &server.address,
+            "POST",
+            "/graphql",
+            &[
+                ("Content-Type", "application/json"),
+                ("Authorization", &authorization),
+                (
+                    "traceparent",
+                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                ),
+            ],
+            &json!({ "query": "{ viewer { userId } }" }).to_string(),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        let (status, log) = server.terminate().await;
+        assert!(status.success(), "{log:#?}");
+    }
+    assert!(receiver.spans().is_empty(), "{:#?}", receiver.spans());
+}
+
+#[test]
+fn serve_refuses_an_exporter_it_cannot_run_naming_the_setting() {
+    let dir = TempDir::new("serve-traces-refused");
+    for (env, expected) in [
+        (
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            "OTEL_EXPORTER_OTLP_PROTOCOL=grpc",
+        ),
+        (
+            ("OTEL_TRACES_EXPORTER", "zipkin"),
+            "OTEL_TRACES_EXPORTER=zipkin",
+        ),
+        (
+            ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "soon"),
+            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT=soon",
+        ),
+    ] {
+        let mut command = crate::cli::envgate_command(dir.path());
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("OTEL_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .arg("serve")
+            .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+            .env(env.0, env.1);
+        let out = crate::cli::run(command);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{env:?}: {stderr}");
+    }
+}
