@@ -139,14 +139,15 @@ impl Mutation {
         .await?;
         // The database connection is given back while the test waits on the network.
         // The test runs detached, so its audit row is written even when the client goes
-        // away (or the request times out) in the middle of it.
+        // away (or the request times out) in the middle of it; in the request's span
+        // (its log lines, its trace).
         let (app, caller) = (app.clone(), caller.clone());
-        let tested = tokio::spawn(async move {
+        let tested = tokio::spawn(tracing::Instrument::in_current_span(async move {
             let policy = &app.settings.connection_tests;
             let result = connection_test::run(policy, caller.workspace_id, &target.decrypted).await;
             connection_test::record(&mut *app.conn().await?, &caller, &target, &result).await?;
             Ok::<_, AppError>(result)
-        });
+        }));
         let result = tested.await.map_err(AppError::internal)??;
         Ok(result.into())
     }

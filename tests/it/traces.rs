@@ -152,6 +152,32 @@ async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sen
         .unwrap_or_else(|| panic!("{answer}"))
         .to_owned();
 
+    // A connection test, in a trace of its own.
+    let environment = answer["data"]["createDataSource"]["environments"][0]["environment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let test_trace_id = "5cb3b1f1a2c94c7e9d0b8a7f6e5d4c3b";
+    let test = json!({ "query": "mutation Test($id: ID!, $env: ID!) { testDataSourceConnection(dataSourceId: $id, environmentId: $env) { ok } }",
+        "operationName": "Test", "variables": { "id": data_source, "env": environment } });
+    let (status, _, tested) = crate::serve::http(
+        &server.address,
+        "POST",
+        "/graphql",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &authorization),
+            (
+                "traceparent",
+                &format!("00-{test_trace_id}-{caller_span}-01"),
+            ),
+        ],
+        &test.to_string(),
+    )
+    .await;
+    assert_eq!(status, 200, "{tested}");
+    assert!(tested.contains(r#""ok":false"#), "{tested}");
+
     // An operation over a WebSocket whose upgrade request carries a trace of its own.
     let ws_trace_id = "0af7651916cd43dd8448eb211c80319c";
     let mut request = format!("ws://{}/graphql", server.address)
@@ -217,11 +243,44 @@ async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sen
     // another. Nothing else (the scheduler's polls are not traces of their own).
     let trace_id_bytes = hex::decode(trace_id).unwrap();
     let ws_trace_id_bytes = hex::decode(ws_trace_id).unwrap();
+    let test_trace_id_bytes = hex::decode(test_trace_id).unwrap();
     assert!(
+        spans.iter().all(
+            |(_, s)| [&trace_id_bytes, &ws_trace_id_bytes, &test_trace_id_bytes]
+                .contains(&&s.trace_id)
+        ),
+        "{:#?}",
         spans
             .iter()
-            .all(|(_, s)| s.trace_id == trace_id_bytes || s.trace_id == ws_trace_id_bytes),
-        "{spans:#?}"
+            .filter(
+                |(_, s)| ![&trace_id_bytes, &ws_trace_id_bytes, &test_trace_id_bytes]
+                    .contains(&&s.trace_id)
+            )
+            .map(|(_, s)| (&s.name, hex::encode(&s.trace_id), &s.attributes))
+            .collect::<Vec<_>>()
+    );
+    // The connection test: under its operation, the kind and the outcome.
+    let test_trace: Vec<&Span> = spans
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.trace_id == test_trace_id_bytes)
+        .collect();
+    let tested = test_trace
+        .iter()
+        .find(|s| s.name == "connection_test")
+        .unwrap_or_else(|| panic!("{test_trace:#?}"));
+    let test_operation = test_trace
+        .iter()
+        .find(|s| s.name == "mutation Test")
+        .unwrap_or_else(|| panic!("{test_trace:#?}"));
+    assert_eq!(tested.parent_span_id, test_operation.span_id);
+    assert_eq!(
+        attribute(&tested.attributes, "data_source.kind").as_deref(),
+        Some("postgresql")
+    );
+    assert_eq!(
+        attribute(&tested.attributes, "connection_test.ok").as_deref(),
+        Some("false")
     );
     let trace: Vec<&Span> = spans
         .iter()
