@@ -66,9 +66,10 @@ impl Traces {
     /// The exporter the environment configures: `None` unless
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and
     /// neither `OTEL_SDK_DISABLED=true` nor `OTEL_TRACES_EXPORTER=none`). The exporter
-    /// reads the endpoint, `_HEADERS`, `_TIMEOUT` and `_COMPRESSION` itself, the SDK
+    /// reads the endpoint, `_HEADERS` and `_COMPRESSION` itself, the SDK
     /// `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)` and
-    /// `OTEL_BSP_*`. Call it off the async runtime (its HTTP client blocks).
+    /// `OTEL_BSP_*`; `_TIMEOUT` and `_CERTIFICATE` shape its HTTP client here. Call it
+    /// off the async runtime (its HTTP client blocks).
     pub fn from_env() -> anyhow::Result<Option<Self>> {
         if var("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             return Ok(None);

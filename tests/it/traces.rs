@@ -3,7 +3,6 @@
 //! request's `traceparent` is continued from the request down to SQL, no attribute
 //! carries a variable's or a secret's value, and the spans left are sent on shutdown.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -229,9 +228,10 @@ async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sen
     let spans = receiver.spans();
     assert!(!spans.is_empty(), "no span received: {log:#?}");
     assert!(spans.iter().all(|(s, _)| *s == service), "service.name");
+    let spans = Trace(spans.into_iter().map(|(_, span)| span).collect());
 
     // No attribute anywhere holds a value the caller sent.
-    for (_, span) in &spans {
+    for span in &spans.0 {
         for value in all_values(span) {
             for sent in [&secret, &host, &token] {
                 assert!(!value.contains(sent.as_str()), "{value} in {span:?}");
@@ -239,74 +239,27 @@ async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sen
         }
     }
 
-    // The HTTP request: one trace, the caller's, from the request to SQL; the WebSocket
-    // another. Nothing else (the scheduler's polls are not traces of their own).
-    let trace_id_bytes = hex::decode(trace_id).unwrap();
-    let ws_trace_id_bytes = hex::decode(ws_trace_id).unwrap();
-    let test_trace_id_bytes = hex::decode(test_trace_id).unwrap();
-    assert!(
-        spans.iter().all(
-            |(_, s)| [&trace_id_bytes, &ws_trace_id_bytes, &test_trace_id_bytes]
-                .contains(&&s.trace_id)
-        ),
-        "{:#?}",
-        spans
-            .iter()
-            .filter(
-                |(_, s)| ![&trace_id_bytes, &ws_trace_id_bytes, &test_trace_id_bytes]
-                    .contains(&&s.trace_id)
-            )
-            .map(|(_, s)| (&s.name, hex::encode(&s.trace_id), &s.attributes))
-            .collect::<Vec<_>>()
-    );
-    // The connection test: under its operation, the kind and the outcome.
-    let test_trace: Vec<&Span> = spans
-        .iter()
-        .map(|(_, s)| s)
-        .filter(|s| s.trace_id == test_trace_id_bytes)
-        .collect();
-    let tested = test_trace
-        .iter()
-        .find(|s| s.name == "connection_test")
-        .unwrap_or_else(|| panic!("{test_trace:#?}"));
-    let test_operation = test_trace
-        .iter()
-        .find(|s| s.name == "mutation Test")
-        .unwrap_or_else(|| panic!("{test_trace:#?}"));
-    assert_eq!(tested.parent_span_id, test_operation.span_id);
+    // Three traces, the callers', and nothing else (the scheduler's polls are not traces
+    // of their own).
+    let trace = spans.of(trace_id);
+    let test_trace = spans.of(test_trace_id);
+    let ws_trace = spans.of(ws_trace_id);
     assert_eq!(
-        attribute(&tested.attributes, "data_source.kind").as_deref(),
-        Some("postgresql")
+        trace.0.len() + test_trace.0.len() + ws_trace.0.len(),
+        spans.0.len(),
+        "{spans:#?}"
     );
-    assert_eq!(
-        attribute(&tested.attributes, "connection_test.ok").as_deref(),
-        Some("false")
-    );
-    let trace: Vec<&Span> = spans
-        .iter()
-        .map(|(_, s)| s)
-        .filter(|s| s.trace_id == trace_id_bytes)
-        .collect();
-    let by_id: HashMap<&[u8], &Span> = trace.iter().map(|s| (&s.span_id[..], *s)).collect();
-    let parent_of = |span: &Span| by_id.get(&span.parent_span_id[..]).copied();
-    let named =
-        |name: &str| -> Vec<&Span> { trace.iter().copied().filter(|s| s.name == name).collect() };
-    let requests = named("http");
-    assert_eq!(requests.len(), 1, "{trace:#?}");
-    let request = requests[0];
+
+    // The HTTP request, from the caller's span to SQL.
+    let request = trace.only("http");
     assert_eq!(request.parent_span_id, hex::decode(caller_span).unwrap());
     assert_eq!(request.trace_state, "acme=7");
     assert_eq!(
         attribute(&request.attributes, "path").as_deref(),
         Some("/graphql")
     );
-    let operations = named("mutation CreateOrders");
-    assert_eq!(operations.len(), 1, "{trace:#?}");
-    let operation = operations[0];
-    assert_eq!(
-        parent_of(operation).map(|s| &s.span_id),
-        Some(&request.span_id)
-    );
+    let operation = trace.only("mutation CreateOrders");
+    assert_eq!(operation.parent_span_id, request.span_id);
     assert_eq!(
         attribute(&operation.attributes, "graphql.operation.type").as_deref(),
         Some("mutation")
@@ -315,80 +268,109 @@ async fn a_request_s_traceparent_is_continued_down_to_sql_without_values_and_sen
         attribute(&operation.attributes, "graphql.operation.name").as_deref(),
         Some("CreateOrders")
     );
-    // Its statements: under the operation (directly, or under a loader's batch), their
-    // text with placeholders.
-    let statements = named("INSERT")
-        .into_iter()
-        .chain(named("SELECT"))
-        .collect::<Vec<_>>();
-    assert!(!statements.is_empty(), "{trace:#?}");
-    let inserts = named("INSERT");
-    assert!(
-        inserts.iter().any(|s| {
-            let text = attribute(&s.attributes, "db.query.text").unwrap_or_default();
-            text.contains("data_source_options") && text.contains("$1")
-        }),
-        "{inserts:#?}"
-    );
+    // Its statements: every one in the request (authentication provisions the
+    // workspace before the operation), their text with placeholders.
+    let statements = trace.named(&["BEGIN", "INSERT", "SELECT", "COMMIT"]);
+    assert!(statements.len() > 4, "{trace:#?}");
     for statement in &statements {
+        assert!(trace.descends(statement, request), "{statement:?}");
         assert_eq!(
             attribute(&statement.attributes, "db.system.name").as_deref(),
             Some("postgresql")
         );
-        let mut ancestor = parent_of(statement);
-        while let Some(span) = ancestor
-            && span.span_id != operation.span_id
-            && span.span_id != request.span_id
-        {
-            ancestor = parent_of(span);
-        }
-        assert!(ancestor.is_some(), "{statement:?} outside the request");
     }
-    let under_operation = |span: &Span| {
-        let mut ancestor = parent_of(span);
-        while let Some(a) = ancestor {
-            if a.span_id == operation.span_id {
-                return true;
-            }
-            ancestor = parent_of(a);
-        }
-        false
-    };
     assert!(
-        inserts.iter().any(|s| under_operation(s)),
-        "an INSERT under the operation"
+        trace.named(&["INSERT"]).iter().any(|s| {
+            let text = attribute(&s.attributes, "db.query.text").unwrap_or_default();
+            trace.descends(s, operation)
+                && text.contains("data_source_options")
+                && text.contains("$1")
+        }),
+        "the options' INSERT under the operation: {trace:#?}"
     );
-    // The mutation's answer reads its options through a loader's batch.
-    let loaders = named("loader");
+    // The answer reads the options through a loader's batch.
     assert!(
-        loaders.iter().any(|l| under_operation(l)
-            && trace
-                .iter()
-                .any(|s| s.parent_span_id == l.span_id && s.name == "SELECT")),
+        trace.named(&["loader"]).iter().any(|l| {
+            attribute(&l.attributes, "graphql.loader").as_deref() == Some("OptionsLoader")
+                && trace.descends(l, operation)
+                && statements.iter().any(|s| s.parent_span_id == l.span_id)
+        }),
         "a loader batch with its SELECT under the operation: {trace:#?}"
     );
 
-    // The WebSocket operation: in the upgrade request's trace.
-    let ws_trace: Vec<&Span> = spans
-        .iter()
-        .map(|(_, s)| s)
-        .filter(|s| s.trace_id == ws_trace_id_bytes)
-        .collect();
-    let socket_span = ws_trace
-        .iter()
-        .find(|s| s.name == "websocket")
-        .unwrap_or_else(|| panic!("{ws_trace:#?}"));
-    let query = ws_trace
-        .iter()
-        .find(|s| s.name == "query Sources")
-        .unwrap_or_else(|| panic!("{ws_trace:#?}"));
+    // The connection test: under its operation, the kind and the outcome.
+    let tested = test_trace.only("connection_test");
+    assert_eq!(
+        tested.parent_span_id,
+        test_trace.only("mutation Test").span_id
+    );
+    assert_eq!(
+        attribute(&tested.attributes, "data_source.kind").as_deref(),
+        Some("postgresql")
+    );
+    assert_eq!(
+        attribute(&tested.attributes, "connection_test.ok").as_deref(),
+        Some("false")
+    );
+
+    // The WebSocket: the upgrade request's trace, its operation and its SQL.
+    let socket_span = ws_trace.only("websocket");
+    assert_eq!(socket_span.parent_span_id, ws_trace.only("http").span_id);
+    let query = ws_trace.only("query Sources");
     assert_eq!(query.parent_span_id, socket_span.span_id);
     assert!(
         ws_trace
+            .named(&["SELECT"])
             .iter()
-            .any(|s| s.name == "SELECT" && s.trace_id == query.trace_id),
+            .any(|s| s.parent_span_id == query.span_id),
         "{ws_trace:#?}"
     );
+}
+
+/// Spans received.
+#[derive(Debug)]
+struct Trace(Vec<Span>);
+
+impl Trace {
+    /// The spans of the trace with this id (hex).
+    fn of(&self, trace_id: &str) -> Trace {
+        let id = hex::decode(trace_id).unwrap();
+        Trace(
+            self.0
+                .iter()
+                .filter(|s| s.trace_id == id)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// The spans with one of these names.
+    fn named(&self, names: &[&str]) -> Vec<&Span> {
+        self.0
+            .iter()
+            .filter(|s| names.contains(&s.name.as_str()))
+            .collect()
+    }
+
+    /// The one span with this name.
+    fn only(&self, name: &str) -> &Span {
+        match self.named(&[name])[..] {
+            [span] => span,
+            _ => panic!("not one {name}: {self:#?}"),
+        }
+    }
+
+    /// Whether `ancestor` is above `span`.
+    fn descends(&self, span: &Span, ancestor: &Span) -> bool {
+        let mut parent = &span.parent_span_id;
+        while let Some(above) = self.0.iter().find(|s| s.span_id == *parent) {
+            if above.span_id == ancestor.span_id {
+                return true;
+            }
+            parent = &above.parent_span_id;
+        }
+        false
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
