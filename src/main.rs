@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use chrono::{NaiveTime, Utc};
 use clap::Parser as _;
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::{EnvFilter, Layer as _};
 
 use envgate::app::{App, Settings};
 use envgate::auth::claims::ClaimMapping;
@@ -34,10 +34,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(_) => Traces::from_env()?,
         _ => None,
     };
-    // The spans made for traces alone are never on log lines.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info"))
-        .add_directive(format!("{}=off", traces::TARGET).parse()?);
+    let filter = traces::log_filter()?;
     let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     let logs = match cli.log_format {
         LogFormat::Pretty => logs.with_ansi(std::io::stderr().is_terminal()).boxed(),

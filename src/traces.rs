@@ -23,6 +23,7 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::{Instrument as _, Span};
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::registry::LookupSpan;
@@ -160,6 +161,14 @@ impl Traces {
     }
 }
 
+/// The log lines' filter: `RUST_LOG` (else `info`), never the spans made for traces
+/// alone.
+pub fn log_filter() -> anyhow::Result<EnvFilter> {
+    Ok(EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive(format!("{TARGET}=off").parse()?))
+}
+
 /// Whether this process exports traces.
 pub fn exporting() -> bool {
     EXPORTING.load(Ordering::Relaxed)
@@ -275,4 +284,27 @@ where
             .await?;
         Some((item, (stream, span)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    use super::*;
+
+    #[test]
+    fn without_an_exporter_the_spans_made_for_traces_are_disabled_and_the_log_spans_are_not() {
+        let logs = tracing_subscriber::fmt::layer()
+            .with_writer(std::io::sink)
+            .with_filter(log_filter().unwrap());
+        let subscriber = tracing_subscriber::registry().with(logs);
+        tracing::subscriber::with_default(subscriber, || {
+            assert!(operation_span(Some(OperationType::Query), Some("Apps")).is_disabled());
+            assert!(loader_span::<u8>().is_disabled());
+            assert!(connection_test_span("postgresql").is_disabled());
+            assert!(statement_span(|| panic!("no text is made")).is_disabled());
+            // The log lines' spans are still there (at any `RUST_LOG` but `off`).
+            assert!(!tracing::error_span!("http").is_disabled());
+        });
+    }
 }
