@@ -384,6 +384,7 @@ async fn serve_on(
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
+    let signalled = shutdown_signal();
     tracing::info!(
         "envgate is listening: GraphQL playground at http://{address}/ (API at /graphql)"
     );
@@ -398,7 +399,7 @@ async fn serve_on(
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => result?,
-        () = shutdown_signal() => {
+        () = signalled => {
             let grace: Duration = args.shutdown_timeout.into();
             tracing::info!(
                 "shutting down: no new connections, WebSockets closed, requests in flight finish (at most {})",
@@ -533,21 +534,28 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
     result
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// SIGINT or SIGTERM. Both are caught from the call on (before its future is first
+/// polled), so a signal sent right after the "listening" line is not the default
+/// action's (an exit without shutting down).
+fn shutdown_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (interrupt, terminate) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    );
+    async move {
+        let received = |signal: std::io::Result<tokio::signal::unix::Signal>| async move {
+            match signal {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        tokio::select! {
+            () = received(interrupt) => {},
+            () = received(terminate) => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }
 
