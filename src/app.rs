@@ -7,6 +7,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::auth::{Session, Verifier};
+use crate::db::replicas::{ReplicaSettings, Replicas};
 use crate::db::{DatabaseUrl, PgConn, PgPool, QueryCounter};
 use crate::domain::workspaces;
 use crate::edition::{Edition, Licensing};
@@ -38,6 +39,8 @@ pub struct App {
     pub subscriptions: Places<TokenKey>,
     /// Workspaces known to be provisioned, so first contact costs one insert per process.
     provisioned: Mutex<HashSet<Uuid>>,
+    /// The read replicas queries may read from (`ENVGATE_READ_DATABASE_URLS`), when set.
+    replicas: std::sync::OnceLock<Arc<Replicas>>,
 }
 
 /// Settings that shape HTTP behaviour.
@@ -87,7 +90,39 @@ impl App {
             websockets: tokio_util::task::TaskTracker::new(),
             subscriptions: Places::default(),
             provisioned: Mutex::default(),
+            replicas: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Lets queries read from the replicas at `urls` (pools of `pool_size`), watched
+    /// from now on. Call before [`App::listen`], so that the listener remembers the
+    /// writes other processes announce. Nothing changes when `urls` is empty.
+    pub fn use_replicas(
+        &self,
+        urls: &[DatabaseUrl],
+        pool_size: usize,
+        settings: ReplicaSettings,
+    ) -> anyhow::Result<()> {
+        if urls.is_empty() {
+            return Ok(());
+        }
+        let replicas = Replicas::new(
+            urls,
+            pool_size,
+            &self.queries,
+            settings,
+            self.metrics.clone(),
+        )?;
+        replicas.watch(self.pool.clone());
+        if self.replicas.set(replicas).is_err() {
+            anyhow::bail!("the read replicas are already set");
+        }
+        Ok(())
+    }
+
+    /// The read replicas, when any are configured.
+    pub fn replicas(&self) -> Option<&Arc<Replicas>> {
+        self.replicas.get()
     }
 
     /// The edition right now: a license lapses at its exact expiry.
@@ -107,7 +142,8 @@ impl App {
 
     /// Starts hearing of the changes every process commits to the database at `url`.
     pub fn listen(&self, url: &DatabaseUrl) {
-        self.changes.listen(url, self.metrics.clone());
+        self.changes
+            .listen(url, self.metrics.clone(), self.replicas().cloned());
     }
 
     /// The session of an `Authorization` header, its workspace provisioned.
@@ -144,5 +180,48 @@ impl App {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains(&workspace_id)
+    }
+}
+
+/// Where one request's reads go: the primary, or the replica chosen for it.
+#[derive(Clone)]
+pub struct Reads {
+    app: AppState,
+    /// The replica (its index among the replicas, and its pool), for a query.
+    replica: Option<(usize, PgPool)>,
+}
+
+impl Reads {
+    /// Reads from the primary.
+    pub fn primary(app: &AppState) -> Self {
+        Self {
+            app: app.clone(),
+            replica: None,
+        }
+    }
+
+    /// Reads from replica `index`, whose pool is `pool`.
+    pub fn replica(app: &AppState, index: usize, pool: PgPool) -> Self {
+        Self {
+            app: app.clone(),
+            replica: Some((index, pool)),
+        }
+    }
+
+    /// A connection to the replica, or to the primary: also when no connection to the
+    /// replica can be had (it is then skipped until its next poll finds it well).
+    pub async fn conn(&self) -> AppResult<PgConn> {
+        if let Some((index, pool)) = &self.replica {
+            match pool.get().await {
+                Ok(conn) => return Ok(conn),
+                Err(error) => {
+                    tracing::debug!(%error, "no connection to the read replica");
+                    if let Some(replicas) = self.app.replicas() {
+                        replicas.failed(*index);
+                    }
+                }
+            }
+        }
+        self.app.conn().await
     }
 }

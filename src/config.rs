@@ -285,6 +285,49 @@ pub struct ServeArgs {
     pub shutdown_timeout: humantime::Duration,
     #[command(flatten)]
     pub limits: crate::graphql::Limits,
+    #[command(flatten)]
+    pub replicas: ReplicaArgs,
+}
+
+/// Read replicas queries may read from.
+#[derive(Debug, Args)]
+pub struct ReplicaArgs {
+    /// Comma-separated PostgreSQL URLs of streaming replicas of DATABASE_URL's database
+    /// (each with its own sslmode and sslrootcert, as DATABASE_URL): queries read from
+    /// one that has replayed what the reader must see; mutations use the primary.
+    #[arg(long, env = "ENVGATE_READ_DATABASE_URLS", hide_env_values = true)]
+    pub read_database_urls: Option<String>,
+    /// A replica that has not replayed what the primary had written this long ago is
+    /// skipped, e.g. `10s`.
+    #[arg(long, env = "ENVGATE_REPLICA_MAX_LAG", default_value = "10s")]
+    pub replica_max_lag: humantime::Duration,
+    /// How long a query that must see a write (its `x-envgate-consistency`, or the
+    /// caller's last write through this process) waits for a replica to replay it
+    /// before it reads from the primary, e.g. `1s`.
+    #[arg(long, env = "ENVGATE_REPLICA_WAIT", default_value = "1s")]
+    pub replica_wait: humantime::Duration,
+}
+
+impl ReplicaArgs {
+    /// The replicas' URLs, parsed (none when unset).
+    pub fn urls(&self) -> anyhow::Result<Vec<crate::db::DatabaseUrl>> {
+        self.read_database_urls
+            .iter()
+            .flat_map(|urls| urls.split(','))
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .map(|url| crate::db::DatabaseUrl::parse(url, "ENVGATE_READ_DATABASE_URLS"))
+            .collect()
+    }
+
+    /// How replicas are chosen and watched.
+    pub fn settings(&self) -> crate::db::replicas::ReplicaSettings {
+        crate::db::replicas::ReplicaSettings {
+            max_lag: self.replica_max_lag.into(),
+            wait: self.replica_wait.into(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -374,6 +374,11 @@ async fn serve_on(
         })),
     };
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
+    app.use_replicas(
+        &args.replicas.urls()?,
+        args.database_pool_size,
+        args.replicas.settings(),
+    )?;
     refuse_unheld_keys(&app).await?;
     if let (true, Some(workspace)) = (args.demo, demo_workspace) {
         envgate::demo::seed(&app, workspace, &urls.direct).await?;

@@ -80,6 +80,18 @@ struct RequestLabels {
     outcome: Outcome,
 }
 
+/// A read's pool (`primary`, or a replica's `host:port`) and why it went there.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReadLabels {
+    pool: String,
+    reason: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReplicaLabels {
+    replica: String,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OperationLabels {
     operation: Operation,
@@ -100,6 +112,10 @@ pub struct Metrics {
     pub listener_reconnects: Counter,
     /// Lists written straight to JSON rather than resolved field by field.
     pub lists_written: Counter,
+    /// Queries by the pool they read from and why (with read replicas only).
+    replica_reads: Family<ReadLabels, Counter>,
+    /// Whether each read replica is used (up and not lagging), as of its last poll.
+    replicas_up: Family<ReplicaLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -115,6 +131,8 @@ impl Default for Metrics {
             notifications: Counter::default(),
             listener_reconnects: Counter::default(),
             lists_written: Counter::default(),
+            replica_reads: Family::default(),
+            replicas_up: Family::default(),
         }
     }
 }
@@ -128,6 +146,28 @@ impl Metrics {
         self.latency
             .get_or_create(&OperationLabels { operation })
             .observe(took.as_secs_f64());
+    }
+
+    /// Counts a query that read from `pool` (`primary` or a replica) for `reason`:
+    /// `caught_up` (a replica that had replayed what the reader must see), or why no
+    /// replica would do: `down`, `lagging`, `behind` (not there after the wait),
+    /// `failed` (a connection to it failed).
+    pub fn replica_read(&self, pool: &str, reason: &'static str) {
+        self.replica_reads
+            .get_or_create(&ReadLabels {
+                pool: pool.to_owned(),
+                reason,
+            })
+            .inc();
+    }
+
+    /// Records whether `replica` is used, as its last poll found it.
+    pub fn replica_up(&self, replica: &str, up: bool) {
+        self.replicas_up
+            .get_or_create(&ReplicaLabels {
+                replica: replica.to_owned(),
+            })
+            .set(i64::from(up));
     }
 
     /// Everything in the OpenMetrics text format, with the pool and statement counts
@@ -173,6 +213,16 @@ impl Metrics {
             "envgate_graphql_lists_written",
             "Lists of a response written straight to JSON rather than resolved field by field",
             self.lists_written.clone(),
+        );
+        registry.register(
+            "envgate_replica_reads",
+            "Queries by the pool they read from (primary, or a read replica) and why",
+            self.replica_reads.clone(),
+        );
+        registry.register(
+            "envgate_replica_up",
+            "Whether each read replica is used (1: answers and does not lag), as of its last poll",
+            self.replicas_up.clone(),
         );
         registry.register_collector(Box::new(Database {
             status: pool.status(),

@@ -3,6 +3,7 @@
 
 mod conn;
 pub mod models;
+pub mod replicas;
 pub mod schema;
 mod url;
 

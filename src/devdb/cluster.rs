@@ -9,7 +9,7 @@ use anyhow::{Context, anyhow, bail};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tracing::{info, warn};
 
-use super::files::{check_reachable, holds_cluster, prepare_dir, write_settings};
+use super::files::{check_reachable, holds_cluster, prepare_dir, write_file, write_settings};
 use super::init::init_cluster;
 use super::os_user::{os_user_ids, running_as_root};
 use super::pid_file::{PidFile, inspect_pid_file, postmaster_alive, reuse_running};
@@ -96,63 +96,58 @@ impl PrivateCluster {
             init_cluster(&runner, &layout, password).await?;
         }
 
-        let mut last_error = None;
-        for _ in 0..START_ATTEMPTS {
-            if let Some(cluster) = reuse_running(&layout, &runner, password).await? {
-                return Ok(cluster);
-            }
+        run_server(&layout, &runner, password, None).await
+    }
 
-            let port = free_port()?;
-            write_settings(&layout, port, owner).await?;
-            let log_offset = file_len(&layout.log).await;
-            if let Err(e) = runner.start_server(&layout.data, &layout.log).await {
-                let tail = log_tail(&layout.log, log_offset).await;
-                let error = e.context(format!(
-                    "could not start PostgreSQL in {} on port {port}; see the log at {}:\n{tail}",
-                    layout.data.display(),
-                    layout.log.display()
-                ));
-                // Another process may have taken the port since we probed it, or may be starting
-                // this same cluster concurrently: both resolve on another attempt.
-                if tail.contains("Address already in use") || tail.contains("lock file") {
-                    last_error = Some(error);
-                    continue;
-                }
-                return Err(error);
-            }
-
-            // The pid file has the port the server really bound, even if a concurrent start
-            // rewrote envgate.conf between our write and the server reading it.
-            let live = match inspect_pid_file(&layout.data).await {
-                Ok(PidFile::Live(live)) => Some(live),
-                _ => None,
-            };
-            let port = live.as_ref().map_or(port, |l| l.port);
-            let cluster = layout.cluster(&runner, port, password, true);
-            return match cluster.wait_accepting(live.map(|l| l.pid)).await {
-                Ok(Readiness::Accepting) => {
-                    info!(
-                        "PostgreSQL started on {HOST}:{port} (data in {}, log {})",
-                        layout.data.display(),
-                        layout.log.display()
-                    );
-                    Ok(cluster)
-                }
-                Ok(Readiness::Exited) => Err(anyhow!(
-                    "PostgreSQL in {} exited right after starting; see the log at {}",
-                    layout.data.display(),
-                    layout.log.display()
-                )),
-                Err(e) => {
-                    if let Err(stop_error) = cluster.stop().await {
-                        warn!("{stop_error:#}");
-                    }
-                    Err(e)
-                }
-            };
+    /// Starts a streaming replica of this cluster in `dir`, made on first use with
+    /// `pg_basebackup` (a copy of the running cluster, then `standby.signal`), and
+    /// waits until it accepts connections (read-only). Like [`PrivateCluster::start`]
+    /// it listens on 127.0.0.1 on a port of its own, runs as the `postgres` OS user
+    /// when we are root, and reuses a server already running on it. Its
+    /// `primary_conninfo` names this cluster's port at every start.
+    pub async fn start_replica(&self, dir: &Path) -> anyhow::Result<PrivateCluster> {
+        let dir = std::path::absolute(dir).with_context(|| {
+            format!("could not resolve the replica directory {}", dir.display())
+        })?;
+        let runner = Runner {
+            cwd: dir.clone(),
+            ..self.runner.clone()
+        };
+        let layout = Layout::new(&dir);
+        prepare_dir(&dir, runner.owner).await?;
+        if runner.owner.is_some() {
+            check_reachable(&runner, &dir).await?;
         }
-        Err(last_error
-            .unwrap_or_else(|| anyhow!("could not start PostgreSQL in {}", layout.data.display())))
+        if !holds_cluster(&layout.data).await? {
+            let staging = dir.join(format!("data.backup-{}", std::process::id()));
+            let mut backup = runner.pg("pg_basebackup");
+            backup
+                .args([
+                    "-h",
+                    HOST,
+                    "-p",
+                    &self.port.to_string(),
+                    "-U",
+                    POSTGRES_USER,
+                ])
+                .arg("-D")
+                .arg(&staging)
+                .args(["-X", "stream", "-c", "fast", "--no-sync"]);
+            if let Some(password) = &self.password {
+                backup.env("PGPASSWORD", password);
+            }
+            runner.run(backup, "pg_basebackup").await.with_context(|| {
+                format!(
+                    "could not copy the cluster in {} to a replica",
+                    self.data_dir.display()
+                )
+            })?;
+            write_file(&staging.join("standby.signal"), b"", runner.owner).await?;
+            tokio::fs::rename(&staging, &layout.data)
+                .await
+                .with_context(|| format!("could not move the replica into {}", dir.display()))?;
+        }
+        run_server(&layout, &runner, self.password.as_deref(), Some(self.port)).await
     }
 
     /// The TCP port the server listens on at 127.0.0.1.
@@ -254,6 +249,76 @@ impl PrivateCluster {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+}
+
+/// Starts the server of the cluster at `layout` (a replica of the one on port
+/// `standby_of`), or reuses one already running on it, and waits until it accepts
+/// connections. The port is chosen afresh; a start that loses it to another process is
+/// tried again.
+async fn run_server(
+    layout: &Layout,
+    runner: &Runner,
+    password: Option<&str>,
+    standby_of: Option<u16>,
+) -> anyhow::Result<PrivateCluster> {
+    let owner = runner.owner;
+    let mut last_error = None;
+    for _ in 0..START_ATTEMPTS {
+        if let Some(cluster) = reuse_running(layout, runner, password).await? {
+            return Ok(cluster);
+        }
+
+        let port = free_port()?;
+        write_settings(layout, port, owner, standby_of).await?;
+        let log_offset = file_len(&layout.log).await;
+        if let Err(e) = runner.start_server(&layout.data, &layout.log).await {
+            let tail = log_tail(&layout.log, log_offset).await;
+            let error = e.context(format!(
+                "could not start PostgreSQL in {} on port {port}; see the log at {}:\n{tail}",
+                layout.data.display(),
+                layout.log.display()
+            ));
+            // Another process may have taken the port since we probed it, or may be starting
+            // this same cluster concurrently: both resolve on another attempt.
+            if tail.contains("Address already in use") || tail.contains("lock file") {
+                last_error = Some(error);
+                continue;
+            }
+            return Err(error);
+        }
+
+        // The pid file has the port the server really bound, even if a concurrent start
+        // rewrote envgate.conf between our write and the server reading it.
+        let live = match inspect_pid_file(&layout.data).await {
+            Ok(PidFile::Live(live)) => Some(live),
+            _ => None,
+        };
+        let port = live.as_ref().map_or(port, |l| l.port);
+        let cluster = layout.cluster(runner, port, password, true);
+        return match cluster.wait_accepting(live.map(|l| l.pid)).await {
+            Ok(Readiness::Accepting) => {
+                info!(
+                    "PostgreSQL started on {HOST}:{port} (data in {}, log {})",
+                    layout.data.display(),
+                    layout.log.display()
+                );
+                Ok(cluster)
+            }
+            Ok(Readiness::Exited) => Err(anyhow!(
+                "PostgreSQL in {} exited right after starting; see the log at {}",
+                layout.data.display(),
+                layout.log.display()
+            )),
+            Err(e) => {
+                if let Err(stop_error) = cluster.stop().await {
+                    warn!("{stop_error:#}");
+                }
+                Err(e)
+            }
+        };
+    }
+    Err(last_error
+        .unwrap_or_else(|| anyhow!("could not start PostgreSQL in {}", layout.data.display())))
 }
 
 pub(super) enum Readiness {

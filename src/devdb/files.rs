@@ -120,11 +120,13 @@ pub(super) async fn remove_dir_if_exists(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Writes the settings that change between runs: the port is chosen afresh at every start.
+/// Writes the settings that change between runs: the port is chosen afresh at every
+/// start, and a replica's primary (`standby_of`, its port) may have moved.
 pub(super) async fn write_settings(
     layout: &Layout,
     port: u16,
     owner: Option<(u32, u32)>,
+    standby_of: Option<u16>,
 ) -> anyhow::Result<()> {
     let socket_dir = layout.dir.to_string_lossy();
     let socket_dirs = if socket_dir.len() + "/.s.PGSQL.65535".len() <= MAX_SOCKET_PATH {
@@ -137,13 +139,17 @@ pub(super) async fn write_settings(
         );
         String::new()
     };
-    let settings = format!(
+    let mut settings = format!(
         "# Written by envgate at every start of this cluster; edits are lost.\n\
          listen_addresses = '{HOST}'\n\
          port = {port}\n\
          unix_socket_directories = {}\n",
         conf_string(&socket_dirs)
     );
+    if let Some(primary) = standby_of {
+        let conninfo = format!("host={HOST} port={primary} user={POSTGRES_USER}");
+        settings.push_str(&format!("primary_conninfo = {}\n", conf_string(&conninfo)));
+    }
     write_file(&layout.data.join(SETTINGS_FILE), settings.as_bytes(), owner).await
 }
 

@@ -16,9 +16,12 @@ use tracing::Instrument as _;
 
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
-use super::{Mutation, Query, Subscription, extensions, field_order, loaders};
-use crate::app::AppState;
+use super::{Mutation, Query, ReadAfter, Subscription, extensions, field_order, loaders};
+use crate::app::{AppState, Reads};
+use crate::db::replicas::{CONSISTENCY_HEADER, Lsn, ReadFrom, Replicas};
 use crate::traces;
+use axum::http::HeaderValue;
+use uuid::Uuid;
 
 /// The envgate schema: async-graphql's, with the caller and fresh loaders attached to
 /// every request, fields put in the order they were asked for, and every error given
@@ -64,7 +67,9 @@ impl EnvgateSchema {
         self.documents.parse(request, limits, may_store)
     }
 
-    /// Runs a request [`Self::parse`] gave its `document`.
+    /// Runs a request [`Self::parse`] gave its `document`. With read replicas, a query
+    /// reads from one that has replayed what it must see (waiting a moment for one),
+    /// and a mutation's answer names its writes' position in `x-envgate-consistency`.
     pub async fn execute_parsed(
         &self,
         request: Request,
@@ -72,22 +77,77 @@ impl EnvgateSchema {
     ) -> Response {
         let ty = operation_type(&document, &request);
         let span = traces::operation_span(ty, request.operation_name.as_deref());
-        let request = self.prepare(request, ty, None);
+        let reads = match self.app.replicas() {
+            Some(replicas) if ty == Some(OperationType::Query) => {
+                let needed = self.needed(replicas, &request.data, None);
+                Some(self.reads(replicas.read_from(needed).await))
+            }
+            _ => None,
+        };
+        let wrote_in = self.wrote_in(ty, &request.data, None);
+        let request = self.prepare(request, ty, None, reads);
         let operation_name = request.operation_name.clone();
-        let response = self.schema.execute(request).instrument(span).await;
+        let mut response = self.schema.execute(request).instrument(span).await;
+        if let Some(lsn) = self.written(wrote_in).await {
+            match HeaderValue::from_str(&lsn.to_string()) {
+                Ok(value) => drop(response.http_headers.insert(CONSISTENCY_HEADER, value)),
+                Err(error) => tracing::error!(%error, "a WAL position as a header"),
+            }
+        }
         finish(response, &document, operation_name.as_deref())
     }
 
-    /// Attaches the caller and the loaders (caching ones for a query).
+    /// Attaches the caller and the loaders (caching ones for a query), reading through
+    /// `reads` (the primary when `None`).
     fn prepare(
         &self,
         request: Request,
         ty: Option<OperationType>,
         connection: Option<&Data>,
+        reads: Option<Reads>,
     ) -> Request {
         // A mutation reads what it wrote; each event of a subscription reads afresh.
         let uncached = ty.is_some_and(|ty| ty != OperationType::Query);
-        loaders::attach(request, &self.app, connection, uncached)
+        loaders::attach(request, &self.app, connection, uncached, reads)
+    }
+
+    /// What a query must see: the write the client sent back, and the last one this
+    /// process has seen in the caller's workspace.
+    fn needed(&self, replicas: &Replicas, request: &Data, connection: Option<&Data>) -> Lsn {
+        let sent = loaders::find::<ReadAfter>(request, connection).map(|r| r.0);
+        let seen = loaders::session(request, connection)
+            .and_then(|session| replicas.last_write(session.workspace_id));
+        sent.max(seen).unwrap_or_default()
+    }
+
+    /// The reads of a query routed to `from`.
+    fn reads(&self, from: ReadFrom) -> Reads {
+        match from {
+            ReadFrom::Replica(index, pool) => Reads::replica(&self.app, index, pool),
+            ReadFrom::Primary(_) => Reads::primary(&self.app),
+        }
+    }
+
+    /// The workspace a mutation writes in, when there are replicas to tell of it.
+    fn wrote_in(
+        &self,
+        ty: Option<OperationType>,
+        request: &Data,
+        connection: Option<&Data>,
+    ) -> Option<Option<Uuid>> {
+        (self.app.replicas().is_some() && ty == Some(OperationType::Mutation))
+            .then(|| loaders::session(request, connection).map(|s| s.workspace_id))
+    }
+
+    /// After a mutation (`wrote_in` from [`Self::wrote_in`]): the primary's position,
+    /// past every commit it made, remembered as the workspace's last write.
+    async fn written(&self, wrote_in: Option<Option<Uuid>>) -> Option<Lsn> {
+        let wrote_in = wrote_in?;
+        let lsn = Replicas::primary_position(&self.app.pool).await?;
+        if let (Some(workspace), Some(replicas)) = (wrote_in, self.app.replicas()) {
+            replicas.saw_write(workspace, lsn);
+        }
+        Some(lsn)
     }
 }
 
@@ -157,11 +217,37 @@ impl Executor for EnvgateSchema {
             Err(error) => return refuse(error),
         };
         let span = traces::operation_span(ty, request.operation_name.as_deref());
-        let request = self.prepare(request, ty, session_data.as_deref());
+        // A query over a WebSocket reads from a replica that has replayed what it must
+        // see already, else from the primary (no wait: nothing is awaited here).
+        let reads = match self.app.replicas() {
+            Some(replicas) if ty == Some(OperationType::Query) => {
+                let needed = self.needed(replicas, &request.data, session_data.as_deref());
+                Some(self.reads(replicas.read_now(needed)))
+            }
+            _ => None,
+        };
+        let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref());
+        let request = self.prepare(request, ty, session_data.as_deref(), reads);
         let operation_name = request.operation_name.clone();
         let responses = self
             .schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        let responses = match wrote_in {
+            None => responses.boxed(),
+            Some(wrote_in) => {
+                let this = self.clone();
+                responses
+                    .then(move |response| {
+                        let this = this.clone();
+                        async move {
+                            // The caller's next reads through this process see the write.
+                            this.written(Some(wrote_in)).await;
+                            response
+                        }
+                    })
+                    .boxed()
+            }
+        };
         traces::stream_in(responses, span)
             .map(move |response| {
                 // Given back when the operation ends (its stream is dropped).

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Authentication, RequestId};
 
-use crate::app::AppState;
+use crate::app::{AppState, Reads};
 use crate::auth::Session;
 use crate::db::models::{
     AppVersion, DataSource, DataSourceOptions, Environment, Release, ScheduledRelease,
@@ -47,7 +47,7 @@ fn grouped<T>(
 
 /// Every environment of the workspace, by priority, in one query per request.
 pub struct EnvironmentsLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -119,7 +119,7 @@ impl WorkspaceEnvironments {
 
 /// The options rows (every environment) of data sources, by data-source id.
 pub struct OptionsLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -143,7 +143,7 @@ impl Loader<Uuid> for OptionsLoader {
 /// environment's options: a third of the rows of [`OptionsLoader`]. A pair without a
 /// stored row is `None` (remembered like a row, so it is not asked for again).
 pub struct OptionsInLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -182,7 +182,7 @@ impl Loader<(Uuid, Uuid)> for OptionsInLoader {
 /// Which constants (qualified names) have a value in which environment, for the
 /// workspace: loaded only when an options row references a constant.
 pub struct ConstantsLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -207,7 +207,7 @@ impl Loader<WholeWorkspace> for ConstantsLoader {
 
 /// The versions of apps, oldest first, by app id.
 pub struct VersionsLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -226,7 +226,7 @@ impl Loader<Uuid> for VersionsLoader {
 
 /// The data sources versions use, by version id, each list by name.
 pub struct VersionDataSourcesLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -259,7 +259,7 @@ pub struct ReleasePage {
 /// Pages of apps' releases, newest first: one statement for the apps asked with the
 /// same page arguments (a page of apps asks them all alike).
 pub struct ReleasesLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -301,7 +301,7 @@ impl Loader<ReleasePage> for ReleasesLoader {
 
 /// The scheduled releases of apps that wait or recently ended, by app id.
 pub struct ScheduledReleasesLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
 }
 
@@ -320,7 +320,7 @@ impl Loader<Uuid> for ScheduledReleasesLoader {
 
 /// The environment the caller selected for apps, by app id (`None`: never chose).
 pub struct SelectionsLoader {
-    app: AppState,
+    app: Reads,
     workspace_id: Uuid,
     user_id: String,
 }
@@ -366,47 +366,47 @@ fn cached<L>(loader: L) -> DataLoader<L, HashMapCache> {
 }
 
 impl Loaders {
-    fn new(app: &AppState, session: &Session) -> Self {
+    fn new(reads: &Reads, session: &Session) -> Self {
         let workspace_id = session.workspace_id;
         Self {
             environments: WorkspaceEnvironments::Kept(
                 EnvironmentsLoader {
-                    app: app.clone(),
+                    app: reads.clone(),
                     workspace_id,
                 },
                 OnceCell::new(),
             ),
             options: cached(OptionsLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             options_in: cached(OptionsInLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             versions: cached(VersionsLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             selections: cached(SelectionsLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
                 user_id: session.user_id.clone(),
             }),
             constants: cached(ConstantsLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             version_data_sources: cached(VersionDataSourcesLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             releases: cached(ReleasesLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
             scheduled_releases: cached(ScheduledReleasesLoader {
-                app: app.clone(),
+                app: reads.clone(),
                 workspace_id,
             }),
         }
@@ -445,23 +445,26 @@ pub(super) fn session<'a>(request: &'a Data, connection: Option<&'a Data>) -> Op
 /// request rather than once per field). HTTP puts the authentication in the request,
 /// WebSocket in the `connection`. A mutation gets loaders that do not cache (what it
 /// wrote is read anew by the fields after it), and so does a subscription (no event is
-/// answered from the rows the previous one loaded): `uncached`.
+/// answered from the rows the previous one loaded): `uncached`. Every read of the
+/// request goes through `reads` (a replica's, for a query that may read from one).
 pub(super) fn attach(
     request: Request,
     app: &AppState,
     connection: Option<&Data>,
     uncached: bool,
+    reads: Option<Reads>,
 ) -> Request {
     let Some(session) = session(&request.data, connection) else {
         return request;
     };
     let request_id = find::<RequestId>(&request.data, connection).map(|r| r.0.clone());
     let caller = Caller::new(session, app.multi_environment(), request_id);
-    let loaders = Loaders::new(app, session);
+    let reads = reads.unwrap_or_else(|| Reads::primary(app));
+    let loaders = Loaders::new(&reads, session);
     let loaders = if uncached {
         loaders.uncached()
     } else {
         loaders
     };
-    request.data(loaders).data(caller)
+    request.data(loaders).data(caller).data(reads)
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Schema};
 use uuid::Uuid;
 
-use crate::app::{App, AppState};
+use crate::app::{App, AppState, Reads};
 use crate::auth::{self, Session};
 use crate::db::PgConn;
 use crate::db::models::{
@@ -81,6 +81,11 @@ impl Authentication {
         self.0.as_ref().ok()
     }
 }
+
+/// The write a query must see: the `x-envgate-consistency` header the client sent
+/// back, placed in the request data by the transport.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadAfter(pub crate::db::replicas::Lsn);
 
 /// The request's `x-request-id`, placed in the request data by the transport: the
 /// audit log records it.
@@ -193,7 +198,10 @@ impl ContextExt for Context<'_> {
     }
 
     async fn conn(&self) -> async_graphql::Result<PgConn> {
-        Ok(App::conn(self.app()).await?)
+        match self.data_opt::<Reads>() {
+            Some(reads) => Ok(reads.conn().await?),
+            None => Ok(App::conn(self.app()).await?),
+        }
     }
 
     async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>> {

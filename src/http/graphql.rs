@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 
 use super::HttpState;
 use super::persisted::Refusal;
-use crate::graphql::{Authentication, RequestId, Splice, refused, response_json};
+use crate::db::replicas::{CONSISTENCY_HEADER, Lsn};
+use crate::graphql::{Authentication, ReadAfter, RequestId, Splice, refused, response_json};
 use crate::metrics::{Operation, Outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -401,6 +402,13 @@ async fn run(
         .attach(request)
         .data(request_id(headers))
         .data(Splice);
+    if let Some(lsn) = headers
+        .get(CONSISTENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lsn::parse)
+    {
+        request = request.data(ReadAfter(lsn));
+    }
     let document = match state.schema.parse(&mut request, None) {
         Ok(document) => document,
         Err(error) => return failed_request(media, &refused(error)),
@@ -443,6 +451,7 @@ async fn run(
     match response_json(&response) {
         Ok(body) => (
             StatusCode::OK,
+            response.http_headers,
             [(header::CONTENT_TYPE, media.content_type())],
             body,
         )

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+
+use crate::db::replicas::CONSISTENCY_HEADER;
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::request_id::PropagateRequestIdLayer;
@@ -113,7 +115,13 @@ fn cors(origins: Option<&str>) -> Option<CorsLayer> {
     let origins = origins.map(str::trim).filter(|o| !o.is_empty())?;
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static(CONSISTENCY_HEADER),
+        ])
+        .expose_headers([HeaderName::from_static(CONSISTENCY_HEADER)])
         .max_age(Duration::from_secs(600));
     Some(if origins == "*" {
         layer.allow_origin(Any)
