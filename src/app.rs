@@ -208,6 +208,11 @@ impl Reads {
         }
     }
 
+    /// The replica's index among the replicas, when reads go to one.
+    pub fn replica_index(&self) -> Option<usize> {
+        self.replica.as_ref().map(|(index, _)| *index)
+    }
+
     /// A connection to the replica, or to the primary: also when no connection to the
     /// replica can be had (it is then skipped until its next poll finds it well).
     pub async fn conn(&self) -> AppResult<PgConn> {

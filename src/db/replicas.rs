@@ -344,9 +344,18 @@ impl Replicas {
     }
 }
 
+/// The size of a WAL page (PostgreSQL's default `wal_block_size`), and of the header
+/// that starts every page but a segment's first.
+const WAL_PAGE: u64 = 8192;
+const WAL_PAGE_HEADER: u64 = 24;
+
 /// `expression` (a `pg_lsn`) on a connection of `pool`; `None` when the database does
 /// not answer in [`POLL_TIMEOUT`], fails, or gives NULL (a replay position on a server
 /// that is not a standby).
+///
+/// An insert position just past a page's header is the page's start: that is where
+/// the last record ended, and where a replica's replay position stops (it would
+/// otherwise look behind until the next record comes).
 async fn query_lsn(pool: &PgPool, expression: &str) -> Option<Lsn> {
     use diesel_async::RunQueryDsl as _;
     let read = async {
@@ -357,7 +366,11 @@ async fn query_lsn(pool: &PgPool, expression: &str) -> Option<Lsn> {
                 .await
                 .inspect_err(|error| tracing::debug!(%error, "polling a WAL position"))
                 .ok()?;
-        Lsn::parse(&text?)
+        let lsn = Lsn::parse(&text?)?;
+        Some(match lsn.0 % WAL_PAGE {
+            WAL_PAGE_HEADER => Lsn(lsn.0 - WAL_PAGE_HEADER),
+            _ => lsn,
+        })
     };
     tokio::time::timeout(POLL_TIMEOUT, read)
         .await

@@ -120,7 +120,7 @@ impl PrivateCluster {
         }
         if !holds_cluster(&layout.data).await? {
             let staging = dir.join(format!("data.backup-{}", std::process::id()));
-            let mut backup = runner.pg("pg_basebackup");
+            let mut backup = runner.pg_tool("pg_basebackup");
             backup
                 .args([
                     "-h",

@@ -38,6 +38,22 @@ impl Runner {
         self.command(self.bin_dir.join(tool))
     }
 
+    /// PostgreSQL's `tool` of the same installation as `initdb`: beside it, else
+    /// beside the file it links to (a directory of links to some of them, such as
+    /// /usr/local/bin, may not have every tool), else on PATH.
+    pub(super) fn pg_tool(&self, tool: &str) -> Command {
+        let beside = self.bin_dir.join(tool);
+        let linked = std::fs::canonicalize(self.bin_dir.join("initdb"))
+            .ok()
+            .and_then(|initdb| Some(initdb.parent()?.join(tool)));
+        let program = [Some(beside), linked]
+            .into_iter()
+            .flatten()
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| PathBuf::from(tool));
+        self.command(program)
+    }
+
     /// `pg_ctl start` on the cluster in `data`, logging to `log`, waiting until it is up.
     pub(super) async fn start_server(&self, data: &Path, log: &Path) -> anyhow::Result<Output> {
         let mut pg_ctl = self.pg("pg_ctl");

@@ -16,7 +16,10 @@ use tracing::Instrument as _;
 
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
-use super::{Mutation, Query, ReadAfter, Subscription, extensions, field_order, loaders};
+use super::{
+    Authentication, Mutation, Query, ReadAfter, RequestId, Splice, Subscription, extensions,
+    field_order, loaders,
+};
 use crate::app::{AppState, Reads};
 use crate::db::replicas::{CONSISTENCY_HEADER, Lsn, ReadFrom, Replicas};
 use crate::traces;
@@ -85,9 +88,23 @@ impl EnvgateSchema {
             _ => None,
         };
         let wrote_in = self.wrote_in(ty, &request.data, None);
+        let retry = reads
+            .as_ref()
+            .and_then(Reads::replica_index)
+            .map(|index| (index, Retry::of(&request, &document)));
         let request = self.prepare(request, ty, None, reads);
         let operation_name = request.operation_name.clone();
-        let mut response = self.schema.execute(request).instrument(span).await;
+        let mut response = self.schema.execute(request).instrument(span.clone()).await;
+        if let Some((index, retry)) = retry
+            && failed_inside(&response)
+            && let Some(replicas) = self.app.replicas()
+        {
+            // A replica that went away mid-read (stopped, restarted, cut off): the query
+            // reads nothing it would not read again, so it runs once more on the primary.
+            replicas.failed(index);
+            let request = self.prepare(retry.request(), ty, None, None);
+            response = self.schema.execute(request).instrument(span).await;
+        }
         if let Some(lsn) = self.written(wrote_in).await {
             match HeaderValue::from_str(&lsn.to_string()) {
                 Ok(value) => drop(response.http_headers.insert(CONSISTENCY_HEADER, value)),
@@ -149,6 +166,68 @@ impl EnvgateSchema {
         }
         Some(lsn)
     }
+}
+
+/// A query's request as the transport made it (its extensions are not kept: no
+/// async-graphql extension is registered, and persisted queries are resolved before),
+/// to run it again on the primary when
+/// its replica failed under it.
+struct Retry {
+    query: String,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+    document: Arc<ExecutableDocument>,
+    authentication: Option<Authentication>,
+    request_id: Option<RequestId>,
+    splice: bool,
+    read_after: Option<ReadAfter>,
+}
+
+impl Retry {
+    fn of(request: &Request, document: &Arc<ExecutableDocument>) -> Self {
+        let data = &request.data;
+        Self {
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+            document: document.clone(),
+            authentication: loaders::find::<Authentication>(data, None).cloned(),
+            request_id: loaders::find::<RequestId>(data, None).cloned(),
+            splice: loaders::find::<Splice>(data, None).is_some(),
+            read_after: loaders::find::<ReadAfter>(data, None).copied(),
+        }
+    }
+
+    /// The same request again, with the transport's data.
+    fn request(self) -> Request {
+        let mut request = Request::new(self.query).variables(self.variables);
+        request.operation_name = self.operation_name;
+        request.set_parsed_query(ExecutableDocument::clone(&self.document));
+        if let Some(authentication) = self.authentication {
+            request = request.data(authentication);
+        }
+        if let Some(request_id) = self.request_id {
+            request = request.data(request_id);
+        }
+        if self.splice {
+            request = request.data(Splice);
+        }
+        if let Some(read_after) = self.read_after {
+            request = request.data(read_after);
+        }
+        request
+    }
+}
+
+/// Whether a response holds an error from inside the server (a database failure).
+fn failed_inside(response: &Response) -> bool {
+    response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("INTERNAL_SERVER_ERROR"))
+    })
 }
 
 /// The operation of `document` that runs for `operation_name`.

@@ -64,6 +64,7 @@ pub fn sdl() -> String {
 
 /// Who is calling, or why nobody is: placed in the request data (HTTP) or the
 /// connection data (WebSocket) by the transport, read by every resolver.
+#[derive(Clone)]
 pub struct Authentication(Result<Session, async_graphql::Error>);
 
 impl Authentication {

@@ -31,6 +31,7 @@ mod playground;
 mod pooler;
 mod promotion;
 mod releases;
+mod replicas;
 mod resolution;
 mod subscriptions;
 mod traces;
