@@ -306,6 +306,11 @@ pub struct ReplicaArgs {
     /// before it reads from the primary, e.g. `1s`.
     #[arg(long, env = "ENVGATE_REPLICA_WAIT", default_value = "1s")]
     pub replica_wait: humantime::Duration,
+    /// Development (no DATABASE_URL): also start a streaming replica of the private
+    /// cluster (under the state directory) and read from it, to try read replicas on
+    /// one machine. The development database is then always the private cluster.
+    #[arg(long, env = "ENVGATE_DEV_REPLICA")]
+    pub dev_replica: bool,
 }
 
 impl ReplicaArgs {

@@ -64,7 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(*args, state_dir).await,
         Command::Migrate(args) => {
-            let (urls, devdb) = database(&args, state_dir).await?;
+            let (urls, devdb) = database(&args, state_dir, false).await?;
             let ran = db::migrate(&urls.direct).await;
             stop(devdb).await;
             println!("ran {} migration(s)", ran?);
@@ -96,6 +96,8 @@ struct DatabaseUrls {
     pooled: db::DatabaseUrl,
     /// `ENVGATE_DIRECT_DATABASE_URL`, else `DATABASE_URL`.
     direct: db::DatabaseUrl,
+    /// The development database's streaming replica (`--dev-replica`).
+    dev_replica: Option<db::DatabaseUrl>,
 }
 
 /// The configured database URLs, or the zero-config development database. Behind a
@@ -104,6 +106,7 @@ struct DatabaseUrls {
 async fn database(
     args: &DatabaseArgs,
     state_dir: &Path,
+    dev_replica: bool,
 ) -> anyhow::Result<(DatabaseUrls, Option<DevDatabase>)> {
     let direct = configured(&args.direct_database_url);
     if args.database_pooler == db::Pooler::Transaction && direct.is_none() {
@@ -115,13 +118,29 @@ async fn database(
     let direct = direct
         .map(|url| db::DatabaseUrl::parse(url, "ENVGATE_DIRECT_DATABASE_URL"))
         .transpose()?;
-    let (pooled, devdb) = match configured(&args.database_url) {
-        Some(url) => (db::DatabaseUrl::parse(url, "DATABASE_URL")?, None),
+    let (pooled, dev_replica, devdb) = match configured(&args.database_url) {
+        Some(_) if dev_replica => bail!(
+            "--dev-replica starts a replica of the development database, and DATABASE_URL is set: name your replicas in ENVGATE_READ_DATABASE_URLS"
+        ),
+        Some(url) => (db::DatabaseUrl::parse(url, "DATABASE_URL")?, None, None),
         None => {
-            let devdb = DevDatabase::start(state_dir).await?;
-            let url = db::DatabaseUrl::parse(&devdb.url, "the development database URL");
-            match url {
-                Ok(url) => (url, Some(devdb)),
+            let devdb = if dev_replica {
+                DevDatabase::start_with_replica(state_dir).await?
+            } else {
+                DevDatabase::start(state_dir).await?
+            };
+            let urls = db::DatabaseUrl::parse(&devdb.url, "the development database URL").and_then(
+                |url| {
+                    let replica = devdb
+                        .replica_url
+                        .as_deref()
+                        .map(|r| db::DatabaseUrl::parse(r, "the development replica URL"))
+                        .transpose()?;
+                    Ok((url, replica))
+                },
+            );
+            match urls {
+                Ok((url, replica)) => (url, replica, Some(devdb)),
                 Err(error) => {
                     stop(Some(devdb)).await;
                     return Err(error);
@@ -130,7 +149,14 @@ async fn database(
         }
     };
     let direct = direct.unwrap_or_else(|| pooled.clone());
-    Ok((DatabaseUrls { pooled, direct }, devdb))
+    Ok((
+        DatabaseUrls {
+            pooled,
+            direct,
+            dev_replica,
+        },
+        devdb,
+    ))
 }
 
 async fn stop(devdb: Option<DevDatabase>) {
@@ -284,7 +310,7 @@ async fn serve(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         _ => Licensing::load(args.license_key.as_deref(), public_key.as_deref()),
     };
 
-    let (urls, devdb) = database(&args.database, state_dir).await?;
+    let (urls, devdb) = database(&args.database, state_dir, args.replicas.dev_replica).await?;
     let result = serve_on(
         &args,
         &urls,
@@ -374,11 +400,9 @@ async fn serve_on(
         })),
     };
     let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
-    app.use_replicas(
-        &args.replicas.urls()?,
-        args.database_pool_size,
-        args.replicas.settings(),
-    )?;
+    let mut replicas = args.replicas.urls()?;
+    replicas.extend(urls.dev_replica.clone());
+    app.use_replicas(&replicas, args.database_pool_size, args.replicas.settings())?;
     refuse_unheld_keys(&app).await?;
     if let (true, Some(workspace)) = (args.demo, demo_workspace) {
         envgate::demo::seed(&app, workspace, &urls.direct).await?;
@@ -494,7 +518,7 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
         keys: key_args,
     } = args;
     let master_keys = master_keys(key_args, state_dir)?;
-    let (urls, devdb) = database(database_args, state_dir).await?;
+    let (urls, devdb) = database(database_args, state_dir, false).await?;
     let result = async {
         let mut conn = db::Conn::new(
             urls.direct

@@ -52,6 +52,10 @@ pub struct DevDatabase {
     /// Connection URL of the `envgate` database.
     pub url: String,
     cluster: Option<PrivateCluster>,
+    /// Connection URL of the `envgate` database on the streaming replica, when one
+    /// was started ([`DevDatabase::start_with_replica`]).
+    pub replica_url: Option<String>,
+    replica: Option<PrivateCluster>,
 }
 
 impl DevDatabase {
@@ -71,13 +75,24 @@ impl DevDatabase {
                 })?;
                 let url = format!("postgres://{POSTGRES_USER}@{HOST}:{SYSTEM_PORT}/{DEV_DATABASE}");
                 info!("using the PostgreSQL server at {url}");
-                return Ok(DevDatabase { url, cluster: None });
+                return Ok(DevDatabase {
+                    url,
+                    cluster: None,
+                    replica_url: None,
+                    replica: None,
+                });
             }
             Err(e) => info!(
                 "no PostgreSQL server usable without a password at {HOST}:{SYSTEM_PORT} ({e:#}); using a private cluster"
             ),
         }
 
+        Self::start_private(state_dir).await
+    }
+
+    /// The private cluster under `state_dir.join("postgres")` (started, created on first
+    /// use), with database `envgate`.
+    async fn start_private(state_dir: &Path) -> anyhow::Result<DevDatabase> {
         let cluster = PrivateCluster::start(&state_dir.join("postgres"), None).await?;
         let prepared = async {
             let client = connect(cluster.port(), None, MAINTENANCE_DATABASE).await?;
@@ -98,11 +113,46 @@ impl DevDatabase {
         Ok(DevDatabase {
             url: cluster.url(DEV_DATABASE),
             cluster: Some(cluster),
+            replica_url: None,
+            replica: None,
         })
     }
 
-    /// Stops the private cluster if this process started it; does nothing otherwise.
+    /// The private cluster (never a server found on port 5432: its copy would be
+    /// someone else's data) with a streaming replica of it under
+    /// `state_dir.join("postgres-replica")`, made with `pg_basebackup` on first use
+    /// and started with it; both keep their data between runs.
+    pub async fn start_with_replica(state_dir: &Path) -> anyhow::Result<DevDatabase> {
+        let mut database = Self::start_private(state_dir).await?;
+        let Some(cluster) = &database.cluster else {
+            anyhow::bail!("the development database has no private cluster to copy");
+        };
+        match cluster
+            .start_replica(&state_dir.join("postgres-replica"))
+            .await
+        {
+            Ok(replica) => {
+                database.replica_url = Some(replica.url(DEV_DATABASE));
+                database.replica = Some(replica);
+                Ok(database)
+            }
+            Err(error) => {
+                if let Err(stop_error) = database.stop().await {
+                    warn!("{stop_error:#}");
+                }
+                Err(error.context("could not start a streaming replica of the private cluster"))
+            }
+        }
+    }
+
+    /// Stops the private cluster and its replica if this process started them; does
+    /// nothing otherwise.
     pub async fn stop(self) -> anyhow::Result<()> {
+        if let Some(replica) = self.replica
+            && let Err(error) = replica.stop().await
+        {
+            warn!("{error:#}");
+        }
         match self.cluster {
             Some(cluster) => cluster.stop().await,
             None => Ok(()),
