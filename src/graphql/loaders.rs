@@ -459,12 +459,16 @@ pub(super) fn attach(
     };
     let request_id = find::<RequestId>(&request.data, connection).map(|r| r.0.clone());
     let caller = Caller::new(session, app.multi_environment(), request_id);
-    let reads = reads.unwrap_or_else(|| Reads::primary(app));
-    let loaders = Loaders::new(&reads, session);
+    let loaders = Loaders::new(reads.as_ref().unwrap_or(&Reads::primary(app)), session);
     let loaders = if uncached {
         loaders.uncached()
     } else {
         loaders
     };
-    request.data(loaders).data(caller).data(reads)
+    let request = request.data(loaders).data(caller);
+    // Without it, resolvers read from the primary.
+    match reads {
+        Some(reads) => request.data(reads),
+        None => request,
+    }
 }

@@ -453,3 +453,63 @@ async fn reads_keep_answering_when_the_replica_stops() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_that_lags_is_skipped_until_it_catches_up() {
+    with_replica("test-replica-lags", |primary, replica| async move {
+        let key = MasterKey::generate_hex();
+        let lag = ReplicaSettings {
+            max_lag: Duration::from_secs(1),
+            ..settings(Duration::from_secs(5))
+        };
+        let app = process(&primary, &replica, &key, lag);
+        let replica_db = client(&replica).await;
+        let primary_db = client(&primary).await;
+        let on_replica = replica_name(&replica);
+        // A workspace this process has seen no write in: its queries need nothing in
+        // particular, and go to any replica that does not lag.
+        let ws = Workspace::new(Uuid::new_v4());
+        let apps = async || {
+            let (body, _) = ask(&app, &ws.viewer, "{ apps { nodes { id } } }", json!({}), None).await;
+            assert!(body.get("errors").is_none(), "{body}");
+        };
+        let deadline = Instant::now() + WAIT;
+        while reads(&app, &on_replica, "caught_up") == 0 {
+            assert!(Instant::now() < deadline, "no read from the replica");
+            apps().await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        // Replay paused while the primary keeps writing: past the bound, it is skipped.
+        pause_replay(&replica_db).await;
+        let deadline = Instant::now() + WAIT;
+        while reads(&app, "primary", "lagging") == 0 {
+            assert!(Instant::now() < deadline, "the lagging replica was never skipped");
+            primary_db
+                .batch_execute("CREATE TABLE IF NOT EXISTS wal_marker (n int); INSERT INTO wal_marker VALUES (1)")
+                .await
+                .unwrap();
+            apps().await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let metrics = app.metrics.render(&app.pool, &app.queries, None);
+        assert!(
+            metrics.contains(&format!("envgate_replica_up{{replica=\"{on_replica}\"}} 0")),
+            "{metrics}"
+        );
+
+        // Replay resumed: it catches up, and reads go to it again.
+        replica_db
+            .execute("SELECT pg_wal_replay_resume()", &[])
+            .await
+            .unwrap();
+        let before = reads(&app, &on_replica, "caught_up");
+        let deadline = Instant::now() + WAIT;
+        while reads(&app, &on_replica, "caught_up") == before {
+            assert!(Instant::now() < deadline, "no read from the replica once it caught up");
+            apps().await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+}
