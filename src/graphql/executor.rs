@@ -168,10 +168,9 @@ impl EnvgateSchema {
     }
 }
 
-/// A query's request as the transport made it (its extensions are not kept: no
-/// async-graphql extension is registered, and persisted queries are resolved before),
-/// to run it again on the primary when
-/// its replica failed under it.
+/// A query's request as the transport made it, to run it again on the primary when
+/// its replica failed under it. Its extensions are not kept: no async-graphql
+/// extension is registered, and persisted queries are resolved before.
 struct Retry {
     query: String,
     operation_name: Option<String>,

@@ -47,13 +47,13 @@ fn grouped<T>(
 
 /// Every environment of the workspace, by priority, in one query per request.
 pub struct EnvironmentsLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
 impl EnvironmentsLoader {
     async fn read(&self) -> async_graphql::Result<Arc<[Environment]>> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let all = environments::all(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
@@ -119,7 +119,7 @@ impl WorkspaceEnvironments {
 
 /// The options rows (every environment) of data sources, by data-source id.
 pub struct OptionsLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -129,7 +129,7 @@ impl Loader<Uuid> for OptionsLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let rows = data_sources::options_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
@@ -143,7 +143,7 @@ impl Loader<Uuid> for OptionsLoader {
 /// environment's options: a third of the rows of [`OptionsLoader`]. A pair without a
 /// stored row is `None` (remembered like a row, so it is not asked for again).
 pub struct OptionsInLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -162,7 +162,7 @@ impl Loader<(Uuid, Uuid)> for OptionsInLoader {
                 .or_default()
                 .push(*data_source_id);
         }
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let mut found: HashMap<_, _> = keys.iter().map(|key| (*key, None)).collect();
         for (environment_id, ids) in by_environment {
             let rows = data_sources::options_in(&mut conn, self.workspace_id, &ids, environment_id)
@@ -182,7 +182,7 @@ impl Loader<(Uuid, Uuid)> for OptionsInLoader {
 /// Which constants (qualified names) have a value in which environment, for the
 /// workspace: loaded only when an options row references a constant.
 pub struct ConstantsLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -197,7 +197,7 @@ impl Loader<WholeWorkspace> for ConstantsLoader {
         &self,
         _: &[WholeWorkspace],
     ) -> Result<HashMap<WholeWorkspace, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let available = constants::availability(&mut conn, self.workspace_id)
             .await
             .map_err(AppError::from)?;
@@ -207,7 +207,7 @@ impl Loader<WholeWorkspace> for ConstantsLoader {
 
 /// The versions of apps, oldest first, by app id.
 pub struct VersionsLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -216,7 +216,7 @@ impl Loader<Uuid> for VersionsLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let rows = apps::versions_of(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
@@ -226,7 +226,7 @@ impl Loader<Uuid> for VersionsLoader {
 
 /// The data sources versions use, by version id, each list by name.
 pub struct VersionDataSourcesLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -235,7 +235,7 @@ impl Loader<Uuid> for VersionDataSourcesLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let rows = version_data_sources::of_versions(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
@@ -259,7 +259,7 @@ pub struct ReleasePage {
 /// Pages of apps' releases, newest first: one statement for the apps asked with the
 /// same page arguments (a page of apps asks them all alike).
 pub struct ReleasesLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -278,7 +278,7 @@ impl Loader<ReleasePage> for ReleasesLoader {
                 .or_default()
                 .push(key.app_id);
         }
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let mut pages = HashMap::new();
         for ((first, after), app_ids) in alike {
             let rows = releases::pages_of(&mut conn, self.workspace_id, &app_ids, first, after)
@@ -301,7 +301,7 @@ impl Loader<ReleasePage> for ReleasesLoader {
 
 /// The scheduled releases of apps that wait or recently ended, by app id.
 pub struct ScheduledReleasesLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
 }
 
@@ -310,7 +310,7 @@ impl Loader<Uuid> for ScheduledReleasesLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let rows = scheduled_releases::of_apps(&mut conn, self.workspace_id, keys)
             .await
             .map_err(AppError::from)?;
@@ -320,7 +320,7 @@ impl Loader<Uuid> for ScheduledReleasesLoader {
 
 /// The environment the caller selected for apps, by app id (`None`: never chose).
 pub struct SelectionsLoader {
-    app: Reads,
+    reads: Reads,
     workspace_id: Uuid,
     user_id: String,
 }
@@ -330,7 +330,7 @@ impl Loader<Uuid> for SelectionsLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut conn = self.app.conn().await?;
+        let mut conn = self.reads.conn().await?;
         let rows = selections::of_user(&mut conn, self.workspace_id, &self.user_id, keys)
             .await
             .map_err(AppError::from)?;
@@ -371,42 +371,42 @@ impl Loaders {
         Self {
             environments: WorkspaceEnvironments::Kept(
                 EnvironmentsLoader {
-                    app: reads.clone(),
+                    reads: reads.clone(),
                     workspace_id,
                 },
                 OnceCell::new(),
             ),
             options: cached(OptionsLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             options_in: cached(OptionsInLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             versions: cached(VersionsLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             selections: cached(SelectionsLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
                 user_id: session.user_id.clone(),
             }),
             constants: cached(ConstantsLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             version_data_sources: cached(VersionDataSourcesLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             releases: cached(ReleasesLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
             scheduled_releases: cached(ScheduledReleasesLoader {
-                app: reads.clone(),
+                reads: reads.clone(),
                 workspace_id,
             }),
         }

@@ -100,6 +100,8 @@ pub(crate) trait ContextExt {
     fn session(&self) -> async_graphql::Result<&Session>;
     /// The caller with the edition as of this request (built once per request).
     fn caller(&self) -> async_graphql::Result<&Caller>;
+    /// A connection for the request's reads: a read replica's for a query routed to
+    /// one, else the primary's. A query that writes (an audit row) asks the primary.
     async fn conn(&self) -> async_graphql::Result<PgConn>;
     /// Every environment of the caller's workspace by priority, loaded once per request.
     async fn all_environments(&self) -> async_graphql::Result<Arc<[Environment]>>;

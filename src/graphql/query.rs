@@ -238,8 +238,9 @@ impl Query {
     ) -> async_graphql::Result<ResolvedDataSource> {
         let caller = ctx.caller()?;
         let app = ctx.app();
+        // On the primary, with read replicas too: every call writes its audit row.
         let resolved = resolution::resolve(
-            &mut *ctx.conn().await?,
+            &mut *app.conn().await?,
             caller,
             &app.master_keys,
             &input.into(),

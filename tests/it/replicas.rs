@@ -276,6 +276,26 @@ async fn queries_read_from_a_replica_that_has_replayed_what_they_must_see() {
         assert_eq!(header, None, "a query names no write");
         assert!(reads(&a, &on_replica, "caught_up") > before);
 
+        // `resolveDataSource` is a query that writes (every call is audited, refusals
+        // too): it runs on the primary, not on the read-only replica.
+        let (body, _) = ask(
+            &a,
+            &ws.runner,
+            "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { options } }",
+            json!({ "input": { "dataSourceId": id, "appId": Uuid::new_v4(), "target": "RELEASED" } }),
+            None,
+        )
+        .await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND", "{body}");
+        let audited = primary_db
+            .query_one(
+                "SELECT count(*) FROM audit_events WHERE workspace_id = $1::text::uuid AND action = 'DATA_SOURCE_RESOLVED'",
+                &[&ws.id.to_string()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(audited.get::<_, i64>(0), 1, "the refused call is audited");
+
         // Replay paused where it covers every write both processes know of in the
         // workspace (`b` knows of the creation once its listener heard it).
         let deadline = Instant::now() + WAIT;
