@@ -35,6 +35,9 @@ where
     F: FnOnce(Arc<PrivateCluster>, Arc<PrivateCluster>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    // One pair of servers at a time: the suite runs beside them on few cores.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     with_private_cluster(name, None, move |primary, dir| async move {
         db::migrate(&database_url(&primary.url("postgres")))
             .await
