@@ -144,6 +144,11 @@ pub(crate) trait ContextExt {
         pages: &[(Option<i32>, Option<String>)],
         scheduled: bool,
     ) -> async_graphql::Result<()>;
+    /// Loads the data sources many versions use into the request's cache at once.
+    async fn prefetch_version_data_sources(
+        &self,
+        version_ids: &[Uuid],
+    ) -> async_graphql::Result<()>;
     /// Which constants have a value in which environment, loaded once per request.
     async fn constant_availability(&self) -> async_graphql::Result<loaders::Availability>;
     /// The options rows of a data source, batched across the request.
@@ -325,6 +330,18 @@ impl ContextExt for Context<'_> {
             }
             Ok(())
         })?;
+        Ok(())
+    }
+
+    async fn prefetch_version_data_sources(
+        &self,
+        version_ids: &[Uuid],
+    ) -> async_graphql::Result<()> {
+        let loaders = loaders(self)?;
+        loaders
+            .version_data_sources
+            .load_many(version_ids.iter().copied())
+            .await?;
         Ok(())
     }
 

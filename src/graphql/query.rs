@@ -305,6 +305,16 @@ impl Query {
         };
         let page =
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
+        // What the page's versions use, in one batch whatever the timing.
+        let look_ahead = ctx.look_ahead();
+        let versions = [
+            look_ahead.field("nodes").field("version"),
+            look_ahead.field("edges").field("node").field("version"),
+        ];
+        if versions.iter().any(|v| v.field("dataSources").exists()) {
+            let ids: Vec<Uuid> = page.items.iter().map(|(_, d)| d.version.id).collect();
+            ctx.prefetch_version_data_sources(&ids).await?;
+        }
         Ok(Connection::from_page(page, PromotionRequest))
     }
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::common::{JWT_SECRET, TempDir, TestApp, TestDb, Workspace, data, post};
 use crate::data_sources::{CREATE, create_pg, environment_ids, options, pg_options, update};
-use crate::serve::{LIMIT, Server, graphql};
+use crate::serve::{LIMIT, Server, graphql, subscriptions_running};
 use crate::subscriptions::{CHANGED, options_event, running, subscribe};
 use crate::websocket::serve;
 
@@ -310,15 +310,7 @@ async fn two_serve_processes_started_at_once_through_pgbouncer_migrate_answer_an
         json!({}),
     )
     .await;
-    // The subscription runs once its first read is answered: give it that read.
-    let (status, body) = graphql(
-        &second.address,
-        &ws.builder,
-        "warm",
-        json!({ "query": "{ environments { id } }" }),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    subscriptions_running(&second.address, 1).await;
     let input = json!({ "name": "orders", "kind": "postgresql", "options": pg_options("p") });
     let (status, body) = graphql(
         &first.address,

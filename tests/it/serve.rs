@@ -4,7 +4,7 @@
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
@@ -323,6 +323,24 @@ async fn serve_migrates_listens_answers_and_stops_cleanly_on_sigterm() {
         log.iter().any(|l| l.contains("envgate stopped")),
         "{log:#?}"
     );
+}
+
+/// Waits (bounded) until `count` subscriptions run in the server at `address`, as its
+/// metrics say: changes committed from then on reach them.
+pub(crate) async fn subscriptions_running(address: &str, count: u64) {
+    let deadline = Instant::now() + LIMIT;
+    while Instant::now() < deadline {
+        let (_, _, body) = http(address, "GET", "/metrics", &[], "").await;
+        let running = body
+            .lines()
+            .find_map(|l| l.strip_prefix("envgate_subscriptions_active "))
+            .and_then(|n| n.trim().parse::<u64>().ok());
+        if running.is_some_and(|n| n >= count) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{count} subscriptions did not start in {address} within {LIMIT:?}");
 }
 
 /// A GraphQL POST over its own TCP connection: (status, body as JSON).
