@@ -146,6 +146,22 @@ async fn set_option(t: &TestApp, ws: &Workspace, ds: &str, env: &str, key: &str,
     data(update(t, &ws.admin, input).await);
 }
 
+/// "reports": a PostgreSQL data source whose host is the constant REPORTS_HOST.
+async fn reports(t: &TestApp, ws: &Workspace) -> String {
+    let input = json!({ "name": "reports", "kind": "postgresql", "options": [
+        { "key": "host", "value": "{{constants.REPORTS_HOST}}" },
+        { "key": "database", "value": "reports" },
+        { "key": "username", "value": "reader" },
+    ] });
+    data(
+        t.gql(Some(&ws.admin), CREATE, json!({ "input": input }))
+            .await,
+    )["createDataSource"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// "orders" (configured everywhere) and "reports" (its host a constant with values in
 /// Development and Production only), both used by a version of a new app "Shop".
 async fn shop(t: &TestApp, ws: &Workspace, envs: &[String]) -> (String, String, String, String) {
@@ -157,18 +173,7 @@ async fn shop(t: &TestApp, ws: &Workspace, envs: &[String]) -> (String, String, 
         &[(&envs[0], "dev.reports"), (&envs[2], "reports.internal")],
     )
     .await;
-    let input = json!({ "name": "reports", "kind": "postgresql", "options": [
-        { "key": "host", "value": "{{constants.REPORTS_HOST}}" },
-        { "key": "database", "value": "reports" },
-        { "key": "username", "value": "reader" },
-    ] });
-    let reports = data(
-        t.gql(Some(&ws.admin), CREATE, json!({ "input": input }))
-            .await,
-    )["createDataSource"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reports = reports(t, ws).await;
     let app = create_app(t, &ws.builder, "Shop").await;
     let v1 = create_version(t, &ws.builder, &app, "v1").await;
     (orders, reports, app, v1)
@@ -639,18 +644,7 @@ async fn a_setting_cleared_while_a_promotion_checks_it_blocks_the_promotion() {
     let envs = environment_ids(&t, &ws).await;
     let everywhere: Vec<(&str, &str)> = envs.iter().map(|e| (e.as_str(), "reports")).collect();
     constant(&t, &ws, "REPORTS_HOST", &everywhere).await;
-    let input = json!({ "name": "reports", "kind": "postgresql", "options": [
-        { "key": "host", "value": "{{constants.REPORTS_HOST}}" },
-        { "key": "database", "value": "reports" },
-        { "key": "username", "value": "reader" },
-    ] });
-    let reports = data(
-        t.gql(Some(&ws.admin), CREATE, json!({ "input": input }))
-            .await,
-    )["createDataSource"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let reports = reports(&t, &ws).await;
     let app = create_app(&t, &ws.builder, "Shop").await;
     let v1 = create_version(&t, &ws.builder, &app, "v1").await;
     data(set_uses(&t, &ws.builder, &v1, &[&reports]).await);
