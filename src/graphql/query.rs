@@ -16,7 +16,7 @@ use crate::graphql::limits;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
 use crate::graphql::types::connection::{
-    Connection, nodes_ask, nodes_page_arguments, page_complexity,
+    self, Connection, nodes_ask, nodes_page_arguments, page_complexity,
 };
 use crate::graphql::types::constant::WorkspaceConstant;
 use crate::graphql::types::data_source::DataSource;
@@ -37,10 +37,7 @@ pub struct Query;
 /// all name the same well-formed id.
 fn options_environment(look_ahead: &Lookahead<'_>) -> Option<Uuid> {
     let mut found = None;
-    for node in [
-        look_ahead.field("nodes"),
-        look_ahead.field("edges").field("node"),
-    ] {
+    for node in connection::nodes(look_ahead) {
         for field in node.field("options").selection_fields() {
             let arguments = field.arguments().ok()?;
             let (_, value) = arguments
@@ -306,12 +303,10 @@ impl Query {
         let page =
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
         // What the page's versions use, in one batch whatever the timing.
-        let look_ahead = ctx.look_ahead();
-        let versions = [
-            look_ahead.field("nodes").field("version"),
-            look_ahead.field("edges").field("node").field("version"),
-        ];
-        if versions.iter().any(|v| v.field("dataSources").exists()) {
+        let asks_uses = connection::nodes(&ctx.look_ahead())
+            .iter()
+            .any(|node| node.field("version").field("dataSources").exists());
+        if asks_uses {
             let ids: Vec<Uuid> = page.items.iter().map(|(_, d)| d.version.id).collect();
             ctx.prefetch_version_data_sources(&ids).await?;
         }

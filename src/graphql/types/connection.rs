@@ -183,6 +183,14 @@ pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     items.max(1) * child_complexity
 }
 
+/// The nodes of a connection field's selection: through `nodes` and `edges.node`.
+pub fn nodes<'a>(look_ahead: &async_graphql::Lookahead<'a>) -> [async_graphql::Lookahead<'a>; 2] {
+    [
+        look_ahead.field("nodes"),
+        look_ahead.field("edges").field("node"),
+    ]
+}
+
 /// The page arguments (`first`, `after`) of each `field` the nodes of a connection
 /// field select (through `nodes` or `edges.node`), variables resolved: what to load for
 /// the whole page up front. An argument that is not what it should be reads as absent
@@ -191,36 +199,30 @@ pub fn nodes_page_arguments(
     look_ahead: &async_graphql::Lookahead<'_>,
     field: &str,
 ) -> Vec<(Option<i32>, Option<String>)> {
-    [
-        look_ahead.field("nodes").field(field),
-        look_ahead.field("edges").field("node").field(field),
-    ]
-    .iter()
-    .flat_map(|fields| fields.selection_fields())
-    .filter_map(|selected| selected.arguments().ok())
-    .map(|arguments| {
-        let mut page = (None, None);
-        for (name, value) in arguments {
-            match (name.as_str(), value) {
-                ("first", Value::Number(n)) => {
-                    page.0 = n.as_i64().and_then(|n| i32::try_from(n).ok());
+    nodes(look_ahead)
+        .iter()
+        .flat_map(|node| node.field(field).selection_fields())
+        .filter_map(|selected| selected.arguments().ok())
+        .map(|arguments| {
+            let mut page = (None, None);
+            for (name, value) in arguments {
+                match (name.as_str(), value) {
+                    ("first", Value::Number(n)) => {
+                        page.0 = n.as_i64().and_then(|n| i32::try_from(n).ok());
+                    }
+                    ("after", Value::String(after)) => page.1 = Some(after),
+                    _ => {}
                 }
-                ("after", Value::String(after)) => page.1 = Some(after),
-                _ => {}
             }
-        }
-        page
-    })
-    .collect()
+            page
+        })
+        .collect()
 }
 
 /// Whether the selection of a connection field asks any of `fields` of its nodes
 /// (through `nodes` or `edges.node`): what to load for the whole page up front.
 pub fn nodes_ask(look_ahead: &async_graphql::Lookahead<'_>, fields: &[&str]) -> bool {
-    [
-        look_ahead.field("nodes"),
-        look_ahead.field("edges").field("node"),
-    ]
-    .iter()
-    .any(|node| fields.iter().any(|f| node.field(f).exists()))
+    nodes(look_ahead)
+        .iter()
+        .any(|node| fields.iter().any(|f| node.field(f).exists()))
 }
