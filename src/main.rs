@@ -520,12 +520,11 @@ async fn keys_command(command: KeysCommand, state_dir: &Path) -> anyhow::Result<
     let master_keys = master_keys(key_args, state_dir)?;
     let (urls, devdb) = database(database_args, state_dir, false).await?;
     let result = async {
-        let mut conn = db::Conn::new(
+        let mut conn = db::Conn::direct(
             urls.direct
                 .establish()
                 .await
                 .context("connecting to the database")?,
-            db::Pooler::None,
         );
         let failed = |e: envgate::error::AppError| anyhow::anyhow!(e.message());
         if let Some(batch_size) = batch_size {

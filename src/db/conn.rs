@@ -1,25 +1,28 @@
 //! [`Conn`]: the connection every request and domain function works on. Directly
 //! connected (the default) it is diesel-async's `AsyncPgConnection` with its statement
 //! cache, nothing added. Behind a transaction-pooling pooler ([`Pooler::Transaction`])
-//! it relies on no server connection outliving a transaction: each statement outside a
-//! transaction runs in one of its own, and every transaction starts by dropping the
-//! prepared statements another client (another process's failed setup) left on the
-//! server connection it landed on.
+//! it sends every statement unnamed ([`super::unnamed`]), so no server connection
+//! needs to outlive a transaction.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use diesel::connection::{CacheSize, Instrumentation};
+use diesel::pg::{Pg, PgValue};
 use diesel::query_builder::{AsQuery, QueryBuilder as _, QueryFragment, QueryId};
-use diesel::{ConnectionError, QueryResult};
+use diesel::result::{DatabaseErrorKind, Error};
+use diesel::row::{Field, PartialRow, RowIndex, RowSealed};
+use diesel::{ConnectionResult, QueryResult};
 use diesel_async::pooled_connection::PoolableConnection;
 use diesel_async::{
     AnsiTransactionManager, AsyncConnection, AsyncConnectionCore, AsyncPgConnection,
     SimpleAsyncConnection, TransactionManager as _,
 };
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 use futures_util::{FutureExt as _, StreamExt as _, TryFutureExt as _, TryStreamExt as _};
 use tracing::Instrument as _;
 
+use super::unnamed::{Statement, Unnamed, UnnamedField, UnnamedRow};
 use crate::traces;
 
 /// What sits between envgate and PostgreSQL (`ENVGATE_DATABASE_POOLER`).
@@ -33,97 +36,80 @@ pub enum Pooler {
     Transaction,
 }
 
-/// How a transaction starts behind a transaction pooler. PgBouncer 1.18 tracks no
-/// prepared statements, and diesel-async names its own `s0`, `s1`… counting from 0 in
-/// every process: a name another client left on this server connection (a setup that
-/// failed half-way) would make ours fail with "already exists". Sent as one simple
-/// query: no extra round trip.
-const POOLED_BEGIN: &str = "BEGIN; DEALLOCATE ALL";
-
 /// A database connection; see the module documentation.
-pub struct Conn {
-    inner: AsyncPgConnection,
-    pooler: Pooler,
+pub struct Conn(Inner);
+
+enum Inner {
+    /// diesel-async's own, with its statement cache.
+    Direct(AsyncPgConnection),
+    /// Through a transaction pooler: every statement unnamed.
+    Unnamed(Unnamed),
 }
 
 impl Conn {
-    /// Wraps `inner`, opened on a server reached through `pooler`. Behind a transaction
-    /// pooler the statement cache is turned off: a statement prepared in one
-    /// transaction is gone by the next.
-    pub fn new(mut inner: AsyncPgConnection, pooler: Pooler) -> Self {
-        if pooler == Pooler::Transaction {
-            inner.set_prepared_statement_cache_size(CacheSize::Disabled);
-        }
-        Self { inner, pooler }
+    /// A direct connection (no pooler), as `url.establish()` opens it.
+    pub fn direct(inner: AsyncPgConnection) -> Self {
+        Self(Inner::Direct(inner))
     }
 
-    /// Whether the next statement must open a transaction of its own: behind a
-    /// transaction pooler, outside a transaction.
-    fn needs_own_transaction(&mut self) -> bool {
-        self.pooler == Pooler::Transaction && !self.in_transaction()
+    /// Opens a connection to `url` through a transaction pooler.
+    pub(super) async fn through_pooler(url: &super::DatabaseUrl) -> ConnectionResult<Self> {
+        Ok(Self(Inner::Unnamed(Unnamed::connect(url).await?)))
     }
 
-    fn in_transaction(&mut self) -> bool {
-        !matches!(
-            AnsiTransactionManager::transaction_manager_status_mut(&mut self.inner)
-                .transaction_depth(),
-            Ok(None)
-        )
+    /// The connection behind a pooler (`matches!` chose it: a borrow taken to find out
+    /// would outlive the other branch).
+    fn unnamed(&mut self) -> &mut Unnamed {
+        match &mut self.0 {
+            Inner::Unnamed(conn) => conn,
+            Inner::Direct(_) => unreachable!("a direct connection sends no unnamed statement"),
+        }
     }
-}
 
-/// Runs `statement` (made on `conn` but not yet polled: nothing is sent before it is)
-/// inside a transaction of its own, started with [`POOLED_BEGIN`] pipelined before the
-/// statement (one round trip for both), committed once its result is complete, rolled
-/// back when it fails.
-async fn in_own_transaction<R: Send>(
-    conn: &AsyncPgConnection,
-    statement: impl Future<Output = QueryResult<R>> + Send,
-) -> QueryResult<R> {
-    let (mut begin_on, mut end_on) = (conn, conn);
-    let begin = begin_on.batch_execute(POOLED_BEGIN);
-    // `try_join` polls `begin` first: BEGIN is on the wire ahead of the statement.
-    match futures_util::future::try_join(begin, statement).await {
-        Ok(((), result)) => {
-            end_on.batch_execute("COMMIT").await?;
-            Ok(result)
+    /// The direct connection (`matches!` ruled out the other).
+    fn direct_conn(&mut self) -> &mut AsyncPgConnection {
+        match &mut self.0 {
+            Inner::Direct(conn) => conn,
+            Inner::Unnamed(_) => unreachable!("a connection behind a pooler is not direct"),
         }
-        Err(error) => {
-            // The connection may be gone with the error; then there is nothing to end.
-            let _ = end_on.batch_execute("ROLLBACK").await;
-            Err(error)
+    }
+
+    /// A statement of `statement`'s (a load or an execute) failed with a serialization
+    /// failure: as diesel-async does for its own connections, the transaction it ran
+    /// in can only be rolled back, up to the outermost one.
+    fn note_failure<T>(&mut self, result: QueryResult<T>) -> QueryResult<T> {
+        if let Err(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) = &result
+            && let Ok(Some(_)) =
+                AnsiTransactionManager::transaction_manager_status_mut(self).transaction_depth()
+        {
+            AnsiTransactionManager::transaction_manager_status_mut(self)
+                .set_requires_rollback_maybe_up_to_top_level(true);
         }
+        result
     }
 }
 
 impl SimpleAsyncConnection for Conn {
     async fn batch_execute(&mut self, query: &str) -> QueryResult<()> {
         let span = traces::statement_span(|| Some(query.to_owned()));
-        // The transaction manager opens a transaction with `BEGIN` (or `BEGIN …` when
-        // built with options); behind a transaction pooler it starts as every other.
-        let result = if self.needs_own_transaction() && query.starts_with("BEGIN") {
-            let query = format!("{query}; DEALLOCATE ALL");
-            self.inner
-                .batch_execute(&query)
-                .instrument(span.clone())
-                .await
-        } else {
-            self.inner
-                .batch_execute(query)
-                .instrument(span.clone())
-                .await
+        let result = match &mut self.0 {
+            Inner::Direct(conn) => conn.batch_execute(query).instrument(span.clone()).await,
+            Inner::Unnamed(conn) => conn.batch_execute(query).instrument(span.clone()).await,
         };
         traces::record_outcome(&span, &result);
         result
     }
 }
 
+/// The rows of a direct connection.
+type DirectRow = <AsyncPgConnection as AsyncConnectionCore>::Row<'static, 'static>;
+
 impl AsyncConnectionCore for Conn {
     type LoadFuture<'conn, 'query> = BoxFuture<'conn, QueryResult<Self::Stream<'conn, 'query>>>;
     type ExecuteFuture<'conn, 'query> = BoxFuture<'conn, QueryResult<usize>>;
-    type Stream<'conn, 'query> = <AsyncPgConnection as AsyncConnectionCore>::Stream<'conn, 'query>;
-    type Row<'conn, 'query> = <AsyncPgConnection as AsyncConnectionCore>::Row<'conn, 'query>;
-    type Backend = diesel::pg::Pg;
+    type Stream<'conn, 'query> = BoxStream<'static, QueryResult<Row>>;
+    type Row<'conn, 'query> = Row;
+    type Backend = Pg;
 
     fn load<'conn, 'query, T>(&'conn mut self, source: T) -> Self::LoadFuture<'conn, 'query>
     where
@@ -132,19 +118,23 @@ impl AsyncConnectionCore for Conn {
     {
         let source = source.as_query();
         let span = traces::statement_span(|| sql_text(&source));
-        let own_transaction = self.needs_own_transaction();
-        if !own_transaction && span.is_disabled() {
-            return self.inner.load(source);
+        let rows = if matches!(self.0, Inner::Unnamed(_)) {
+            let statement = Statement::of(&source);
+            async move {
+                let rows = self.unnamed().load(statement).await;
+                self.note_failure(rows)
+                    .map(|rows| rows.map_ok(Row::Unnamed).boxed())
+            }
+            .boxed()
+        } else {
+            self.direct_conn()
+                .load(source)
+                .map_ok(|rows| rows.map_ok(Row::Direct).boxed())
+                .boxed()
+        };
+        if span.is_disabled() {
+            return rows;
         }
-        if !own_transaction {
-            return traced(span, self.inner.load(source));
-        }
-        let conn: &'conn AsyncPgConnection = &self.inner;
-        let rows = (&mut &*conn)
-            .load(source)
-            .and_then(|rows| rows.try_collect::<Vec<_>>());
-        let rows = in_own_transaction(conn, rows)
-            .map(|rows| Ok(futures_util::stream::iter(rows?.into_iter().map(Ok)).boxed()));
         traced(span, rows)
     }
 
@@ -156,16 +146,97 @@ impl AsyncConnectionCore for Conn {
         T: QueryFragment<Self::Backend> + QueryId + 'query,
     {
         let span = traces::statement_span(|| sql_text(&source));
-        let own_transaction = self.needs_own_transaction();
-        if !own_transaction && span.is_disabled() {
-            return self.inner.execute_returning_count(source);
+        let count = if matches!(self.0, Inner::Unnamed(_)) {
+            let statement = Statement::of(&source);
+            async move {
+                let count = self.unnamed().execute(statement).await;
+                self.note_failure(count)
+            }
+            .boxed()
+        } else {
+            self.direct_conn().execute_returning_count(source)
+        };
+        if span.is_disabled() {
+            return count;
         }
-        if !own_transaction {
-            return traced(span, self.inner.execute_returning_count(source));
+        traced(span, count)
+    }
+}
+
+/// A row of either kind of connection.
+pub enum Row {
+    Direct(DirectRow),
+    Unnamed(UnnamedRow),
+}
+
+/// A column of a [`Row`].
+pub enum RowField<'f> {
+    Direct(<DirectRow as diesel::row::Row<'static, Pg>>::Field<'f>),
+    Unnamed(UnnamedField<'f>),
+}
+
+impl RowSealed for Row {}
+
+impl<'a> diesel::row::Row<'a, Pg> for Row {
+    type Field<'f>
+        = RowField<'f>
+    where
+        'a: 'f,
+        Self: 'f;
+    type InnerPartialRow = Self;
+
+    fn field_count(&self) -> usize {
+        match self {
+            Self::Direct(row) => diesel::row::Row::field_count(row),
+            Self::Unnamed(row) => row.len(),
         }
-        let conn: &'conn AsyncPgConnection = &self.inner;
-        let count = (&mut &*conn).execute_returning_count(source);
-        traced(span, in_own_transaction(conn, count))
+    }
+
+    fn get<'b, I>(&'b self, idx: I) -> Option<Self::Field<'b>>
+    where
+        'a: 'b,
+        Self: RowIndex<I>,
+    {
+        let idx = self.idx(idx)?;
+        match self {
+            Self::Direct(row) => diesel::row::Row::get(row, idx).map(RowField::Direct),
+            Self::Unnamed(row) => row.field(idx).map(RowField::Unnamed),
+        }
+    }
+
+    fn partial_row(&self, range: std::ops::Range<usize>) -> PartialRow<'_, Self> {
+        PartialRow::new(self, range)
+    }
+}
+
+impl RowIndex<usize> for Row {
+    fn idx(&self, idx: usize) -> Option<usize> {
+        (idx < diesel::row::Row::field_count(self)).then_some(idx)
+    }
+}
+
+impl<'a> RowIndex<&'a str> for Row {
+    fn idx(&self, idx: &'a str) -> Option<usize> {
+        match self {
+            Self::Direct(row) => RowIndex::idx(row, idx),
+            Self::Unnamed(row) => row.position(idx),
+        }
+    }
+}
+
+impl<'f> Field<'f, Pg> for RowField<'f> {
+    fn field_name(&self) -> Option<&str> {
+        match self {
+            Self::Direct(field) => field.field_name(),
+            Self::Unnamed(field) => field.field_name(),
+        }
+    }
+
+    fn value(&self) -> Option<PgValue<'_>> {
+        match self {
+            Self::Direct(field) => field.value(),
+            Self::Unnamed(field) => field.value(),
+        }
     }
 }
 
@@ -196,23 +267,35 @@ impl AsyncConnection for Conn {
     async fn establish(database_url: &str) -> diesel::ConnectionResult<Self> {
         let url = super::DatabaseUrl::parse(database_url, "the database URL")
             .map_err(|e| diesel::ConnectionError::InvalidConnectionUrl(format!("{e:#}")))?;
-        Ok(Self::new(url.establish().await?, Pooler::None))
+        Ok(Self::direct(url.establish().await?))
     }
 
     fn transaction_state(&mut self) -> &mut AnsiTransactionManager {
-        self.inner.transaction_state()
+        match &mut self.0 {
+            Inner::Direct(conn) => conn.transaction_state(),
+            Inner::Unnamed(conn) => &mut conn.transaction,
+        }
     }
 
     fn instrumentation(&mut self) -> &mut dyn Instrumentation {
-        self.inner.instrumentation()
+        match &mut self.0 {
+            Inner::Direct(conn) => conn.instrumentation(),
+            Inner::Unnamed(conn) => &mut *conn.instrumentation,
+        }
     }
 
     fn set_instrumentation(&mut self, instrumentation: impl Instrumentation) {
-        self.inner.set_instrumentation(instrumentation);
+        match &mut self.0 {
+            Inner::Direct(conn) => conn.set_instrumentation(instrumentation),
+            Inner::Unnamed(conn) => conn.instrumentation = Box::new(instrumentation),
+        }
     }
 
+    /// Nothing is prepared through a pooler: there is no cache to size.
     fn set_prepared_statement_cache_size(&mut self, size: CacheSize) {
-        self.inner.set_prepared_statement_cache_size(size);
+        if let Inner::Direct(conn) = &mut self.0 {
+            conn.set_prepared_statement_cache_size(size);
+        }
     }
 }
 
@@ -220,66 +303,12 @@ impl PoolableConnection for Conn {
     /// As `AsyncPgConnection` says: a broken transaction, or a closed connection (its
     /// server went away), which the pool then drops.
     fn is_broken(&mut self) -> bool {
-        self.inner.is_broken()
-    }
-}
-
-/// Opens a connection to `url` through a transaction pooler. diesel-async's own setup
-/// sends two session `SET`s as pipelined prepared statements outside a transaction,
-/// which a transaction pooler may spread over server connections ("prepared statement
-/// … does not exist", and a name left behind): here the setup runs inside a
-/// transaction, so all of it lands on one server connection. The session settings it
-/// makes (time zone, client encoding) are ones PgBouncer tracks and sets again on every
-/// server connection the client lands on.
-pub(super) async fn establish_pooled(
-    url: &super::DatabaseUrl,
-) -> diesel::ConnectionResult<AsyncPgConnection> {
-    let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(url.describe(&e));
-    match url.tls() {
-        None => {
-            let (client, connection) = url
-                .config()
-                .connect(tokio_postgres::NoTls)
-                .await
-                .map_err(failed)?;
-            set_up_pooled(client, connection, failed).await
-        }
-        Some(tls) => {
-            let (client, connection) = url.config().connect(tls.clone()).await.map_err(failed)?;
-            set_up_pooled(client, connection, failed).await
+        match &mut self.0 {
+            Inner::Direct(conn) => conn.is_broken(),
+            Inner::Unnamed(conn) if conn.is_closed() => true,
+            Inner::Unnamed(_) => AnsiTransactionManager::is_broken_transaction_manager(self),
         }
     }
-}
-
-/// diesel-async's setup of a new connection, inside a transaction (see
-/// [`establish_pooled`]).
-async fn set_up_pooled<T>(
-    client: tokio_postgres::Client,
-    mut connection: tokio_postgres::Connection<tokio_postgres::Socket, T>,
-    failed: impl Fn(tokio_postgres::Error) -> ConnectionError,
-) -> diesel::ConnectionResult<AsyncPgConnection>
-where
-    T: tokio_postgres::tls::TlsStream + Unpin + Send + 'static,
-{
-    {
-        let begin = client.batch_execute(POOLED_BEGIN);
-        tokio::pin!(begin);
-        // The connection must be driven until diesel-async takes it over.
-        tokio::select! {
-            begun = &mut begin => begun.map_err(failed)?,
-            ended = &mut connection => {
-                return Err(ConnectionError::BadConnection(match ended {
-                    Ok(()) => "the connection closed during its setup".to_owned(),
-                    Err(e) => e.to_string(),
-                }));
-            }
-        }
-    }
-    let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection).await?;
-    conn.batch_execute("COMMIT")
-        .await
-        .map_err(ConnectionError::CouldntSetupConfiguration)?;
-    Ok(conn)
 }
 
 /// Logs, once per process, a hint when `error` shows a transaction pooler between

@@ -5,6 +5,7 @@ mod conn;
 pub mod models;
 pub mod replicas;
 pub mod schema;
+mod unnamed;
 mod url;
 
 pub use conn::{Conn, Pooler, pooler_hint};
@@ -19,7 +20,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncConnection as _, AsyncMigrationHarness, AsyncPgConnection};
+use diesel_async::{AsyncConnection as _, AsyncMigrationHarness};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt as _;
 
@@ -94,11 +95,12 @@ pub fn pool(
         let counter = counter.clone();
         let database = database.clone();
         async move {
-            let inner = match pooler {
-                Pooler::None => database.establish().await.inspect_err(|e| pooler_hint(e))?,
+            let mut conn = match pooler {
+                Pooler::None => {
+                    Conn::direct(database.establish().await.inspect_err(|e| pooler_hint(e))?)
+                }
                 Pooler::Transaction => establish_retrying(&database).await?,
             };
-            let mut conn = Conn::new(inner, pooler);
             conn.set_instrumentation(CountQueries(counter, pooler));
             Ok(conn)
         }
@@ -118,11 +120,11 @@ pub fn pool(
 /// Opens a connection through a transaction pooler, trying again (at most
 /// [`ESTABLISH_ATTEMPTS`] times, waiting twice as long each time up to
 /// [`ESTABLISH_MAX_BACKOFF`]) while it fails.
-async fn establish_retrying(url: &DatabaseUrl) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn establish_retrying(url: &DatabaseUrl) -> diesel::ConnectionResult<Conn> {
     let mut backoff = std::time::Duration::from_millis(10);
     let mut attempt = 1;
     loop {
-        match conn::establish_pooled(url).await {
+        match Conn::through_pooler(url).await {
             Ok(conn) => return Ok(conn),
             Err(error) if attempt < ESTABLISH_ATTEMPTS => {
                 tracing::debug!(%error, attempt, "opening a database connection through the pooler failed; trying again");

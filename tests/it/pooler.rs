@@ -283,6 +283,63 @@ async fn two_apps_through_pgbouncer_read_write_and_hear_each_others_changes() {
     drop(bouncer);
 }
 
+/// Through the pooler every statement is sent unnamed (envgate's own connection, not
+/// diesel-async's): a database error keeps its kind, so a taken name is refused as it
+/// is directly (BAD_USER_INPUT, not an internal error); the transaction it failed in
+/// is rolled back, and the connections go on answering; NULLs, JSON and timestamps
+/// read back as written.
+#[tokio::test(flavor = "multi_thread")]
+async fn through_pgbouncer_errors_keep_their_kind_and_values_read_back_as_written() {
+    let direct = TestApp::new().await;
+    let bouncer = PgBouncer::start(&direct.db).await;
+    let pooled = TestApp::through_pooler(&direct, &bouncer.url(&direct.db.name));
+    let ws = pooled.workspace().await;
+    let id = create_pg(&pooled, &ws, "orders").await;
+    let input = json!({ "name": "orders", "kind": "postgresql", "options": pg_options("x") });
+    for _ in 0..3 {
+        let refused = pooled
+            .gql(Some(&ws.admin), CREATE, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{refused}"
+        );
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("already exists"), "{message}");
+    }
+    let listed = pooled
+        .gql(
+            Some(&ws.admin),
+            "{ dataSources { nodes { id name createdAt } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = data(listed)["dataSources"]["nodes"].clone();
+    assert_eq!(nodes.as_array().unwrap().len(), 1, "{nodes}");
+    assert_eq!(nodes[0]["id"], id);
+    assert!(
+        nodes[0]["createdAt"]
+            .as_str()
+            .is_some_and(|at| at.starts_with('2')),
+        "{nodes}"
+    );
+    // Options saved through the pooler read back the same directly, and the other way.
+    let envs = environment_ids(&pooled, &ws).await;
+    let saved = update(
+        &pooled,
+        &ws.admin,
+        json!({ "dataSourceId": id, "environmentId": envs[0], "options": pg_options("dev-secret") }),
+    )
+    .await;
+    let through = options(&pooled, &ws.admin, &id, &envs[0]).await;
+    assert_eq!(through, options(&direct, &ws.admin, &id, &envs[0]).await);
+    assert_eq!(
+        through["revision"],
+        data(saved)["updateDataSourceOptions"]["revision"]
+    );
+    drop(bouncer);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_serve_processes_started_at_once_through_pgbouncer_migrate_answer_and_share_events() {
     let db = TestDb::empty().await;
