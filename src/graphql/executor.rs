@@ -70,9 +70,9 @@ impl EnvgateSchema {
         self.documents.parse(request, limits, may_store)
     }
 
-    /// Runs a request [`Self::parse`] gave its `document`. With read replicas, a query
-    /// reads from one that has replayed what it must see (waiting a moment for one),
-    /// and a mutation's answer names its writes' position in `x-envgate-consistency`.
+    /// Runs a request [`Self::parse`] gave its `document`. A mutation's answer names
+    /// its writes' position in `x-envgate-consistency`; with read replicas, a query
+    /// reads from one that has replayed what it must see (waiting a moment for one).
     pub async fn execute_parsed(
         &self,
         request: Request,
@@ -87,7 +87,7 @@ impl EnvgateSchema {
             }
             _ => None,
         };
-        let wrote_in = self.wrote_in(ty, &request.data, None);
+        let wrote_in = self.wrote_in(ty, &request.data, None, true);
         let retry = reads
             .as_ref()
             .and_then(Reads::replica_index)
@@ -105,6 +105,9 @@ impl EnvgateSchema {
             let request = self.prepare(retry.request(), ty, None, None);
             response = self.schema.execute(request).instrument(span).await;
         }
+        // A mutation refused before it ran (validation, limits) wrote nothing, and its
+        // answer carries no header: no position is read for it.
+        let wrote_in = wrote_in.filter(|_| !refused_before_running(&response));
         if let Some(lsn) = self.written(wrote_in).await {
             match HeaderValue::from_str(&lsn.to_string()) {
                 Ok(value) => drop(response.http_headers.insert(CONSISTENCY_HEADER, value)),
@@ -145,19 +148,24 @@ impl EnvgateSchema {
         }
     }
 
-    /// The workspace a mutation writes in, when there are replicas to tell of it.
+    /// The workspace a mutation writes in (`Some(None)` without a caller), when its
+    /// position is wanted: for its answer's header (`for_header`, HTTP) or, with
+    /// replicas, to remember as the workspace's last write.
     fn wrote_in(
         &self,
         ty: Option<OperationType>,
         request: &Data,
         connection: Option<&Data>,
+        for_header: bool,
     ) -> Option<Option<Uuid>> {
-        (self.app.replicas().is_some() && ty == Some(OperationType::Mutation))
+        let wanted = for_header || self.app.replicas().is_some();
+        (wanted && ty == Some(OperationType::Mutation))
             .then(|| loaders::session(request, connection).map(|s| s.workspace_id))
     }
 
     /// After a mutation (`wrote_in` from [`Self::wrote_in`]): the primary's position,
-    /// past every commit it made, remembered as the workspace's last write.
+    /// past every commit it made (one statement), remembered as the workspace's last
+    /// write when there are replicas.
     async fn written(&self, wrote_in: Option<Option<Uuid>>) -> Option<Lsn> {
         let wrote_in = wrote_in?;
         let lsn = Replicas::primary_position(&self.app.pool).await?;
@@ -216,6 +224,14 @@ impl Retry {
         }
         request
     }
+}
+
+/// Whether a response is a request refused before anything ran (parse, validation,
+/// limits): no data, and only errors outside any field (as HTTP answers it).
+fn refused_before_running(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && response.is_err()
+        && response.errors.iter().all(|error| error.path.is_empty())
 }
 
 /// Whether a response holds an error from inside the server (a database failure).
@@ -304,7 +320,8 @@ impl Executor for EnvgateSchema {
             }
             _ => None,
         };
-        let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref());
+        // No header over a WebSocket: the position is read only to remember it.
+        let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref(), false);
         let request = self.prepare(request, ty, session_data.as_deref(), reads);
         let operation_name = request.operation_name.clone();
         let responses = self

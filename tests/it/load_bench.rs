@@ -1,7 +1,8 @@
 //! The load benchmark (`cargo bench --bench load`) keeps working: its seeding, the real
 //! server it starts, every scenario and its floor, and the table and JSON it writes,
 //! at a tiny scale for about a second each. No figure is asserted, only that requests
-//! were answered without errors and that the report holds what the README reads.
+//! were answered without errors, that the replica scenario's servers read from its
+//! replica, and that the report holds what the README reads.
 
 #[path = "../bench/load/bench.rs"]
 mod bench;
@@ -29,6 +30,7 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
             Scenario::Resolve,
             Scenario::Write,
             Scenario::Pooler,
+            Scenario::Replica,
         ],
         pool_size: Some(4),
         server_binary: None,
@@ -42,7 +44,9 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
     let written = std::fs::read_to_string(&json).unwrap();
     std::fs::remove_file(&json).unwrap();
 
-    assert_eq!(report.rows.len(), 4);
+    // The replica scenario gives two rows: one process on a primary, two on it and
+    // its replica.
+    assert_eq!(report.rows.len(), 6);
     for row in &report.rows {
         for (who, m) in [("envgate", &row.envgate), ("floor", &row.floor)] {
             assert!(m.requests > 0, "{} ({who}) answered nothing", row.scenario);
@@ -51,11 +55,26 @@ async fn the_load_benchmark_seeds_runs_every_scenario_and_reports() {
         assert!(row.server_cpu_ms_per_request >= 0.0);
     }
     assert_eq!(report.rows[2].lost_updates, Some(0));
+    assert_eq!(report.rows[4].scenario, bench::PRIMARY_ALONE);
+    assert!(report.rows[4].replica_reads.is_none());
+    assert_eq!(report.rows[5].scenario, bench::PRIMARY_AND_REPLICA);
+    let reads = report.rows[5]
+        .replica_reads
+        .expect("where the pair read from");
+    assert!(
+        reads.replica > 0,
+        "no query read from the replica: {reads:?}"
+    );
     assert!(report.server_peak_rss_mb > 0.0);
 
     let table = bench::table(&report);
     assert!(table.contains("| builder read |"), "{table}");
     assert!(table.contains("| builder read via PgBouncer |"), "{table}");
+    assert!(
+        table.contains(&format!("| {} |", bench::PRIMARY_AND_REPLICA)),
+        "{table}"
+    );
+    assert!(table.contains("read from the replica"), "{table}");
     assert!(table.contains("ratio to floor"), "{table}");
     let written: serde_json::Value = serde_json::from_str(&written).unwrap();
     for key in ["machine", "scale", "rows", "server_peak_rss_mb"] {

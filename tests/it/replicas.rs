@@ -536,3 +536,84 @@ async fn a_replica_that_lags_is_skipped_until_it_catches_up() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_mutation_answer_names_its_write_without_replicas_too() {
+    // No replica configured: the header still names the primary's position.
+    let settings = Settings {
+        cors_origins: Some("https://app.example".into()),
+        ..Settings::default()
+    };
+    let t = crate::common::TestApp::with_settings(settings).await;
+    assert!(t.app.replicas().is_none());
+    let ws = t.workspace().await;
+    let db = t.db.client().await;
+    let position = async || {
+        let row = db
+            .query_one("SELECT pg_current_wal_insert_lsn()::text", &[])
+            .await
+            .unwrap();
+        Lsn::parse(row.get(0)).unwrap()
+    };
+    let ask = async |token: &str, query: &str| {
+        let mut request = post(Some(token), &json!({ "query": query }));
+        request.headers_mut().insert(
+            axum::http::header::ORIGIN,
+            HeaderValue::from_static("https://app.example"),
+        );
+        let response = t.request(request).await;
+        let lsn = response
+            .headers
+            .get(HEADER)
+            .map(|v| Lsn::parse(v.to_str().unwrap()).expect("a pg_lsn"));
+        (response, lsn)
+    };
+
+    let before = position().await;
+    let (response, written) =
+        ask(&ws.admin, "mutation { createApp(name: \"orders\") { id } }").await;
+    assert!(response.json().get("errors").is_none(), "{}", response.body);
+    let written = written.expect("a mutation answer names its write");
+    // Past the position before it (it wrote), and not past the primary's now.
+    assert!(written > before, "{written} after {before}");
+    assert!(written <= position().await);
+    // A browser may read it.
+    let exposed = response.headers[axum::http::header::ACCESS_CONTROL_EXPOSE_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains(HEADER), "{exposed}");
+
+    // A query names no write.
+    let (response, lsn) = ask(&ws.admin, "{ apps { nodes { name } } }").await;
+    assert_eq!(
+        response.json()["data"]["apps"]["nodes"][0]["name"],
+        "orders"
+    );
+    assert_eq!(lsn, None);
+
+    // A mutation whose field failed still names a position (another field of it may
+    // have written): at or past the last write.
+    let (response, lsn) = ask(
+        &ws.viewer,
+        "mutation { createApp(name: \"refused\") { id } }",
+    )
+    .await;
+    assert_eq!(
+        crate::common::code(&response.json()),
+        "FORBIDDEN",
+        "{}",
+        response.body
+    );
+    assert!(lsn.expect("a mutation that ran names a position") >= written);
+
+    // A mutation refused before it ran (validation) wrote nothing: no header.
+    let (response, lsn) = ask(&ws.admin, "mutation { createApp(nom: \"x\") { id } }").await;
+    assert_eq!(
+        crate::common::code(&response.json()),
+        "GRAPHQL_VALIDATION_FAILED",
+        "{}",
+        response.body
+    );
+    assert_eq!(lsn, None);
+}

@@ -2,16 +2,20 @@
 //! real `envgate serve` binary against it, drives it over keep-alive HTTP/1.1 from
 //! concurrent clients, and measures the same reads as plain prepared SQL (the floor)
 //! at the same concurrency. `cargo bench --bench load -- --help` lists the flags.
+//! The replica scenario makes a private cluster of its own, seeded the same way, and a
+//! streaming replica of it (see [`Scenario::Replica`]).
 //!
 //! Shared by the `load` bench (`main.rs`) and the untimed test that keeps it working.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
 use futures_util::future::join_all;
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt as _, Full};
@@ -30,6 +34,7 @@ use tokio_postgres::{Client, NoTls, Statement};
 use uuid::Uuid;
 
 use envgate::auth::{Role, Session, TokenKeys};
+use envgate::devdb::PrivateCluster;
 use envgate::secrets::{Binding, MasterKey};
 
 /// How long the server may take to start, and the database to answer a step.
@@ -53,7 +58,19 @@ pub enum Scenario {
     /// the same PgBouncer as unnamed statements (`query_typed`: Parse, Bind, Execute and
     /// Sync in one round trip, as `pgbench -M extended` sends them).
     Pooler,
+    /// The builder read from two servers on a primary and a streaming replica of it
+    /// (each with `ENVGATE_READ_DATABASE_URLS`), the clients split over both, against
+    /// one server on the primary alone: two rows. The primary is a private cluster the
+    /// benchmark makes (in a directory of its own, seeded like the benchmark's
+    /// database), the replica a `pg_basebackup` of it; both are stopped and removed
+    /// afterwards. Each row's floor is the same statements on the same servers (split
+    /// over primary and replica for the second).
+    Replica,
 }
+
+/// The replica scenario's rows.
+pub const PRIMARY_ALONE: &str = "builder read, 1 process on a primary";
+pub const PRIMARY_AND_REPLICA: &str = "builder read, 2 processes on primary + replica";
 
 impl Scenario {
     fn name(self) -> &'static str {
@@ -62,6 +79,7 @@ impl Scenario {
             Self::Resolve => "resolveDataSource",
             Self::Write => "write mix (90/10)",
             Self::Pooler => "builder read via PgBouncer",
+            Self::Replica => "builder read with a read replica",
         }
     }
 }
@@ -159,6 +177,42 @@ pub struct Row {
     pub server_cpu_ms_per_request: f64,
     /// Write mix only: acknowledged writes whose revision did not read back.
     pub lost_updates: Option<u64>,
+    /// Replica scenario, two processes: where their queries read from.
+    pub replica_reads: Option<ReplicaReads>,
+}
+
+impl Row {
+    /// The row of `scenario`: `envgate`'s tally, its servers' CPU seconds over the
+    /// measured `duration`, and the floor's tally.
+    fn new(
+        scenario: &'static str,
+        envgate: &Tally,
+        cpu: f64,
+        floor: &Tally,
+        duration: Duration,
+    ) -> Self {
+        let (e, f) = (envgate.measurement(duration), floor.measurement(duration));
+        Self {
+            scenario,
+            ratio_to_floor: e.throughput / f.throughput.max(f64::MIN_POSITIVE),
+            server_cpu_ms_per_request: cpu * 1000.0 / (envgate.requests.max(1) as f64),
+            envgate: e,
+            floor: f,
+            lost_updates: None,
+            replica_reads: None,
+        }
+    }
+}
+
+/// Queries of the servers of a row by the pool they read from, over its warm-up and
+/// measurement (`envgate_replica_reads_total`, summed over the processes).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct ReplicaReads {
+    /// Read from the replica (`caught_up`).
+    pub replica: u64,
+    /// Read from the primary (no replica would do: `down`, `lagging`, `behind`,
+    /// `failed`).
+    pub primary: u64,
 }
 
 /// The whole run.
@@ -193,7 +247,10 @@ pub async fn run(config: &Config, server_binary: &Path) -> anyhow::Result<Report
         Some((base, _)) => format!("{base}/{database}"),
         None => anyhow::bail!("the admin URL names no database"),
     };
-    let outcome = run_on(config, server_binary, &url).await;
+    // The database is dropped whatever happens, a panic included.
+    let outcome = AssertUnwindSafe(run_on(config, server_binary, &url))
+        .catch_unwind()
+        .await;
     if config.keep_database {
         eprintln!("kept the database: {url}");
     } else {
@@ -202,7 +259,7 @@ pub async fn run(config: &Config, server_binary: &Path) -> anyhow::Result<Report
             .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
             .await?;
     }
-    let report = outcome?;
+    let report = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     print!("{}", table(&report));
     if let Some(path) = &config.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
@@ -219,18 +276,22 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
     eprintln!("seeded {} in {seed_s:.1} s", scale(config));
     let jwt_secret = hex::encode(rand::random::<[u8; 32]>());
     let server_binary = config.server_binary.as_deref().unwrap_or(server_binary);
-    let server = Server::start(server_binary, url, &jwt_secret, &master_key, config, None).await?;
+    let server = Server::start(server_binary, url, &jwt_secret, &master_key, config, &[]).await?;
     // The pooler scenario's PgBouncer and its server, when it runs.
     let (bouncer, pooled) = if config.scenarios.contains(&Scenario::Pooler) {
         let bouncer = PgBouncer::start(url).await?;
         let pooled_url = bouncer.url.clone();
+        // `pooled_url` is a transaction pooler's; the direct URL is the database itself.
         let pooled = Server::start(
             server_binary,
             &pooled_url,
             &jwt_secret,
             &master_key,
             config,
-            Some(url),
+            &[
+                ("ENVGATE_DATABASE_POOLER", "transaction"),
+                ("ENVGATE_DIRECT_DATABASE_URL", url),
+            ],
         )
         .await?;
         (Some(bouncer), Some(pooled))
@@ -247,6 +308,9 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
         pooled: pooled
             .as_ref()
             .zip(bouncer.as_ref().map(|b| b.url.as_str())),
+        server_binary,
+        jwt_secret: &jwt_secret,
+        master_key: &master_key,
     };
     let warming = Instant::now();
     bench.first_contact(&server).await?;
@@ -259,7 +323,10 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
     );
     let mut rows = Vec::new();
     for scenario in &config.scenarios {
-        rows.push(bench.scenario(*scenario).await?);
+        match scenario {
+            Scenario::Replica => rows.extend(bench.replica_rows().await?),
+            _ => rows.push(bench.scenario(*scenario).await?),
+        }
     }
     let server_peak_rss_mb = server.peak_rss_kb()? as f64 / 1024.0;
     server.stop().await;
@@ -332,6 +399,17 @@ async fn seed(config: &Config, url: &str, key: &MasterKey) -> anyhow::Result<Vec
             apps: (0..config.apps).map(|_| Uuid::new_v4()).collect(),
         })
         .collect();
+    insert(config, url, &workspaces, key).await?;
+    Ok(workspaces)
+}
+
+/// Inserts `workspaces` and everything in them into the database at `url`.
+async fn insert(
+    config: &Config,
+    url: &str,
+    workspaces: &[Workspace],
+    key: &MasterKey,
+) -> anyhow::Result<()> {
     let batches: Vec<&[Workspace]> = workspaces.chunks(SEED_BATCH).collect();
     let lanes = 2;
     let lanes: Vec<_> = (0..lanes)
@@ -351,7 +429,7 @@ async fn seed(config: &Config, url: &str, key: &MasterKey) -> anyhow::Result<Vec
         outcome?;
     }
     connect(url).await?.batch_execute("ANALYZE").await?;
-    Ok(workspaces)
+    Ok(())
 }
 
 async fn seed_batch(
@@ -580,7 +658,7 @@ impl Server {
         jwt_secret: &str,
         master_key: &str,
         config: &Config,
-        direct_url: Option<&str>,
+        env: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let state_dir =
             TempDir(std::env::temp_dir().join(format!("envgate-bench-{}", Uuid::new_v4())));
@@ -605,12 +683,7 @@ impl Server {
         if let Some(size) = config.pool_size {
             command.env("ENVGATE_DATABASE_POOL_SIZE", size.to_string());
         }
-        // `url` is a transaction pooler's; this is the database itself.
-        if let Some(direct_url) = direct_url {
-            command
-                .env("ENVGATE_DATABASE_POOLER", "transaction")
-                .env("ENVGATE_DIRECT_DATABASE_URL", direct_url);
-        }
+        command.envs(env.iter().copied());
         // --demo: the development Enterprise license, so every environment is offered.
         command
             .args(["serve", "--demo"])
@@ -681,6 +754,27 @@ impl Server {
             .find_map(|l| l.strip_prefix("VmHWM:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{}/status", self.pid))
+    }
+
+    /// The server's `/metrics`.
+    async fn metrics(&self) -> anyhow::Result<String> {
+        let mut client = HttpClient::connect(self.address).await?;
+        client.get("/metrics").await.map_err(anyhow::Error::msg)
+    }
+
+    /// Waits (up to the limit) until the server reads from the replica at
+    /// `replica_pool` (`host:port`): its first polls found it up and caught up.
+    async fn wait_replica_up(&self, replica_pool: &str) -> anyhow::Result<()> {
+        let up = format!("envgate_replica_up{{replica=\"{replica_pool}\"}} 1");
+        let deadline = Instant::now() + LIMIT;
+        while !self.metrics().await?.lines().any(|line| line == up) {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the server did not find the replica up within {LIMIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
     }
 
     /// Stops the server as an operator would (SIGTERM, so that a wrapper such as
@@ -799,6 +893,60 @@ impl HttpClient {
             _ => Err(format!("{status}: {}", String::from_utf8_lossy(&body))),
         }
     }
+
+    /// GETs `path`; the body, or why there is none.
+    async fn get(&mut self, path: &str) -> Result<String, String> {
+        let request = hyper::Request::get(path)
+            .header(header::HOST, self.address.to_string())
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| e.to_string())?;
+        self.sender.ready().await.map_err(|e| e.to_string())?;
+        let response = self
+            .sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let body = String::from_utf8_lossy(&body).into_owned();
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(format!("{status}: {body}"))
+        }
+    }
+}
+
+impl ReplicaReads {
+    /// The queries `servers` have read, by pool, so far (`replica_pool` is the
+    /// replica's `host:port`).
+    async fn of(servers: &[&Server], replica_pool: &str) -> anyhow::Result<Self> {
+        let replica = format!("pool=\"{replica_pool}\",");
+        let mut reads = Self::default();
+        for server in servers {
+            let metrics = server.metrics().await?;
+            for line in metrics.lines() {
+                let Some(labels) = line.strip_prefix("envgate_replica_reads_total{") else {
+                    continue;
+                };
+                let count: u64 = labels
+                    .rsplit_once(' ')
+                    .and_then(|(_, n)| n.trim().parse().ok())
+                    .ok_or_else(|| anyhow::anyhow!("a metrics line without a count: {line}"))?;
+                if labels.starts_with(&replica) {
+                    reads.replica += count;
+                } else {
+                    reads.primary += count;
+                }
+            }
+        }
+        Ok(reads)
+    }
 }
 
 /// A GraphQL response as the load generator reads it.
@@ -854,11 +1002,12 @@ impl Tally {
 }
 
 /// Runs `op` from every client in a loop for the warm-up and then the measured time;
-/// returns the measured tally and the server's CPU seconds over the measured window.
+/// returns the measured tally and the `servers`' CPU seconds (summed) over the measured
+/// window.
 async fn drive<C>(
     clients: Vec<C>,
     config: &Config,
-    server: Option<&Server>,
+    servers: &[&Server],
     op: impl AsyncFn(&mut C, &mut StdRng) -> Result<(), String>,
 ) -> anyhow::Result<(Tally, f64)> {
     let start = Instant::now();
@@ -888,13 +1037,16 @@ async fn drive<C>(
             tally
         });
     let cpu = async {
-        let Some(server) = server else {
-            return anyhow::Ok(0.0);
+        let used = || {
+            servers
+                .iter()
+                .map(|server| server.cpu_seconds())
+                .sum::<anyhow::Result<f64>>()
         };
         tokio::time::sleep_until(measure_from.into()).await;
-        let before = server.cpu_seconds()?;
+        let before = used()?;
         tokio::time::sleep_until(end.into()).await;
-        Ok(server.cpu_seconds()? - before)
+        anyhow::Ok(used()? - before)
     };
     let (tallies, cpu) = tokio::join!(join_all(runs), cpu);
     let mut total = Tally::new();
@@ -918,6 +1070,10 @@ struct Bench<'a> {
     server: &'a Server,
     /// The server behind PgBouncer, and the database's URL through PgBouncer.
     pooled: Option<(&'a Server, &'a str)>,
+    /// What the replica scenario starts its servers with.
+    server_binary: &'a Path,
+    jwt_secret: &'a str,
+    master_key: &'a str,
 }
 
 /// A random workspace (by index) and one of its environments.
@@ -928,10 +1084,11 @@ fn pick(rng: &mut StdRng, workspaces: &[Workspace]) -> (usize, Uuid) {
 }
 
 impl Bench<'_> {
-    async fn http_clients(&self, server: &Server) -> anyhow::Result<Vec<HttpClient>> {
+    /// The clients, spread over `servers` in turn.
+    async fn http_clients(&self, servers: &[&Server]) -> anyhow::Result<Vec<HttpClient>> {
         let mut clients = Vec::new();
-        for _ in 0..self.config.clients {
-            clients.push(HttpClient::connect(server.address).await?);
+        for i in 0..self.config.clients {
+            clients.push(HttpClient::connect(servers[i % servers.len()].address).await?);
         }
         Ok(clients)
     }
@@ -945,10 +1102,11 @@ impl Bench<'_> {
         Ok(clients)
     }
 
-    async fn sql_clients(&self) -> anyhow::Result<Vec<Floor>> {
+    /// The floor's clients, spread over the databases at `urls` in turn.
+    async fn sql_clients(&self, urls: &[&str]) -> anyhow::Result<Vec<Floor>> {
         let mut clients = Vec::new();
-        for _ in 0..self.config.clients {
-            clients.push(Floor::connect(self.url).await?);
+        for i in 0..self.config.clients {
+            clients.push(Floor::connect(urls[i % urls.len()]).await?);
         }
         Ok(clients)
     }
@@ -957,7 +1115,7 @@ impl Bench<'_> {
     /// been up a while has met every workspace, and the first contact of each (its
     /// provisioning, once per process) is not what the scenarios measure.
     async fn first_contact(&self, server: &Server) -> anyhow::Result<()> {
-        let clients = self.http_clients(server).await?;
+        let clients = self.http_clients(&[server]).await?;
         let next = std::sync::atomic::AtomicUsize::new(0);
         let runs = clients.into_iter().map(|mut client| {
             let next = &next;
@@ -989,11 +1147,13 @@ impl Bench<'_> {
             _ => (self.server, None),
         };
         let (tally, cpu) = drive(
-            self.http_clients(server).await?,
+            self.http_clients(&[server]).await?,
             self.config,
-            Some(server),
+            &[server],
             async |c, rng| match scenario {
-                Scenario::Builder | Scenario::Pooler => self.builder_read(c, rng).await,
+                Scenario::Builder | Scenario::Pooler | Scenario::Replica => {
+                    self.builder_read(c, rng).await
+                }
                 Scenario::Resolve => self.resolve(c, rng).await,
                 Scenario::Write if rng.random_range(0..10) == 0 => self.update(c, rng, &acks).await,
                 Scenario::Write => self.builder_read(c, rng).await,
@@ -1012,7 +1172,7 @@ impl Bench<'_> {
                 drive(
                     self.unnamed_clients(url).await?,
                     self.config,
-                    None,
+                    &[],
                     async |c, rng| {
                         unnamed_builder_read(c, rng, self.workspaces)
                             .await
@@ -1023,12 +1183,14 @@ impl Bench<'_> {
             }
             None => {
                 drive(
-                    self.sql_clients().await?,
+                    self.sql_clients(&[self.url]).await?,
                     self.config,
-                    None,
+                    &[],
                     async |f, rng| {
                         match scenario {
-                            Scenario::Builder => f.builder_read(rng, self.workspaces).await,
+                            Scenario::Builder | Scenario::Replica => {
+                                f.builder_read(rng, self.workspaces).await
+                            }
                             Scenario::Resolve => f.resolve(rng, self.workspaces).await,
                             Scenario::Write if rng.random_range(0..10) == 0 => {
                                 f.update(rng, self.workspaces).await
@@ -1043,16 +1205,128 @@ impl Bench<'_> {
                 .await?
             }
         };
-        let envgate = tally.measurement(d);
-        let floor = floor.measurement(d);
         Ok(Row {
-            scenario: scenario.name(),
-            ratio_to_floor: envgate.throughput / floor.throughput.max(f64::MIN_POSITIVE),
-            server_cpu_ms_per_request: cpu * 1000.0 / (tally.requests.max(1) as f64),
-            envgate,
-            floor,
             lost_updates,
+            ..Row::new(scenario.name(), &tally, cpu, &floor, d)
         })
+    }
+
+    /// The replica scenario's two rows. A private primary, seeded with the same
+    /// workspaces as the benchmark's database, and a streaming replica of it, in a
+    /// directory of their own: both stopped and the directory removed whatever
+    /// happens (a panic included).
+    async fn replica_rows(&self) -> anyhow::Result<Vec<Row>> {
+        eprintln!("running {} ...", Scenario::Replica.name());
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("envgate-bench-replica-{}", Uuid::new_v4())));
+        std::fs::create_dir_all(&dir.0)?;
+        let primary = PrivateCluster::start(&dir.0.join("primary"), None).await?;
+        let outcome = AssertUnwindSafe(self.on_primary(&primary, &dir.0))
+            .catch_unwind()
+            .await;
+        if let Err(error) = primary.stop().await {
+            eprintln!("the replica scenario's primary: {error:#}");
+        }
+        drop(dir);
+        outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    async fn on_primary(&self, primary: &PrivateCluster, dir: &Path) -> anyhow::Result<Vec<Row>> {
+        let url = primary.url("postgres");
+        envgate::db::migrate(&envgate::db::DatabaseUrl::parse(&url, "DATABASE_URL")?).await?;
+        let seeding = Instant::now();
+        let key = MasterKey::from_hex(self.master_key)?;
+        insert(self.config, &url, self.workspaces, &key).await?;
+        // Copied after the seed: the replica starts with all of it.
+        let replica = primary.start_replica(&dir.join("replica")).await?;
+        eprintln!(
+            "seeded a private primary and copied it to a streaming replica in {:.1} s",
+            seeding.elapsed().as_secs_f64()
+        );
+        let outcome = AssertUnwindSafe(self.on_replica(&url, &replica))
+            .catch_unwind()
+            .await;
+        if let Err(error) = replica.stop().await {
+            eprintln!("the replica scenario's replica: {error:#}");
+        }
+        outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    /// One server on the primary at `url` alone, then two on it that read from
+    /// `replica`, the clients split over them. A server is killed if this ends early.
+    async fn on_replica(&self, url: &str, replica: &PrivateCluster) -> anyhow::Result<Vec<Row>> {
+        let alone = self.start_server(url, &[]).await?;
+        self.first_contact(&alone).await?;
+        let alone_row = self.builder_row(PRIMARY_ALONE, &[&alone], &[url]).await?;
+        alone.stop().await;
+
+        let replica_url = replica.url("postgres");
+        let reads = [("ENVGATE_READ_DATABASE_URLS", replica_url.as_str())];
+        let pair = [
+            self.start_server(url, &reads).await?,
+            self.start_server(url, &reads).await?,
+        ];
+        let pair_refs: Vec<&Server> = pair.iter().collect();
+        let replica_pool = format!("127.0.0.1:{}", replica.port());
+        for server in &pair {
+            server.wait_replica_up(&replica_pool).await?;
+            self.first_contact(server).await?;
+        }
+        let before = ReplicaReads::of(&pair_refs, &replica_pool).await?;
+        let mut pair_row = self
+            .builder_row(PRIMARY_AND_REPLICA, &pair_refs, &[url, &replica_url])
+            .await?;
+        let after = ReplicaReads::of(&pair_refs, &replica_pool).await?;
+        pair_row.replica_reads = Some(ReplicaReads {
+            replica: after.replica - before.replica,
+            primary: after.primary - before.primary,
+        });
+        for server in pair {
+            server.stop().await;
+        }
+        Ok(vec![alone_row, pair_row])
+    }
+
+    /// A server of this benchmark's on the database at `url`, with `env` besides.
+    async fn start_server(&self, url: &str, env: &[(&str, &str)]) -> anyhow::Result<Server> {
+        Server::start(
+            self.server_binary,
+            url,
+            self.jwt_secret,
+            self.master_key,
+            self.config,
+            env,
+        )
+        .await
+    }
+
+    /// The builder read from `servers` (the clients split over them) and its floor on
+    /// the databases at `floor_urls` (the floor's clients split over them).
+    async fn builder_row(
+        &self,
+        name: &'static str,
+        servers: &[&Server],
+        floor_urls: &[&str],
+    ) -> anyhow::Result<Row> {
+        let (tally, cpu) = drive(
+            self.http_clients(servers).await?,
+            self.config,
+            servers,
+            async |c, rng| self.builder_read(c, rng).await,
+        )
+        .await?;
+        let (floor, _) = drive(
+            self.sql_clients(floor_urls).await?,
+            self.config,
+            &[],
+            async |f, rng| {
+                f.builder_read(rng, self.workspaces)
+                    .await
+                    .map_err(|e| e.to_string())
+            },
+        )
+        .await?;
+        Ok(Row::new(name, &tally, cpu, &floor, self.config.duration))
     }
 
     async fn builder_read(&self, c: &mut HttpClient, rng: &mut StdRng) -> Result<(), String> {
@@ -1381,6 +1655,15 @@ pub fn table(report: &Report) -> String {
     for row in &report.rows {
         if let Some(lost) = row.lost_updates {
             let _ = writeln!(out, "\n{}: {lost} lost updates", row.scenario);
+        }
+        if let Some(reads) = row.replica_reads {
+            let _ = writeln!(
+                out,
+                "\n{}: {} of {} queries (warm-up included) read from the replica",
+                row.scenario,
+                reads.replica,
+                reads.replica + reads.primary
+            );
         }
         for (who, m) in [("envgate", &row.envgate), ("floor", &row.floor)] {
             if let Some(error) = &m.first_error {
