@@ -39,6 +39,9 @@ pub enum Pooler {
 /// A database connection; see the module documentation.
 pub struct Conn(Inner);
 
+// A connection lives in the pool for its lifetime, never moved per statement: its
+// size costs nothing, while boxing the direct one would add an indirection to it.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     /// diesel-async's own, with its statement cache.
     Direct(AsyncPgConnection),

@@ -39,9 +39,10 @@ pub(super) struct Unnamed {
 }
 
 impl Unnamed {
-    /// Opens a connection to `url` (a pooler's), in UTC as diesel-async's are. The time
-    /// zone is a setting PgBouncer tracks and sets again on every server connection the
-    /// client lands on; the client encoding, UTF-8, is in the startup packet.
+    /// Opens a connection to `url` (a pooler's). Nothing is set on the session: no
+    /// session setting goes through a transaction pooler (the client encoding, UTF-8,
+    /// is in the startup packet, and every timestamp is a `timestamptz` read and
+    /// written in binary, so the session's time zone changes nothing).
     pub(super) async fn connect(url: &DatabaseUrl) -> ConnectionResult<Self> {
         let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(url.describe(&e));
         let client = match url.tls() {
@@ -61,10 +62,6 @@ impl Unnamed {
                 client
             }
         };
-        client
-            .batch_execute("SET TIME ZONE 'UTC'")
-            .await
-            .map_err(|e| ConnectionError::CouldntSetupConfiguration(database_error(e)))?;
         Ok(Self {
             client,
             transaction: AnsiTransactionManager::default(),
