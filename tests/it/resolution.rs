@@ -225,3 +225,47 @@ async fn the_runner_gets_the_right_environments_decrypted_options_and_every_call
         "Production"
     );
 }
+
+/// Statements one answered `resolveDataSource` sends (BEGIN and COMMIT included):
+/// the transaction, one read of everything it decides on, and the audit row.
+const RESOLVE_STATEMENTS: u64 = 4;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_resolution_is_a_read_and_its_audit_row_in_one_transaction() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let ds = create_pg(&t, &ws, "Counted DB").await;
+    let (app_id, _) = app_with_version_in(&t, &ws, 0).await;
+    let erin = token(ws.id, Role::Builder, "erin");
+    data(
+        t.gql(
+            Some(&erin),
+            SELECT,
+            json!({ "app": app_id, "env": envs[2] }),
+        )
+        .await,
+    );
+    let calls = [
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "BUILDER", "userId": "erin" }),
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "RELEASED" }),
+    ];
+    let audited = "SELECT count(*) FROM audit_events WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED'";
+    for input in calls {
+        let rows_before = t.db.count(audited, &[&ws.id]).await;
+        let before = t.queries();
+        let answer = resolve(&t, &ws.runner, input.clone()).await;
+        let statements = t.queries() - before;
+        let answer = data(answer);
+        assert_eq!(
+            answer["resolveDataSource"]["options"]["password"], "prod-secret",
+            "{input}"
+        );
+        assert_eq!(
+            t.db.count(audited, &[&ws.id]).await,
+            rows_before + 1,
+            "{input}"
+        );
+        assert_eq!(statements, RESOLVE_STATEMENTS, "{input}");
+    }
+}
