@@ -10,7 +10,10 @@ use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::db::models::{DataSource, DataSourceOptions, Environment, NewDataSource};
-use crate::db::schema::{data_source_options, data_sources};
+use crate::db::schema::{
+    apps, data_source_options, data_sources, environment_selections,
+    environments as environment_rows,
+};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
@@ -160,6 +163,98 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// What resolving a data source for an app run decides on (see
+/// [`crate::domain::resolution`]), read in one statement.
+pub struct ForResolution {
+    pub data_source: DataSource,
+    /// The app's id when the app is the workspace's, else `None`.
+    pub app_id: Option<Uuid>,
+    /// The environment the user last selected for the app, as stored.
+    pub selected: Option<Uuid>,
+    /// Every environment of the workspace, by priority.
+    pub environments: Vec<Environment>,
+    /// The data source's options rows stored in those environments (see
+    /// [`take_options`] for one that has none).
+    pub options: Vec<DataSourceOptions>,
+}
+
+/// One row of [`for_resolution`]: the data source, the app's id, the selected
+/// environment's id, one environment and the data source's options row there.
+type ResolutionRow = (
+    DataSource,
+    Option<Uuid>,
+    Option<Uuid>,
+    Option<Environment>,
+    Option<DataSourceOptions>,
+);
+
+/// The data source `data_source_id` of the workspace with what resolving it for an
+/// app run needs, in one round trip: whether the app is the workspace's, the
+/// environment `user_id` selected for it, and every environment of the workspace with
+/// this data source's options row there. `None` when the data source is not the
+/// workspace's. Every table is filtered by `workspace_id`; an app or user given as
+/// `None` matches nothing. Nothing is checked here: the caller chooses the environment
+/// and checks it before the row is decrypted.
+pub async fn for_resolution(
+    conn: &mut Conn,
+    workspace_id: Uuid,
+    data_source_id: Uuid,
+    app_id: Option<Uuid>,
+    user_id: Option<&str>,
+) -> QueryResult<Option<ForResolution>> {
+    let rows: Vec<ResolutionRow> = data_sources::table
+        .left_join(
+            apps::table.on(apps::workspace_id
+                .eq(workspace_id)
+                .and(apps::id.nullable().eq(app_id))),
+        )
+        .left_join(
+            environment_selections::table.on(environment_selections::workspace_id
+                .eq(workspace_id)
+                .and(environment_selections::app_id.eq(apps::id))
+                .and(
+                    environment_selections::user_id
+                        .nullable()
+                        .eq(user_id.map(str::to_owned)),
+                )),
+        )
+        .left_join(environment_rows::table.on(environment_rows::workspace_id.eq(workspace_id)))
+        .left_join(
+            data_source_options::table.on(data_source_options::workspace_id
+                .eq(workspace_id)
+                .and(data_source_options::data_source_id.eq(data_sources::id))
+                .and(data_source_options::environment_id.eq(environment_rows::id))),
+        )
+        .filter(data_sources::workspace_id.eq(workspace_id))
+        .filter(data_sources::id.eq(data_source_id))
+        .order(environment_rows::priority.asc())
+        .select((
+            DataSource::as_select(),
+            apps::id.nullable(),
+            environment_selections::environment_id.nullable(),
+            Option::<Environment>::as_select(),
+            Option::<DataSourceOptions>::as_select(),
+        ))
+        .load(conn)
+        .await?;
+    // One row per environment (one with none when the workspace has none), each
+    // repeating the data source, the app and the selection.
+    let Some((data_source, app_id, selected, _, _)) = rows.as_slice().first().cloned() else {
+        return Ok(None);
+    };
+    let (environments, options) = rows
+        .into_iter()
+        .filter_map(|(_, _, _, environment, options)| Some((environment?, options)))
+        .unzip::<_, _, Vec<_>, Vec<_>>();
+    Ok(Some(ForResolution {
+        data_source,
+        app_id,
+        selected,
+        environments,
+        options: options.into_iter().flatten().collect(),
+    }))
 }
 
 /// Every data source of a workspace, by name then id.
@@ -558,7 +653,6 @@ pub async fn decrypted_options(
     data_source: &DataSource,
     environment: &Environment,
 ) -> AppResult<Decrypted> {
-    let kind = kind_of(data_source)?;
     let row = data_source_options::table
         .filter(data_source_options::workspace_id.eq(data_source.workspace_id))
         .filter(data_source_options::data_source_id.eq(data_source.id))
@@ -568,10 +662,24 @@ pub async fn decrypted_options(
         .await
         .optional()?
         .unwrap_or_else(|| empty_options(data_source, environment.id));
-    require_configured(kind, data_source, environment, &row)?;
-    let mut options = options::decrypted(kind, &row, master_keys)?;
+    decrypted(conn, master_keys, data_source, environment, &row).await
+}
+
+/// [`decrypted_options`] of an options row already read (`row` is `environment`'s):
+/// the constants it references are read when there are any.
+pub async fn decrypted(
+    conn: &mut Conn,
+    master_keys: &MasterKeys,
+    data_source: &DataSource,
+    environment: &Environment,
+    row: &DataSourceOptions,
+) -> AppResult<Decrypted> {
+    debug_assert_eq!(row.environment_id, environment.id);
+    let kind = kind_of(data_source)?;
+    require_configured(kind, data_source, environment, row)?;
+    let mut options = options::decrypted(kind, row, master_keys)?;
     let mut secret_texts = Vec::new();
-    let referenced = options::referenced(&row);
+    let referenced = options::referenced(row);
     if !referenced.is_empty() {
         let values = constants::values_in(
             conn,
@@ -581,7 +689,7 @@ pub async fn decrypted_options(
             &referenced,
         )
         .await?;
-        options::substitute(&mut options, &row, &values).map_err(|missing| {
+        options::substitute(&mut options, row, &values).map_err(|missing| {
             AppError::EnvironmentNotConfigured(format!(
                 "Data source \"{}\" is not configured in {}: constant {missing} has no value there.",
                 data_source.name, environment.name

@@ -9,13 +9,14 @@
 
 use diesel_async::AsyncConnection as _;
 use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use crate::db::Conn;
 use crate::db::models::{DataSource, Environment};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, apps, data_sources, environments, selections};
+use crate::domain::{Caller, data_sources, environments, ids, selections};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -157,7 +158,9 @@ fn with_outcome(
 }
 
 /// The steps, each noting in `event` what it found, so a refusal is audited with
-/// every object known by then.
+/// every object known by then. Everything is read in one statement before the first
+/// rule is checked; the rules then run in the order a step-by-step read would meet
+/// them (the data source, the app, the environment, its access rules, its options).
 async fn resolve_in(
     conn: &mut Conn,
     caller: &Caller,
@@ -166,37 +169,146 @@ async fn resolve_in(
     user_id: Option<&str>,
     event: &mut Event,
 ) -> AppResult<Resolution> {
-    let data_source = data_sources::get(conn, caller, &request.data_source_id).await?;
-    event.data_source_id = Some(data_source.id);
-    let app = apps::get(conn, caller, &request.app_id).await?;
-    event.app_id = Some(app.id);
-    let all = environments::all(conn, caller.workspace_id).await?;
-    let environment = match request.target {
-        RunTarget::Released => environments::default_of(&all).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!("workspace has no default environment"))
-        })?,
-        RunTarget::Builder => {
-            let user_id = user_id.ok_or_else(|| {
-                AppError::bad_field(
-                    "userId",
-                    "Target BUILDER needs the `userId` whose selected environment to use.",
-                )
-            })?;
-            let selected = selections::of_user(conn, caller.workspace_id, user_id, &[app.id])
-                .await?
-                .first()
-                .map(|s| s.environment_id);
-            selections::selection_of_user(&all, selected, caller)?
-        }
+    // Every role may read both; only the runner gets here.
+    caller.require(Action::ReadDataSources)?;
+    caller.require(Action::ReadApps)?;
+    let data_source_id = ids::parse(&request.data_source_id, "data source")?;
+    // A malformed app id matches no app: NOT_FOUND, after the data source's.
+    let app_id = ids::parse(&request.app_id, "app").ok();
+    let selected_by = match request.target {
+        RunTarget::Builder => user_id,
+        RunTarget::Released => None,
     };
+    let found = data_sources::for_resolution(
+        conn,
+        caller.workspace_id,
+        data_source_id,
+        app_id,
+        selected_by,
+    )
+    .await?
+    .ok_or(AppError::NotFound("data source"))?;
+    event.data_source_id = Some(found.data_source.id);
+    let app_id = found.app_id.ok_or(AppError::NotFound("app"))?;
+    event.app_id = Some(app_id);
+    let environment = environment_for(
+        request.target,
+        user_id,
+        &found.environments,
+        found.selected,
+        caller,
+    )?;
     event.environment_id = Some(environment.id);
     caller.require_in(Permission::Resolve, environment)?;
-    let options = data_sources::decrypted_options(conn, master_keys, &data_source, environment)
+    let mut rows = found.options;
+    let row = data_sources::take_options(&mut rows, &found.data_source, environment.id);
+    let options = data_sources::decrypted(conn, master_keys, &found.data_source, environment, &row)
         .await?
         .options;
     Ok(Resolution {
-        data_source,
         environment: environment.clone(),
+        data_source: found.data_source,
         options,
     })
+}
+
+/// The environment a run resolves against, among the workspace's environments `all`:
+/// the default one for a released app; for the builder, the one `user_id` selected
+/// (`selected`, as stored) as [`selections::selection_of_user`] has it. BAD_USER_INPUT
+/// when the builder target names no user.
+fn environment_for<'a>(
+    target: RunTarget,
+    user_id: Option<&str>,
+    all: &'a [Environment],
+    selected: Option<Uuid>,
+    caller: &Caller,
+) -> AppResult<&'a Environment> {
+    match target {
+        RunTarget::Released => environments::default_of(all).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("workspace has no default environment"))
+        }),
+        RunTarget::Builder => {
+            if user_id.is_none() {
+                return Err(AppError::bad_field(
+                    "userId",
+                    "Target BUILDER needs the `userId` whose selected environment to use.",
+                ));
+            }
+            selections::selection_of_user(all, selected, caller)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+    use crate::db::models::AccessRules;
+
+    fn environment(name: &str, priority: i32, is_default: bool) -> Environment {
+        Environment {
+            id: Uuid::new_v4(),
+            workspace_id: Uuid::nil(),
+            name: name.to_owned(),
+            kind: "custom".to_owned(),
+            priority,
+            is_default,
+            locked: false,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            protected: false,
+            access: AccessRules(Vec::new()),
+            required_approvals: 0,
+        }
+    }
+
+    fn runner(multi_environment: bool) -> Caller {
+        Caller {
+            user_id: "runner".to_owned(),
+            workspace_id: Uuid::nil(),
+            role: Role::Runner,
+            groups: Vec::new(),
+            multi_environment,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn a_released_run_is_on_the_default_environment_and_a_builder_run_on_the_selection() {
+        let all = [
+            environment("Development", 1, false),
+            environment("Staging", 2, false),
+            environment("Production", 3, true),
+        ];
+        let enterprise = runner(true);
+        let name = |found: AppResult<&Environment>| found.map(|e| e.name.clone()).unwrap();
+        let selected = Some(all[1].id);
+        let released = environment_for(RunTarget::Released, Some("u"), &all, selected, &enterprise);
+        assert_eq!(name(released), "Production");
+        let builder = |selected, caller| {
+            environment_for(RunTarget::Builder, Some("u"), &all, selected, caller)
+        };
+        assert_eq!(name(builder(selected, &enterprise)), "Staging");
+        // Never chose, or chose what is gone: the lowest offered.
+        assert_eq!(name(builder(None, &enterprise)), "Development");
+        assert_eq!(
+            name(builder(Some(Uuid::new_v4()), &enterprise)),
+            "Development"
+        );
+        // Community offers the default one only; the stored choice stands for a license.
+        assert_eq!(name(builder(selected, &runner(false))), "Production");
+    }
+
+    #[test]
+    fn a_builder_run_names_its_user_and_a_workspace_without_default_is_an_internal_error() {
+        let all = [environment("Production", 3, true)];
+        let caller = runner(true);
+        let no_user = environment_for(RunTarget::Builder, None, &all, None, &caller).unwrap_err();
+        assert!(
+            matches!(&no_user, AppError::BadUserInput { field: Some(f), .. } if f == "userId"),
+            "{no_user:?}"
+        );
+        let none = environment_for(RunTarget::Released, None, &[], None, &caller).unwrap_err();
+        assert_eq!(none.code(), "INTERNAL_SERVER_ERROR");
+    }
 }

@@ -287,7 +287,7 @@ async fn two_apps_through_pgbouncer_read_write_and_hear_each_others_changes() {
 /// diesel-async's): a database error keeps its kind, so a taken name is refused as it
 /// is directly (BAD_USER_INPUT, not an internal error); the transaction it failed in
 /// is rolled back, and the connections go on answering; NULLs, JSON and timestamps
-/// read back as written.
+/// read back as written, and bound (resolveDataSource).
 #[tokio::test(flavor = "multi_thread")]
 async fn through_pgbouncer_errors_keep_their_kind_and_values_read_back_as_written() {
     let direct = TestApp::new().await;
@@ -337,6 +337,24 @@ async fn through_pgbouncer_errors_keep_their_kind_and_values_read_back_as_writte
         through["revision"],
         data(saved)["updateDataSourceOptions"]["revision"]
     );
+    // resolveDataSource's one read binds NULL for the user of a released run and
+    // finds no selection for a user who never chose.
+    let app = crate::apps::create_app(&pooled, &ws.builder, "App").await;
+    let resolve = "query($input: ResolveDataSourceInput!) { resolveDataSource(input: $input) { environment { name } options } }";
+    for (target, user, environment, password) in [
+        ("RELEASED", None, "Production", "prod-secret"),
+        ("BUILDER", Some("never-chose"), "Development", "dev-secret"),
+    ] {
+        let input = json!({ "dataSourceId": id, "appId": app, "target": target, "userId": user });
+        let resolved = data(
+            pooled
+                .gql(Some(&ws.runner), resolve, json!({ "input": input }))
+                .await,
+        )["resolveDataSource"]
+            .clone();
+        assert_eq!(resolved["environment"]["name"], environment, "{resolved}");
+        assert_eq!(resolved["options"]["password"], password);
+    }
     drop(bouncer);
 }
 

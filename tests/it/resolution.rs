@@ -225,3 +225,140 @@ async fn the_runner_gets_the_right_environments_decrypted_options_and_every_call
         "Production"
     );
 }
+
+/// Statements one answered `resolveDataSource` sends (BEGIN and COMMIT included):
+/// the transaction, one read of everything it decides on, and the audit row.
+const RESOLVE_STATEMENTS: u64 = 4;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_resolution_is_a_read_and_its_audit_row_in_one_transaction() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let envs = environment_ids(&t, &ws).await;
+    let ds = create_pg(&t, &ws, "Counted DB").await;
+    let (app_id, _) = app_with_version_in(&t, &ws, 0).await;
+    let erin = token(ws.id, Role::Builder, "erin");
+    data(
+        t.gql(
+            Some(&erin),
+            SELECT,
+            json!({ "app": app_id, "env": envs[2] }),
+        )
+        .await,
+    );
+    let calls = [
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "BUILDER", "userId": "erin" }),
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "RELEASED" }),
+    ];
+    let audited = "SELECT count(*) FROM audit_events WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED'";
+    for input in calls {
+        let rows_before = t.db.count(audited, &[&ws.id]).await;
+        let before = t.queries();
+        let answer = resolve(&t, &ws.runner, input.clone()).await;
+        let statements = t.queries() - before;
+        let answer = data(answer);
+        assert_eq!(
+            answer["resolveDataSource"]["options"]["password"], "prod-secret",
+            "{input}"
+        );
+        assert_eq!(
+            t.db.count(audited, &[&ws.id]).await,
+            rows_before + 1,
+            "{input}"
+        );
+        assert_eq!(statements, RESOLVE_STATEMENTS, "{input}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refusals_keep_their_precedence_and_their_audit_rows_name_what_was_found() {
+    let t = TestApp::new().await;
+    let ws = t.workspace().await;
+    let other = t.workspace().await;
+    let ds = create_pg(&t, &ws, "Ours").await;
+    let (app_id, _) = app_with_version_in(&t, &ws, 0).await;
+    let their_ds = create_pg(&t, &other, "Theirs").await;
+    let (their_app, _) = app_with_version_in(&t, &other, 0).await;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let ds_uuid = uuid::Uuid::parse_str(&ds).unwrap();
+    let app_uuid = uuid::Uuid::parse_str(&app_id).unwrap();
+    // (data source, app, expected message, audited data source, audited app)
+    let cases = [
+        (&unknown, &unknown, "No data source", None, None),
+        (&their_ds, &app_id, "No data source", None, None),
+        (
+            &"not-an-id".to_owned(),
+            &app_id,
+            "No data source",
+            None,
+            None,
+        ),
+        (&ds, &unknown, "No app", Some(ds_uuid), None),
+        (&ds, &their_app, "No app", Some(ds_uuid), None),
+        (&ds, &"not-an-id".to_owned(), "No app", Some(ds_uuid), None),
+    ];
+    for (data_source, app, message, audited_ds, audited_app) in cases {
+        let input = json!({ "dataSourceId": data_source, "appId": app, "target": "BUILDER", "userId": "erin" });
+        let refused = resolve(&t, &ws.runner, input.clone()).await;
+        assert_eq!(code(&refused), "NOT_FOUND", "{input}: {refused}");
+        assert!(
+            refused["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(message),
+            "{input}: {refused}"
+        );
+        let client = t.db.client().await;
+        let row = client
+            .query_one(
+                "SELECT data_source_id, app_id, environment_id, details FROM audit_events
+                 WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED' ORDER BY at DESC, id DESC LIMIT 1",
+                &[&ws.id],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                row.get::<_, Option<uuid::Uuid>>(0),
+                row.get::<_, Option<uuid::Uuid>>(1),
+                row.get::<_, Option<uuid::Uuid>>(2),
+                row.get::<_, Value>(3)["outcome"].clone(),
+            ),
+            (audited_ds, audited_app, None, json!("NOT_FOUND")),
+            "{input}"
+        );
+    }
+    // Both known, no user: BAD_USER_INPUT after both are found, naming them.
+    let no_user = resolve(
+        &t,
+        &ws.runner,
+        json!({ "dataSourceId": ds, "appId": app_id, "target": "BUILDER" }),
+    )
+    .await;
+    assert_eq!(code(&no_user), "BAD_USER_INPUT", "{no_user}");
+    let unknown_no_user = resolve(
+        &t,
+        &ws.runner,
+        json!({ "dataSourceId": ds, "appId": unknown, "target": "BUILDER" }),
+    )
+    .await;
+    assert_eq!(code(&unknown_no_user), "NOT_FOUND", "{unknown_no_user}");
+    let named = t
+        .db
+        .count(
+            "SELECT count(*) FROM audit_events WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED'
+             AND data_source_id = $2 AND app_id = $3 AND details->>'outcome' = 'BAD_USER_INPUT'",
+            &[&ws.id, &ds_uuid, &app_uuid],
+        )
+        .await;
+    assert_eq!(named, 1);
+    // Nothing was written in the other workspace.
+    let theirs = t
+        .db
+        .count(
+            "SELECT count(*) FROM audit_events WHERE workspace_id = $1 AND action = 'DATA_SOURCE_RESOLVED'",
+            &[&other.id],
+        )
+        .await;
+    assert_eq!(theirs, 0);
+}
