@@ -1430,6 +1430,19 @@ const ENVIRONMENTS_SQL: &str = "SELECT id, workspace_id, name, kind, priority, i
      created_at, updated_at FROM environments WHERE workspace_id = $1 ORDER BY priority";
 const DATA_SOURCES_SQL: &str = "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
      WHERE workspace_id = $1 ORDER BY name, id LIMIT 51";
+/// What resolving a data source reads, in one statement as envgate does: the data
+/// source, the app, the user's selection, and every environment of the workspace with
+/// the data source's options row there.
+const RESOLUTION_SQL: &str = "SELECT d.id, d.workspace_id, d.name, d.kind, d.created_at, d.updated_at, \
+     a.id, s.environment_id, e.id, e.workspace_id, e.name, e.kind, e.priority, e.is_default, e.locked, \
+     e.protected, e.access, e.created_at, e.updated_at, o.workspace_id, o.data_source_id, o.environment_id, \
+     o.\"values\", o.secrets, o.\"references\", o.revision, o.updated_at, o.updated_by \
+     FROM data_sources d \
+     LEFT JOIN apps a ON a.workspace_id = $1 AND a.id = $3 \
+     LEFT JOIN environment_selections s ON s.workspace_id = $1 AND s.app_id = a.id AND s.user_id = $4 \
+     LEFT JOIN environments e ON e.workspace_id = $1 \
+     LEFT JOIN data_source_options o ON o.workspace_id = $1 AND o.data_source_id = d.id AND o.environment_id = e.id \
+     WHERE d.workspace_id = $1 AND d.id = $2 ORDER BY e.priority";
 const OPTIONS_SQL: &str = "SELECT workspace_id, data_source_id, environment_id, \"values\", secrets, \
      \"references\", revision, updated_at, updated_by FROM data_source_options \
      WHERE workspace_id = $1 AND environment_id = $2 AND data_source_id = ANY($3)";
@@ -1469,10 +1482,8 @@ struct Floor {
     environments: Statement,
     data_sources: Statement,
     options: Statement,
-    data_source: Statement,
-    app: Statement,
-    selection: Statement,
-    option_row: Statement,
+    /// [`RESOLUTION_SQL`].
+    resolution: Statement,
     lock_row: Statement,
     update: Statement,
     audit: Statement,
@@ -1485,27 +1496,7 @@ impl Floor {
             environments: client.prepare(ENVIRONMENTS_SQL).await?,
             data_sources: client.prepare(DATA_SOURCES_SQL).await?,
             options: client.prepare(OPTIONS_SQL).await?,
-            data_source: client
-                .prepare(
-                    "SELECT id, workspace_id, name, kind, created_at, updated_at FROM data_sources \
-                     WHERE workspace_id = $1 AND id = $2",
-                )
-                .await?,
-            app: client
-                .prepare("SELECT id, workspace_id, name, created_at, updated_at FROM apps WHERE workspace_id = $1 AND id = $2")
-                .await?,
-            selection: client
-                .prepare(
-                    "SELECT environment_id FROM environment_selections \
-                     WHERE workspace_id = $1 AND user_id = $2 AND app_id = ANY($3)",
-                )
-                .await?,
-            option_row: client
-                .prepare(
-                    "SELECT \"values\", secrets, \"references\", revision FROM data_source_options \
-                     WHERE workspace_id = $1 AND data_source_id = $2 AND environment_id = $3",
-                )
-                .await?,
+            resolution: client.prepare(RESOLUTION_SQL).await?,
             lock_row: client
                 .prepare(
                     "SELECT \"values\", secrets, \"references\", revision FROM data_source_options \
@@ -1553,16 +1544,11 @@ impl Floor {
         let app = w.apps[rng.random_range(0..w.apps.len().max(1))];
         let ds = w.data_sources[rng.random_range(0..w.data_sources.len())];
         let tx = self.client.transaction().await?;
-        tx.query_one(&self.data_source, &[&w.id, &ds]).await?;
-        tx.query_one(&self.app, &[&w.id, &app]).await?;
-        tx.query(&self.environments, &[&w.id]).await?;
-        let selected = tx
-            .query(&self.selection, &[&w.id, &BENCH_USER, &vec![app]])
+        let rows = tx
+            .query(&self.resolution, &[&w.id, &ds, &app, &BENCH_USER])
             .await?;
-        let env: Uuid = selected
-            .first()
-            .map_or(*w.environments.last().expect("environments"), |r| r.get(0));
-        tx.query_one(&self.option_row, &[&w.id, &ds, &env]).await?;
+        let selected: Option<Uuid> = rows.first().and_then(|r| r.get(7));
+        let env = selected.unwrap_or(*w.environments.last().expect("environments"));
         let details = json!({ "target": "BUILDER", "userId": BENCH_USER, "outcome": "OK" });
         tx.execute(
             &self.audit,
