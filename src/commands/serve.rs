@@ -54,17 +54,14 @@ pub async fn run(args: ServeArgs, state_dir: &Path) -> anyhow::Result<()> {
         _ => Licensing::load(args.license_key.as_deref(), public_key.as_deref()),
     };
 
-    let (urls, devdb) = database(&args.database, state_dir, args.replicas.dev_replica).await?;
-    let result = serve_on(
-        &args,
-        &urls,
-        state_dir,
-        Verifier::new(tokens, provider),
+    let credentials = Credentials {
+        tokens: Verifier::new(tokens, provider),
         development_secret,
         licensing,
         master_keys,
-    )
-    .await;
+    };
+    let (urls, devdb) = database(&args.database, state_dir, args.replicas.dev_replica).await?;
+    let result = serve_on(&args, &urls, state_dir, credentials).await;
     stop(devdb).await;
     result
 }
@@ -114,16 +111,29 @@ async fn identity_provider(
     )))
 }
 
+/// What `serve` reads before it reaches the database: how tokens, licenses and
+/// secrets are checked.
+struct Credentials {
+    tokens: Verifier,
+    /// Whether the JWT secret is the development one of the state directory.
+    development_secret: bool,
+    licensing: Licensing,
+    master_keys: MasterKeys,
+}
+
 /// Migrates the database at `urls`, then serves until a signal stops the server.
 async fn serve_on(
     args: &ServeArgs,
     urls: &DatabaseUrls,
     state_dir: &Path,
-    tokens: Verifier,
-    development_secret: bool,
-    licensing: Licensing,
-    master_keys: MasterKeys,
+    credentials: Credentials,
 ) -> anyhow::Result<()> {
+    let Credentials {
+        tokens,
+        development_secret,
+        licensing,
+        master_keys,
+    } = credentials;
     let ran = db::migrate(&urls.direct).await?;
     if ran > 0 {
         tracing::info!(migrations = ran, "database migrated");
@@ -189,7 +199,12 @@ async fn serve_on(
             }
         })),
     };
-    let app = App::new(pool, queries, tokens, licensing, master_keys, settings);
+    let app = App::builder(pool, queries)
+        .tokens(tokens)
+        .licensing(licensing)
+        .master_keys(master_keys)
+        .settings(settings)
+        .build();
     let mut replicas = args.replicas.urls()?;
     replicas.extend(urls.dev_replica.clone());
     app.use_replicas(&replicas, args.database_pool_size, args.replicas.settings())?;
