@@ -73,8 +73,22 @@ impl AppError {
         }
     }
 
-    /// The message a client sees. (Deliberately not `Display`: that would let `?`
-    /// turn an `AppError` into a GraphQL error without its code.)
+    /// The message a client sees, an internal failure's detail logged first: its
+    /// message ([`INTERNAL_MESSAGE`]) says it was. What answers a request with an
+    /// error's message calls this, not [`AppError::message`].
+    pub fn answer(&self) -> String {
+        if let Self::Internal(source) = self {
+            tracing::error!(
+                error = format!("{source:#}"),
+                "internal error while answering a request"
+            );
+        }
+        self.message()
+    }
+
+    /// The message a client sees, nothing logged (see [`AppError::answer`]).
+    /// (Deliberately not `Display`: that would let `?` turn an `AppError` into a
+    /// GraphQL error without its code.)
     pub fn message(&self) -> String {
         match self {
             Self::Unauthenticated(m)
@@ -140,3 +154,56 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
 /// The message every internal failure is answered with.
 pub const INTERNAL_MESSAGE: &str =
     "Internal server error: the failure was logged; please retry or report it.";
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What `answer` logs for `error`, and what it answers.
+    fn answered(error: &AppError) -> (String, String) {
+        let logged = Arc::new(Mutex::new(Vec::new()));
+        let writer = logged.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Writer(writer.clone()))
+            .finish();
+        let answer = tracing::subscriber::with_default(subscriber, || error.answer());
+        let logged = String::from_utf8(logged.lock().unwrap().clone()).unwrap();
+        (answer, logged)
+    }
+
+    struct Writer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_internal_failure_is_logged_before_it_is_answered_without_its_detail() {
+        let error = AppError::internal(anyhow::anyhow!("relation envgate_x does not exist"));
+        let (answer, logged) = answered(&error);
+        assert_eq!(answer, INTERNAL_MESSAGE);
+        assert!(!answer.contains("envgate_x"));
+        assert!(logged.contains("ERROR"), "{logged}");
+        assert!(
+            logged.contains("relation envgate_x does not exist"),
+            "{logged}"
+        );
+    }
+
+    #[test]
+    fn a_callers_error_is_answered_and_not_logged() {
+        let (answer, logged) = answered(&AppError::bad_field("port", "port must be an integer"));
+        assert_eq!(answer, "port must be an integer");
+        assert_eq!(logged, "");
+    }
+}

@@ -63,7 +63,11 @@ fn master_keys(args: &MasterKeyArgs, state_dir: &Path) -> anyhow::Result<MasterK
     Ok(key.into())
 }
 
-/// A domain error as a command's failure: its message.
+/// A domain error as a command's failure: its message, or an internal failure's own
+/// detail (nothing logged it: [`crate::error::INTERNAL_MESSAGE`] would say it was).
 fn failed(error: AppError) -> anyhow::Error {
-    anyhow::anyhow!(error.message())
+    match error {
+        AppError::Internal(source) => source,
+        other => anyhow::anyhow!(other.message()),
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use super::database::{DatabaseUrls, database, stop};
-use super::{configured, jwt_keys, master_keys};
+use super::{configured, failed, jwt_keys, master_keys};
 use crate::app::{App, Settings};
 use crate::auth::claims::ClaimMapping;
 use crate::auth::provider::{IdentityProvider, ProviderTokens, Source, Timing};
@@ -279,7 +279,7 @@ async fn refuse_unheld_keys(app: &App) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
     let unheld = keys::unheld(&mut conn, &app.master_keys)
         .await
-        .map_err(|e| anyhow::anyhow!(e.message()))?;
+        .map_err(failed)?;
     if unheld.is_empty() {
         return Ok(());
     }

@@ -1,6 +1,7 @@
 //! [`AppError`] as a GraphQL error: its message, and `extensions.code` (one of
 //! DOMAIN.md's codes) with what the code carries (`field`, `currentRevision`,
-//! `problems`). An internal failure's detail is logged here and answered without it.
+//! `problems`). An internal failure's detail is logged (by [`AppError::answer`]) and
+//! answered without it.
 
 use async_graphql::ErrorExtensions as _;
 
@@ -9,13 +10,7 @@ use crate::error::{AppError, Problem};
 impl From<AppError> for async_graphql::Error {
     fn from(error: AppError) -> Self {
         let code = error.code();
-        if let AppError::Internal(source) = &error {
-            tracing::error!(
-                error = format!("{source:#}"),
-                "internal error while answering a request"
-            );
-        }
-        async_graphql::Error::new(error.message()).extend_with(|_, ext| {
+        async_graphql::Error::new(error.answer()).extend_with(|_, ext| {
             ext.set("code", code);
             match &error {
                 AppError::BadUserInput {
