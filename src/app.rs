@@ -69,29 +69,19 @@ pub struct Settings {
 pub type AppState = Arc<App>;
 
 impl App {
-    pub fn new(
-        pool: PgPool,
-        queries: QueryCounter,
-        tokens: impl Into<Verifier>,
-        licensing: Licensing,
-        master_keys: impl Into<MasterKeys>,
-        settings: Settings,
-    ) -> AppState {
-        Arc::new(Self {
+    /// Starts building a server's state: requests use `pool`, whose statements
+    /// `queries` counts (the counter the pool was built with). Until told otherwise
+    /// every token is refused, the edition is Community and the settings are the
+    /// defaults; the master keys must be given before [`AppBuilder::build`].
+    pub fn builder(pool: PgPool, queries: QueryCounter) -> AppBuilder {
+        AppBuilder {
             pool,
             queries,
-            tokens: tokens.into(),
-            licensing,
-            master_keys: master_keys.into(),
-            settings,
-            changes: Changes::default(),
-            metrics: Metrics::default(),
-            shutdown: tokio_util::sync::CancellationToken::new(),
-            websockets: tokio_util::task::TaskTracker::new(),
-            subscriptions: Places::default(),
-            provisioned: Mutex::default(),
-            replicas: std::sync::OnceLock::new(),
-        })
+            tokens: Verifier::default(),
+            licensing: Licensing::community(),
+            master_keys: NoMasterKeys,
+            settings: Settings::default(),
+        }
     }
 
     /// Lets queries read from the replicas at `urls` (pools of `pool_size`), watched
@@ -180,6 +170,74 @@ impl App {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains(&workspace_id)
+    }
+}
+
+/// Builds an [`App`] (see [`App::builder`]); `K` is [`MasterKeys`] once they are given,
+/// and only then can it build.
+#[must_use = "an App is made by `build`"]
+pub struct AppBuilder<K = NoMasterKeys> {
+    pool: PgPool,
+    queries: QueryCounter,
+    tokens: Verifier,
+    licensing: Licensing,
+    master_keys: K,
+    settings: Settings,
+}
+
+/// An [`AppBuilder`] not given its master keys yet.
+pub struct NoMasterKeys;
+
+impl<K> AppBuilder<K> {
+    /// Which bearer tokens are accepted: envgate's HS256 keys, the identity provider's.
+    pub fn tokens(mut self, tokens: impl Into<Verifier>) -> Self {
+        self.tokens = tokens.into();
+        self
+    }
+
+    /// The configured license.
+    pub fn licensing(mut self, licensing: Licensing) -> Self {
+        self.licensing = licensing;
+        self
+    }
+
+    /// The master keys: the first seals secrets, every one opens.
+    pub fn master_keys(self, master_keys: impl Into<MasterKeys>) -> AppBuilder<MasterKeys> {
+        AppBuilder {
+            pool: self.pool,
+            queries: self.queries,
+            tokens: self.tokens,
+            licensing: self.licensing,
+            master_keys: master_keys.into(),
+            settings: self.settings,
+        }
+    }
+
+    /// Settings that shape HTTP behaviour.
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+}
+
+impl AppBuilder<MasterKeys> {
+    /// The server's state, to share.
+    pub fn build(self) -> AppState {
+        Arc::new(App {
+            pool: self.pool,
+            queries: self.queries,
+            tokens: self.tokens,
+            licensing: self.licensing,
+            master_keys: self.master_keys,
+            settings: self.settings,
+            changes: Changes::default(),
+            metrics: Metrics::default(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
+            websockets: tokio_util::task::TaskTracker::new(),
+            subscriptions: Places::default(),
+            provisioned: Mutex::default(),
+            replicas: std::sync::OnceLock::new(),
+        })
     }
 }
 

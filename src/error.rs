@@ -1,8 +1,6 @@
 //! The one error type at the edge. Domain functions return [`AppError`]; the GraphQL
-//! layer turns it into an error whose `extensions.code` is one of DOMAIN.md's codes.
-//! Internal failures are logged here with their detail and answered without it.
-
-use async_graphql::ErrorExtensions as _;
+//! layer (`graphql/error.rs`) turns it into an error whose `extensions.code` is one of
+//! DOMAIN.md's codes, and logs an internal failure's detail before answering without it.
 
 /// Everything a request can fail with, one variant per `extensions.code`.
 #[derive(Debug)]
@@ -75,8 +73,22 @@ impl AppError {
         }
     }
 
-    /// The message a client sees. (Deliberately not `Display`: that would let `?`
-    /// turn an `AppError` into a GraphQL error without its code.)
+    /// The message a client sees, an internal failure's detail logged first: its
+    /// message ([`INTERNAL_MESSAGE`]) says it was. What answers a request with an
+    /// error's message calls this, not [`AppError::message`].
+    pub fn answer(&self) -> String {
+        if let Self::Internal(source) = self {
+            tracing::error!(
+                error = format!("{source:#}"),
+                "internal error while answering a request"
+            );
+        }
+        self.message()
+    }
+
+    /// The message a client sees, nothing logged (see [`AppError::answer`]).
+    /// (Deliberately not `Display`: that would let `?` turn an `AppError` into a
+    /// GraphQL error without its code.)
     pub fn message(&self) -> String {
         match self {
             Self::Unauthenticated(m)
@@ -143,114 +155,55 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
 pub const INTERNAL_MESSAGE: &str =
     "Internal server error: the failure was logged; please retry or report it.";
 
-impl From<AppError> for async_graphql::Error {
-    fn from(error: AppError) -> Self {
-        let code = error.code();
-        if let AppError::Internal(source) = &error {
-            tracing::error!(
-                error = format!("{source:#}"),
-                "internal error while answering a request"
-            );
-        }
-        async_graphql::Error::new(error.message()).extend_with(|_, ext| {
-            ext.set("code", code);
-            match &error {
-                AppError::BadUserInput {
-                    field: Some(field), ..
-                } => ext.set("field", field.as_str()),
-                AppError::RevisionConflict { current, .. } => ext.set("currentRevision", *current),
-                AppError::InvalidDocument(problems) => {
-                    let listed: Vec<async_graphql::Value> = problems
-                        .iter()
-                        .map(|Problem { item, message }| {
-                            let mut entry = async_graphql::indexmap::IndexMap::new();
-                            entry.insert(
-                                async_graphql::Name::new("item"),
-                                async_graphql::Value::from(item.as_str()),
-                            );
-                            entry.insert(
-                                async_graphql::Name::new("message"),
-                                async_graphql::Value::from(message.as_str()),
-                            );
-                            async_graphql::Value::Object(entry)
-                        })
-                        .collect();
-                    ext.set("problems", listed);
-                }
-                _ => {}
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
     use super::*;
 
-    fn extensions(error: AppError) -> (String, serde_json::Value) {
-        let gql: async_graphql::Error = error.into();
-        let ext = serde_json::to_value(gql.extensions.expect("extensions")).expect("json");
-        (gql.message, ext)
+    /// What `answer` logs for `error`, and what it answers.
+    fn answered(error: &AppError) -> (String, String) {
+        let logged = Arc::new(Mutex::new(Vec::new()));
+        let writer = logged.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Writer(writer.clone()))
+            .finish();
+        let answer = tracing::subscriber::with_default(subscriber, || error.answer());
+        let logged = String::from_utf8(logged.lock().unwrap().clone()).unwrap();
+        (answer, logged)
     }
 
-    #[test]
-    fn every_variant_maps_to_its_domain_code() {
-        let cases = [
-            (AppError::Unauthenticated("x".into()), "UNAUTHENTICATED"),
-            (AppError::Forbidden("x".into()), "FORBIDDEN"),
-            (AppError::NotFound("data source"), "NOT_FOUND"),
-            (AppError::bad_field("name", "x"), "BAD_USER_INPUT"),
-            (
-                AppError::InvalidDocument(vec![Problem::new("data source a", "x")]),
-                "BAD_USER_INPUT",
-            ),
-            (AppError::LicenseRequired("x".into()), "LICENSE_REQUIRED"),
-            (
-                AppError::EnvironmentLocked("x".into()),
-                "ENVIRONMENT_LOCKED",
-            ),
-            (
-                AppError::EnvironmentNotConfigured("x".into()),
-                "ENVIRONMENT_NOT_CONFIGURED",
-            ),
-            (
-                AppError::RevisionConflict {
-                    message: "x".into(),
-                    current: 2,
-                },
-                "REVISION_CONFLICT",
-            ),
-            (AppError::VersionConflict("x".into()), "VERSION_CONFLICT"),
-            (AppError::ApprovalRequired("x".into()), "APPROVAL_REQUIRED"),
-            (
-                AppError::internal(anyhow::anyhow!("x")),
-                "INTERNAL_SERVER_ERROR",
-            ),
-        ];
-        for (error, code) in cases {
-            let (_, ext) = extensions(error);
-            assert_eq!(ext["code"], code);
+    struct Writer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
 
     #[test]
-    fn bad_input_names_the_field_and_conflicts_give_the_current_revision() {
-        let (message, ext) = extensions(AppError::bad_field("port", "port must be an integer"));
-        assert_eq!(message, "port must be an integer");
-        assert_eq!(ext["field"], "port");
-        let (_, ext) = extensions(AppError::RevisionConflict {
-            message: "stale".into(),
-            current: 7,
-        });
-        assert_eq!(ext["currentRevision"], 7);
+    fn an_internal_failure_is_logged_before_it_is_answered_without_its_detail() {
+        let error = AppError::internal(anyhow::anyhow!("relation envgate_x does not exist"));
+        let (answer, logged) = answered(&error);
+        assert_eq!(answer, INTERNAL_MESSAGE);
+        assert!(!answer.contains("envgate_x"));
+        assert!(logged.contains("ERROR"), "{logged}");
+        assert!(
+            logged.contains("relation envgate_x does not exist"),
+            "{logged}"
+        );
     }
 
     #[test]
-    fn internal_detail_is_never_answered() {
-        let (message, _) = extensions(AppError::internal(anyhow::anyhow!(
-            "password=hunter2 at db:5432"
-        )));
-        assert_eq!(message, INTERNAL_MESSAGE);
-        assert!(!message.contains("hunter2"));
+    fn a_callers_error_is_answered_and_not_logged() {
+        let (answer, logged) = answered(&AppError::bad_field("port", "port must be an integer"));
+        assert_eq!(answer, "port must be an integer");
+        assert_eq!(logged, "");
     }
 }

@@ -6,8 +6,8 @@
 
 pub mod app;
 pub mod auth;
+pub mod commands;
 pub mod config;
-pub mod config_command;
 pub mod db;
 pub mod demo;
 pub mod dev;

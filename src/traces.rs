@@ -9,6 +9,7 @@
 //! (one cached check at its call site, nothing allocated). The request span is the
 //! log lines' own `http` span.
 
+use std::io::IsTerminal as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -26,7 +27,11 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+use crate::config::LogFormat;
 
 /// The target of the spans made for traces only (operation, loader, SQL, connection
 /// test): the log filter turns it off.
@@ -167,6 +172,26 @@ pub fn log_filter() -> anyhow::Result<EnvFilter> {
     Ok(EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info"))
         .add_directive(format!("{TARGET}=off").parse()?))
+}
+
+/// Makes this process's subscriber: log lines to stderr in `format` (filtered by
+/// [`log_filter`]), and spans to `traces` when it exports them.
+pub fn install(format: LogFormat, traces: Option<&Traces>) -> anyhow::Result<()> {
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = match format {
+        LogFormat::Pretty => logs.with_ansi(std::io::stderr().is_terminal()).boxed(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .boxed(),
+    };
+    let subscriber = tracing_subscriber::registry().with(logs.with_filter(log_filter()?));
+    match traces {
+        Some(traces) => subscriber.with(traces.layer()).init(),
+        None => subscriber.init(),
+    }
+    Ok(())
 }
 
 /// Whether this process exports traces.

@@ -3,6 +3,7 @@
 
 mod direct;
 mod documents;
+mod error;
 mod executor;
 mod extensions;
 mod field_order;

@@ -114,7 +114,7 @@ impl Connection {
             let session = authenticating
                 .authenticate(Some(&authorization))
                 .await
-                .map_err(|error| refused(&error.message()))?;
+                .map_err(|error| refused(&error.answer()))?;
             let mut data = Data::default();
             data.insert(Authentication::new(Ok(session)));
             data.insert(WebSocketPlaces::new(&authorization));

@@ -469,14 +469,11 @@ impl TestApp {
     fn beside(other: &TestApp, pool_url: &str, pooler: db::Pooler, listening: bool) -> Self {
         let queries = QueryCounter::default();
         let pool = db::pool(&database_url(pool_url), 8, queries.clone(), pooler).unwrap();
-        let app = App::new(
-            pool,
-            queries,
-            TokenKeys::new(JWT_SECRET, None, None),
-            enterprise(),
-            MasterKey::from_hex(&other.master_key_hex).unwrap(),
-            Settings::default(),
-        );
+        let app = App::builder(pool, queries)
+            .tokens(TokenKeys::new(JWT_SECRET, None, None))
+            .licensing(enterprise())
+            .master_keys(MasterKey::from_hex(&other.master_key_hex).unwrap())
+            .build();
         if listening {
             app.listen(&database_url(&other.db.url));
         }
@@ -546,8 +543,12 @@ fn app_with_key(
     let queries = QueryCounter::default();
     let url = database_url(url);
     let pool = db::pool(&url, 8, queries.clone(), db::Pooler::None).unwrap();
-    let master = MasterKey::from_hex(master_key_hex).unwrap();
-    let app = App::new(pool, queries, tokens, licensing, master, settings);
+    let app = App::builder(pool, queries)
+        .tokens(tokens)
+        .licensing(licensing)
+        .master_keys(MasterKey::from_hex(master_key_hex).unwrap())
+        .settings(settings)
+        .build();
     app.listen(&url);
     app
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-use envgate::app::{App, AppState, Settings};
+use envgate::app::{App, AppState};
 use envgate::auth::TokenKeys;
 use envgate::db::{self, QueryCounter};
 use envgate::domain::keys::{self, KeyCount};
@@ -35,14 +35,11 @@ fn app_with(url: &str, keys: MasterKeys) -> AppState {
         db::Pooler::None,
     )
     .unwrap();
-    App::new(
-        pool,
-        queries,
-        TokenKeys::new(JWT_SECRET, None, None),
-        enterprise(),
-        keys,
-        Settings::default(),
-    )
+    App::builder(pool, queries)
+        .tokens(TokenKeys::new(JWT_SECRET, None, None))
+        .licensing(enterprise())
+        .master_keys(keys)
+        .build()
 }
 
 async fn gql(app: &AppState, token: &str, query: &str, variables: Value) -> Value {

@@ -71,14 +71,11 @@ fn process(
     let url = database_url(&primary.url("postgres"));
     let queries = QueryCounter::default();
     let pool = db::pool(&url, 8, queries.clone(), db::Pooler::None).unwrap();
-    let app = App::new(
-        pool,
-        queries,
-        TokenKeys::new(JWT_SECRET, None, None),
-        enterprise(),
-        MasterKey::from_hex(master_key).unwrap(),
-        Settings::default(),
-    );
+    let app = App::builder(pool, queries)
+        .tokens(TokenKeys::new(JWT_SECRET, None, None))
+        .licensing(enterprise())
+        .master_keys(MasterKey::from_hex(master_key).unwrap())
+        .build();
     app.use_replicas(&[database_url(&replica.url("postgres"))], 4, settings)
         .unwrap();
     app.listen(&url);

@@ -651,7 +651,7 @@ async fn the_command_line_exports_yaml_and_applies_it_with_secrets_from_the_envi
     assert_eq!(status, Some(0), "{stderr}");
     let yaml = std::fs::read_to_string(dir.join("staging.yaml")).unwrap();
     let exported: Value =
-        envgate::config_command::read(std::path::Path::new("staging.yaml"), &yaml).unwrap();
+        envgate::commands::config::read(std::path::Path::new("staging.yaml"), &yaml).unwrap();
     assert_eq!(exported, export(&t, &source.admin).await.1);
     assert!(
         yaml.contains("SET") && !yaml.trim_start().starts_with('{'),

@@ -110,7 +110,7 @@ pub fn option_patch(
             value: None,
         };
         if let Err(e) = options::validate(kind, &[unknown]) {
-            patch.problems.push(e.message());
+            patch.problems.push(e.answer());
         }
     }
     let shown = options::view(kind, row);
@@ -145,7 +145,7 @@ pub fn option_patch(
         let change = match options::validate(kind, std::slice::from_ref(&input)) {
             Ok(mut changes) => changes.remove(0),
             Err(e) => {
-                patch.problems.push(e.message());
+                patch.problems.push(e.answer());
                 continue;
             }
         };
@@ -181,7 +181,7 @@ pub fn option_patch(
         }
     }
     if let Err(e) = options::check_endpoint_change(kind, row, &validated) {
-        patch.problems.push(e.message());
+        patch.problems.push(e.answer());
     }
     Ok(patch)
 }

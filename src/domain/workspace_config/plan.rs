@@ -211,7 +211,7 @@ impl Planner<'_> {
     ) -> Option<String> {
         match checked {
             Err(e) => {
-                self.problem(item, e.message());
+                self.problem(item, e.answer());
                 None
             }
             Ok(name) if listed.iter().any(|l| l.eq_ignore_ascii_case(&name)) => {
@@ -353,7 +353,7 @@ impl Planner<'_> {
             }
             if let Some(wanted) = &entry.access {
                 match access::validate(wanted.clone()) {
-                    Err(e) => self.problem(&item, e.message()),
+                    Err(e) => self.problem(&item, e.answer()),
                     Ok(wanted) if rules.get(&name) != Some(&wanted) => {
                         self.change(
                             ConfigAction::Update,
@@ -373,7 +373,7 @@ impl Planner<'_> {
             let approvals_now = stored.as_ref().map_or(0, |e| e.required_approvals);
             if let Some(required) = entry.required_approvals.filter(|r| *r != approvals_now) {
                 match pipeline::check_approvals(required) {
-                    Err(e) => self.problem(&item, e.message()),
+                    Err(e) => self.problem(&item, e.answer()),
                     Ok(()) => {
                         self.change(
                             ConfigAction::Update,
@@ -513,7 +513,7 @@ impl Planner<'_> {
                 let current = match current.transpose() {
                     Ok(current) => current,
                     Err(e) => {
-                        self.problem(&item, e.message());
+                        self.problem(&item, e.answer());
                         continue;
                     }
                 };
@@ -531,7 +531,7 @@ impl Planner<'_> {
                     (_, serde_json::Value::Null) => None,
                     (_, serde_json::Value::String(text)) => {
                         if let Err(e) = constants::check_value(environment, text) {
-                            self.problem(&item, e.message());
+                            self.problem(&item, e.answer());
                             continue;
                         }
                         Some(text.clone())
@@ -706,7 +706,7 @@ impl Planner<'_> {
                     if let Err(e) = constants::check_reference(key, *namespace, constant, found) {
                         self.problems.push(Problem::new(
                             &item,
-                            format!("{environment}: {}", e.message()),
+                            format!("{environment}: {}", e.answer()),
                         ));
                         failed = true;
                     }
