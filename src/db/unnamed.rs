@@ -77,20 +77,8 @@ impl Unnamed {
     /// Sends `query` as the simple query protocol does: `BEGIN`, `COMMIT`, `ROLLBACK`
     /// from the transaction manager, and statements without parameters.
     pub(super) async fn batch_execute(&mut self, query: &str) -> QueryResult<()> {
-        let helper = StrQueryHelper::new(query);
-        self.instrumentation
-            .on_connection_event(InstrumentationEvent::start_query(&helper));
-        let result = self
-            .client
-            .batch_execute(query)
-            .await
-            .map_err(database_error);
-        self.instrumentation
-            .on_connection_event(InstrumentationEvent::finish_query(
-                &helper,
-                result.as_ref().err(),
-            ));
-        result
+        let sent = self.client.batch_execute(query);
+        instrumented(&mut *self.instrumentation, query, sent).await
     }
 
     /// Sends `statement` and reads its rows as they come.
@@ -116,21 +104,25 @@ impl Unnamed {
 
     async fn send(&mut self, statement: Statement) -> QueryResult<tokio_postgres::RowStream> {
         let Statement { sql, binds } = statement;
-        let helper = StrQueryHelper::new(&sql);
-        self.instrumentation
-            .on_connection_event(InstrumentationEvent::start_query(&helper));
-        let result = self
-            .client
-            .query_typed_raw(&sql, binds)
-            .await
-            .map_err(database_error);
-        self.instrumentation
-            .on_connection_event(InstrumentationEvent::finish_query(
-                &helper,
-                result.as_ref().err(),
-            ));
-        result
+        let sent = self.client.query_typed_raw(&sql, binds);
+        instrumented(&mut *self.instrumentation, &sql, sent).await
     }
+}
+
+/// `sent` (the statement `sql`), told to `instrumentation` as it starts and ends.
+async fn instrumented<T>(
+    instrumentation: &mut dyn Instrumentation,
+    sql: &str,
+    sent: impl Future<Output = Result<T, tokio_postgres::Error>>,
+) -> QueryResult<T> {
+    let helper = StrQueryHelper::new(sql);
+    instrumentation.on_connection_event(InstrumentationEvent::start_query(&helper));
+    let result = sent.await.map_err(database_error);
+    instrumentation.on_connection_event(InstrumentationEvent::finish_query(
+        &helper,
+        result.as_ref().err(),
+    ));
+    result
 }
 
 /// Runs a connection's socket until its client is dropped or the server goes away.

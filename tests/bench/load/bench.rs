@@ -871,19 +871,7 @@ impl HttpClient {
             .header(header::AUTHORIZATION, token)
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
-        self.sender.ready().await.map_err(|e| e.to_string())?;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
+        let (status, body) = self.send(request).await?;
         let answer = serde_json::from_slice::<Answer<T>>(&body);
         match answer {
             Ok(Answer {
@@ -894,12 +882,11 @@ impl HttpClient {
         }
     }
 
-    /// GETs `path`; the body, or why there is none.
-    async fn get(&mut self, path: &str) -> Result<String, String> {
-        let request = hyper::Request::get(path)
-            .header(header::HOST, self.address.to_string())
-            .body(Full::new(Bytes::new()))
-            .map_err(|e| e.to_string())?;
+    /// Sends `request` on the connection; its status and whole body.
+    async fn send(
+        &mut self,
+        request: hyper::Request<Full<Bytes>>,
+    ) -> Result<(hyper::StatusCode, Bytes), String> {
         self.sender.ready().await.map_err(|e| e.to_string())?;
         let response = self
             .sender
@@ -913,6 +900,16 @@ impl HttpClient {
             .await
             .map_err(|e| e.to_string())?
             .to_bytes();
+        Ok((status, body))
+    }
+
+    /// GETs `path`; the body, or why there is none.
+    async fn get(&mut self, path: &str) -> Result<String, String> {
+        let request = hyper::Request::get(path)
+            .header(header::HOST, self.address.to_string())
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| e.to_string())?;
+        let (status, body) = self.send(request).await?;
         let body = String::from_utf8_lossy(&body).into_owned();
         if status.is_success() {
             Ok(body)
