@@ -165,6 +165,11 @@ pub struct ProviderArgs {
     /// this `iss` (unless ENVGATE_JWT_ISSUER says otherwise).
     #[arg(long, env = "ENVGATE_OIDC_ISSUER")]
     pub oidc_issuer: Option<String>,
+    /// PEM certificates trusted for the identity provider's HTTPS (key set and
+    /// discovery document) besides the public web roots: a provider whose certificate
+    /// a private CA signed.
+    #[arg(long, env = "ENVGATE_JWKS_CA_FILE")]
+    pub jwks_ca_file: Option<PathBuf>,
     /// Which claims of the provider's tokens hold what envgate needs: comma-separated
     /// `what=claim`, `what` one of workspace, role, user, groups (defaults: workspace_id,
     /// role, sub, groups); a dotted name reaches into objects, e.g.

@@ -123,6 +123,25 @@ impl Default for Timing {
     }
 }
 
+/// The certificates the provider's HTTPS is checked against: the public web roots, and
+/// those of `ca_file` (`ENVGATE_JWKS_CA_FILE`, PEM) when it is given. A file that can't
+/// be read or holds no valid certificate is refused, naming the setting.
+pub fn roots(ca_file: Option<&std::path::Path>) -> anyhow::Result<rustls::RootCertStore> {
+    let mut roots = crate::tls::web_roots();
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("ENVGATE_JWKS_CA_FILE: reading {}", path.display()))?;
+        let extra = crate::tls::pem_roots(&pem).with_context(|| {
+            format!(
+                "ENVGATE_JWKS_CA_FILE: {} holds no valid PEM certificate",
+                path.display()
+            )
+        })?;
+        roots.roots.extend(extra.roots);
+    }
+    Ok(roots)
+}
+
 /// The identity provider's current key set, and how it is kept fresh.
 pub struct IdentityProvider {
     source: Source,
@@ -149,11 +168,16 @@ impl std::fmt::Debug for IdentityProvider {
 }
 
 impl IdentityProvider {
-    /// Loads the keys and keeps them fresh in the background. A file that can't be read
-    /// fails here; a provider that can't be reached is logged and tried again (its tokens
-    /// are refused until it answers).
-    pub async fn start(source: Source, timing: Timing) -> anyhow::Result<Arc<Self>> {
-        let tls = crate::tls::client_config(Check::ChainAndName, crate::tls::web_roots())?;
+    /// Loads the keys and keeps them fresh in the background, reaching the provider over
+    /// HTTPS with `roots` ([`roots`]). A file that can't be read fails here; a provider
+    /// that can't be reached is logged and tried again (its tokens are refused until it
+    /// answers).
+    pub async fn start(
+        source: Source,
+        timing: Timing,
+        roots: rustls::RootCertStore,
+    ) -> anyhow::Result<Arc<Self>> {
+        let tls = crate::tls::client_config(Check::ChainAndName, roots)?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

@@ -11,7 +11,7 @@ use super::database::{DatabaseUrls, database, stop};
 use super::{configured, failed, jwt_keys, master_keys};
 use crate::app::{App, Settings};
 use crate::auth::claims::ClaimMapping;
-use crate::auth::provider::{IdentityProvider, ProviderTokens, Source, Timing};
+use crate::auth::provider::{self, IdentityProvider, ProviderTokens, Source, Timing};
 use crate::auth::{Role, Session, Verifier};
 use crate::config::{JwtArgs, ProviderArgs, ServeArgs};
 use crate::domain::connection_test::{Allow, Policy};
@@ -98,7 +98,8 @@ async fn identity_provider(
             "no ENVGATE_JWT_AUDIENCE: any token the identity provider signs is accepted, also one meant for another application"
         );
     }
-    let keys = IdentityProvider::start(source, Timing::default()).await?;
+    let roots = provider::roots(args.jwks_ca_file.as_deref())?;
+    let keys = IdentityProvider::start(source, Timing::default(), roots).await?;
     let mapping = ClaimMapping {
         names: args.jwt_claims.clone().unwrap_or_default(),
         roles: args.jwt_roles.clone().unwrap_or_default(),

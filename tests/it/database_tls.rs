@@ -13,6 +13,11 @@ const PASSWORD: &str = "not-shown-anywhere";
 
 /// The path of the server's certificate (`ssl_cert_file`).
 async fn server_certificate() -> String {
+    server_certificate_and_key().await.0
+}
+
+/// The paths of the server's certificate and key (`ssl_cert_file`, `ssl_key_file`).
+pub(crate) async fn server_certificate_and_key() -> (String, String) {
     let client = admin_client().await;
     let show = |setting: &'static str| {
         let client = &client;
@@ -29,12 +34,18 @@ async fn server_certificate() -> String {
         "on",
         "these tests need the PostgreSQL they use to run with ssl = on (see README)"
     );
-    let file = show("ssl_cert_file").await;
-    if file.starts_with('/') {
-        file
-    } else {
-        format!("{}/{file}", show("data_directory").await)
-    }
+    let data_directory = show("data_directory").await;
+    let absolute = |file: String| {
+        if file.starts_with('/') {
+            file
+        } else {
+            format!("{data_directory}/{file}")
+        }
+    };
+    (
+        absolute(show("ssl_cert_file").await),
+        absolute(show("ssl_key_file").await),
+    )
 }
 
 /// `db`'s URL on `host`, with `query` appended.

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::common::{JWT_SECRET, TestApp, code, data};
 use crate::websocket::{close_of, connect, next_json, serve};
 use envgate::auth::claims::{ClaimMapping, ClaimNames, RoleNames};
-use envgate::auth::provider::{IdentityProvider, ProviderTokens, Source, Timing};
+use envgate::auth::provider::{self, IdentityProvider, ProviderTokens, Source, Timing};
 use envgate::auth::{TokenKeys, Verifier};
 
 const VIEWER: &str = "{ viewer { userId workspaceId role groups } }";
@@ -169,8 +169,42 @@ struct Provider {
 
 impl Provider {
     async fn start(keys: &[&TestKey]) -> Self {
+        Self::start_with(keys, None).await
+    }
+
+    /// Served over HTTPS as `localhost`, with the certificate and key of this machine's
+    /// PostgreSQL (self-signed for `localhost`): a provider behind a private CA.
+    async fn start_https(keys: &[&TestKey]) -> Self {
+        use rustls::pki_types::pem::PemObject as _;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let (cert, key) = crate::database_tls::server_certificate_and_key().await;
+        let certs = CertificateDer::pem_file_iter(&cert)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(&key).expect("the server's key (run as root)");
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+        Self::start_with(
+            keys,
+            Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))),
+        )
+        .await
+    }
+
+    async fn start_with(keys: &[&TestKey], tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let port = listener.local_addr().unwrap().port();
+        let base = match tls {
+            None => format!("http://127.0.0.1:{port}"),
+            Some(_) => format!("https://localhost:{port}"),
+        };
         let provider = Self {
             state: Arc::new(Mutex::new(ProviderState {
                 keys: Vec::new(),
@@ -189,7 +223,13 @@ impl Provider {
                 axum::routing::get(discovery),
             )
             .with_state(provider.clone());
-        tokio::spawn(axum::serve(listener, router).into_future());
+        match tls {
+            None => tokio::spawn(axum::serve(listener, router).into_future()),
+            Some(acceptor) => {
+                let listener = TlsListener { listener, acceptor };
+                tokio::spawn(axum::serve(listener, router).into_future())
+            }
+        };
         provider
     }
 
@@ -223,6 +263,33 @@ impl Provider {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("the key set was not fetched {more} more times within 30 s");
+    }
+}
+
+/// Connections of an HTTPS provider: TCP, then the TLS handshake. A client that
+/// refuses the certificate ends its handshake, and the next connection is taken.
+struct TlsListener {
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, address)) = self.listener.accept().await else {
+                continue;
+            };
+            if let Ok(stream) = self.acceptor.accept(stream).await {
+                return (stream, address);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.listener.local_addr()
     }
 }
 
@@ -281,7 +348,29 @@ async fn verifier(
     issuer: Option<&str>,
     secret: bool,
 ) -> Verifier {
-    let keys = IdentityProvider::start(source, timing).await.unwrap();
+    verifier_trusting(
+        source,
+        timing,
+        mapping,
+        issuer,
+        secret,
+        envgate::tls::web_roots(),
+    )
+    .await
+}
+
+/// [`verifier`], reaching the provider's HTTPS with `roots`.
+async fn verifier_trusting(
+    source: Source,
+    timing: Timing,
+    mapping: ClaimMapping,
+    issuer: Option<&str>,
+    secret: bool,
+    roots: rustls::RootCertStore,
+) -> Verifier {
+    let keys = IdentityProvider::start(source, timing, roots)
+        .await
+        .unwrap();
     let provider = ProviderTokens::new(
         keys,
         issuer.map(str::to_owned),
@@ -734,6 +823,59 @@ async fn websocket_connections_authenticate_with_provider_tokens() {
     assert!(reason.contains("signature"), "{reason}");
 }
 
+/// A provider whose certificate a private CA signed: its tokens are refused while only
+/// the public web roots are trusted (the handshake fails: not one request reaches it),
+/// and accepted once `ENVGATE_JWKS_CA_FILE` names the CA; a CA file that holds no
+/// certificate is refused, naming the setting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_behind_a_private_ca_is_trusted_with_its_ca_file_only() {
+    let key = TestKey::es256("private-ca");
+    let provider = Provider::start_https(&[&key]).await;
+    let ws = Uuid::new_v4();
+    let token = key.sign(&claims(ws, "builder"));
+    let (ca, _) = crate::database_tls::server_certificate_and_key().await;
+
+    let public_roots = provider::roots(None).unwrap();
+    let tokens = verifier_trusting(
+        provider.jwks_url(),
+        quick(),
+        ClaimMapping::default(),
+        None,
+        false,
+        public_roots,
+    )
+    .await;
+    let untrusted = TestApp::with_tokens(tokens).await;
+    refused(&untrusted, &token).await;
+    assert_eq!(provider.fetches(), 0, "no request got past the handshake");
+
+    let with_ca = provider::roots(Some(std::path::Path::new(&ca))).unwrap();
+    let tokens = verifier_trusting(
+        provider.jwks_url(),
+        quick(),
+        ClaimMapping::default(),
+        None,
+        false,
+        with_ca,
+    )
+    .await;
+    let trusted = TestApp::with_tokens(tokens).await;
+    let viewer = viewer(&trusted, &token).await.unwrap();
+    assert_eq!(viewer["role"], "BUILDER");
+    assert!(provider.fetches() >= 1);
+
+    let dir = crate::common::TempDir::new("jwks-ca");
+    let empty = dir.path().join("ca.pem");
+    std::fs::write(&empty, "no certificate here").unwrap();
+    for file in [empty, dir.path().join("missing.pem")] {
+        let error = provider::roots(Some(&file)).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("ENVGATE_JWKS_CA_FILE"),
+            "{error:#}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_jwks_file_holds_the_keys_and_a_bad_one_stops_the_start() {
     let key = TestKey::es384("file-key");
@@ -745,9 +887,13 @@ async fn a_jwks_file_holds_the_keys_and_a_bad_one_stops_the_start() {
     assert!(viewer(&t, &key.sign(&claims(ws, "runner"))).await.is_ok());
     for bad in ["not json", r#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#] {
         std::fs::write(&path, bad).unwrap();
-        let error = IdentityProvider::start(Source::File(path.clone()), Timing::default())
-            .await
-            .unwrap_err();
+        let error = IdentityProvider::start(
+            Source::File(path.clone()),
+            Timing::default(),
+            envgate::tls::web_roots(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             format!("{error:#}").contains("ENVGATE_JWKS_FILE"),
             "{error:#}"
