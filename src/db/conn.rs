@@ -77,9 +77,9 @@ impl Conn {
         }
     }
 
-    /// A statement of `statement`'s (a load or an execute) failed with a serialization
-    /// failure: as diesel-async does for its own connections, the transaction it ran
-    /// in can only be rolled back, up to the outermost one.
+    /// After an unnamed statement (a load or an execute): when it failed with a
+    /// serialization failure inside a transaction, that transaction can only be rolled
+    /// back, up to the outermost one (as diesel-async marks its own connections').
     fn note_failure<T>(&mut self, result: QueryResult<T>) -> QueryResult<T> {
         if let Err(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) = &result
             && let Ok(Some(_)) =

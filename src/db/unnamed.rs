@@ -21,7 +21,7 @@ use diesel::pg::{
 use diesel::query_builder::bind_collector::RawBytesBindCollector;
 use diesel::query_builder::{QueryBuilder as _, QueryFragment};
 use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
-use diesel::row::{Field, PartialRow, RowIndex, RowSealed};
+use diesel::row::Field;
 use diesel::{ConnectionError, ConnectionResult, QueryResult};
 use diesel_async::AnsiTransactionManager;
 use futures_util::stream::BoxStream;
@@ -221,7 +221,7 @@ impl ToSql for RawValue {
     to_sql_checked!();
 }
 
-/// A row as diesel reads it.
+/// A row as it came, read by diesel through [`super::conn::Row`].
 pub struct UnnamedRow(tokio_postgres::Row);
 
 impl UnnamedRow {
@@ -275,45 +275,6 @@ impl<'a> FromSql<'a> for Bytes<'a> {
 
     fn accepts(_: &Type) -> bool {
         true
-    }
-}
-
-impl RowSealed for UnnamedRow {}
-
-impl<'a> diesel::row::Row<'a, Pg> for UnnamedRow {
-    type Field<'f>
-        = UnnamedField<'f>
-    where
-        'a: 'f,
-        Self: 'f;
-    type InnerPartialRow = Self;
-
-    fn field_count(&self) -> usize {
-        self.len()
-    }
-
-    fn get<'b, I>(&'b self, idx: I) -> Option<Self::Field<'b>>
-    where
-        'a: 'b,
-        Self: RowIndex<I>,
-    {
-        self.field(self.idx(idx)?)
-    }
-
-    fn partial_row(&self, range: std::ops::Range<usize>) -> PartialRow<'_, Self> {
-        PartialRow::new(self, range)
-    }
-}
-
-impl RowIndex<usize> for UnnamedRow {
-    fn idx(&self, idx: usize) -> Option<usize> {
-        (idx < self.len()).then_some(idx)
-    }
-}
-
-impl<'a> RowIndex<&'a str> for UnnamedRow {
-    fn idx(&self, idx: &'a str) -> Option<usize> {
-        self.position(idx)
     }
 }
 
