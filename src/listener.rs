@@ -169,7 +169,9 @@ where
             answer = async { position.as_mut().expect("asked").await }, if position.is_some() => {
                 position = None;
                 let lsn = answer?.iter().find_map(|message| match message {
-                    tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).and_then(Lsn::parse),
+                    tokio_postgres::SimpleQueryMessage::Row(row) => {
+                        row.get(0).and_then(Lsn::parse).map(Lsn::without_page_header)
+                    }
                     _ => None,
                 });
                 for workspace in asking.drain(..) {

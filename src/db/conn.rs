@@ -81,12 +81,11 @@ impl Conn {
     /// serialization failure inside a transaction, that transaction can only be rolled
     /// back, up to the outermost one (as diesel-async marks its own connections').
     fn note_failure<T>(&mut self, result: QueryResult<T>) -> QueryResult<T> {
-        if let Err(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) = &result
-            && let Ok(Some(_)) =
-                AnsiTransactionManager::transaction_manager_status_mut(self).transaction_depth()
-        {
-            AnsiTransactionManager::transaction_manager_status_mut(self)
-                .set_requires_rollback_maybe_up_to_top_level(true);
+        if let Err(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) = &result {
+            let status = AnsiTransactionManager::transaction_manager_status_mut(self);
+            if let Ok(Some(_)) = status.transaction_depth() {
+                status.set_requires_rollback_maybe_up_to_top_level(true);
+            }
         }
         result
     }

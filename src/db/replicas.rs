@@ -46,6 +46,19 @@ impl Lsn {
     }
 }
 
+impl Lsn {
+    /// An insert position just past a WAL page's header as the page's start: that is
+    /// where the last record ended, and where a replica's replay position stops (it
+    /// would otherwise look behind until the next record comes). Every position read
+    /// from the primary goes through this.
+    pub fn without_page_header(self) -> Self {
+        match self.0 % WAL_PAGE {
+            WAL_PAGE_HEADER => Self(self.0 - WAL_PAGE_HEADER),
+            _ => self,
+        }
+    }
+}
+
 impl fmt::Display for Lsn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
@@ -352,10 +365,6 @@ const WAL_PAGE_HEADER: u64 = 24;
 /// `expression` (a `pg_lsn`) on a connection of `pool`; `None` when the database does
 /// not answer in [`POLL_TIMEOUT`], fails, or gives NULL (a replay position on a server
 /// that is not a standby).
-///
-/// An insert position just past a page's header is the page's start: that is where
-/// the last record ended, and where a replica's replay position stops (it would
-/// otherwise look behind until the next record comes).
 async fn query_lsn(pool: &PgPool, expression: &str) -> Option<Lsn> {
     use diesel_async::RunQueryDsl as _;
     let read = async {
@@ -366,11 +375,7 @@ async fn query_lsn(pool: &PgPool, expression: &str) -> Option<Lsn> {
                 .await
                 .inspect_err(|error| tracing::debug!(%error, "polling a WAL position"))
                 .ok()?;
-        let lsn = Lsn::parse(&text?)?;
-        Some(match lsn.0 % WAL_PAGE {
-            WAL_PAGE_HEADER => Lsn(lsn.0 - WAL_PAGE_HEADER),
-            _ => lsn,
-        })
+        Some(Lsn::parse(&text?)?.without_page_header())
     };
     tokio::time::timeout(POLL_TIMEOUT, read)
         .await
