@@ -63,6 +63,8 @@ pub struct Settings {
     /// machine by name (`localhost`, `127.0.0.1`, `[::1]`), so a page of another site
     /// that rebinds its name to this machine can't read the demo token.
     pub local_playground_only: bool,
+    /// How many bytes of answers the response cache keeps.
+    pub response_cache: crate::graphql::CacheBytes,
 }
 
 /// The shared state handed to the router and the schema.

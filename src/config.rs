@@ -281,6 +281,10 @@ pub struct ServeArgs {
     /// connections gave the same throughput as 16 with a shorter tail).
     #[arg(long, env = "ENVGATE_DATABASE_POOL_SIZE", default_value_t = default_pool_size())]
     pub database_pool_size: usize,
+    /// How many bytes of query answers the response cache keeps (each with the
+    /// workspace's generation it is current at); 0 turns the cache off.
+    #[arg(long, env = "ENVGATE_RESPONSE_CACHE_BYTES", default_value_t = crate::graphql::CacheBytes::default().0)]
+    pub response_cache_bytes: u64,
     /// Turn off schema introspection (GraphiQL's docs and autocompletion need it).
     #[arg(long, env = "ENVGATE_NO_INTROSPECTION")]
     pub no_introspection: bool,

@@ -25,14 +25,14 @@ pub const DEVELOPMENT_LICENSE_KEY: bool = option_env!("ENVGATE_LICENSE_PUBLIC_KE
 pub const MULTI_ENVIRONMENT: &str = "multi_environment";
 
 /// Which edition runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EditionName {
     Community,
     Enterprise,
 }
 
 /// The state of the configured license.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LicenseStatus {
     /// No license key is configured.
     None,
@@ -43,7 +43,7 @@ pub enum LicenseStatus {
 }
 
 /// The edition at one instant.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Edition {
     pub name: EditionName,
     pub license_status: LicenseStatus,

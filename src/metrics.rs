@@ -112,6 +112,10 @@ pub struct Metrics {
     pub listener_reconnects: Counter,
     /// Lists written straight to JSON rather than resolved field by field.
     pub lists_written: Counter,
+    /// Queries answered from the response cache.
+    pub cache_hits: Counter,
+    /// Queries the response cache could have answered but held no current answer for.
+    pub cache_misses: Counter,
     /// Queries by the pool they read from and why (with read replicas only).
     replica_reads: Family<ReadLabels, Counter>,
     /// Whether each read replica is used (up and not lagging), as of its last poll.
@@ -131,6 +135,8 @@ impl Default for Metrics {
             notifications: Counter::default(),
             listener_reconnects: Counter::default(),
             lists_written: Counter::default(),
+            cache_hits: Counter::default(),
+            cache_misses: Counter::default(),
             replica_reads: Family::default(),
             replicas_up: Family::default(),
         }
@@ -213,6 +219,16 @@ impl Metrics {
             "envgate_graphql_lists_written",
             "Lists of a response written straight to JSON rather than resolved field by field",
             self.lists_written.clone(),
+        );
+        registry.register(
+            "envgate_response_cache_hits",
+            "Queries answered from the response cache, at the workspace's current generation",
+            self.cache_hits.clone(),
+        );
+        registry.register(
+            "envgate_response_cache_misses",
+            "Cacheable queries run because the response cache held no answer at the workspace's current generation",
+            self.cache_misses.clone(),
         );
         registry.register(
             "envgate_replica_reads",

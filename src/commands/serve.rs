@@ -192,6 +192,7 @@ async fn serve_on(
         no_introspection: args.no_introspection,
         limits: args.limits.clone(),
         local_playground_only: !args.production,
+        response_cache: crate::graphql::CacheBytes(args.response_cache_bytes),
         connection_tests: Policy::new(args.connection_test_allow.clone().unwrap_or_else(|| {
             if args.production {
                 Allow::default()

@@ -184,6 +184,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    workspace_generations (workspace_id) {
+        workspace_id -> Uuid,
+        generation -> Int8,
+    }
+}
+
+diesel::table! {
     workspaces (id) {
         id -> Uuid,
         created_at -> Timestamptz,
@@ -204,6 +211,7 @@ diesel::joinable!(promotion_requests -> app_versions (version_id));
 diesel::joinable!(promotion_reviews -> promotion_requests (request_id));
 diesel::joinable!(releases -> app_versions (version_id));
 diesel::joinable!(scheduled_releases -> app_versions (version_id));
+diesel::joinable!(workspace_generations -> workspaces (workspace_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     app_version_data_sources,
@@ -220,5 +228,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     promotion_reviews,
     releases,
     scheduled_releases,
+    workspace_generations,
     workspaces,
 );

@@ -71,3 +71,18 @@ pub async fn share_pipeline(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<
         .await
         .map(drop)
 }
+
+/// The workspace's generation: it moves forward in the same transaction as every
+/// committed write to the workspace's rows (a trigger on each of its tables, the audit
+/// log aside), so an answer computed at a generation is current while the generation
+/// is. 0 for a workspace nothing was ever written in.
+pub async fn generation(conn: &mut Conn, workspace_id: Uuid) -> QueryResult<i64> {
+    use crate::db::schema::workspace_generations::dsl;
+    dsl::workspace_generations
+        .find(workspace_id)
+        .select(dsl::generation)
+        .first::<i64>(conn)
+        .await
+        .optional()
+        .map(Option::unwrap_or_default)
+}

@@ -203,7 +203,12 @@ impl Json {
 
     /// The JSON, to be carried in a response's tree.
     pub fn into_value(self) -> Value {
-        Value::Binary(self.0.into())
+        Value::Binary(self.into_bytes())
+    }
+
+    /// The JSON written.
+    pub fn into_bytes(self) -> bytes::Bytes {
+        self.0.into()
     }
 }
 

@@ -14,6 +14,7 @@ use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use tracing::Instrument as _;
 
+use super::cache::{Lookup, ResponseCache};
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
 use super::{
@@ -34,14 +35,17 @@ pub struct EnvgateSchema {
     schema: Schema<Query, Mutation, Subscription>,
     app: AppState,
     documents: Arc<Documents>,
+    cache: Arc<ResponseCache>,
 }
 
 impl EnvgateSchema {
     pub(super) fn new(schema: Schema<Query, Mutation, Subscription>, app: AppState) -> Self {
+        let cache = ResponseCache::new(app.settings.response_cache, app.metrics.clone());
         Self {
             schema,
             app,
             documents: Arc::default(),
+            cache: Arc::new(cache),
         }
     }
 
@@ -72,7 +76,9 @@ impl EnvgateSchema {
 
     /// Runs a request [`Self::parse`] gave its `document`. A mutation's answer names
     /// its writes' position in `x-envgate-consistency`; with read replicas, a query
-    /// reads from one that has replayed what it must see (waiting a moment for one).
+    /// reads from one that has replayed what it must see (waiting a moment for one). A
+    /// query whose answer the response cache holds at the workspace's current
+    /// generation is answered from it.
     pub async fn execute_parsed(
         &self,
         request: Request,
@@ -86,6 +92,11 @@ impl EnvgateSchema {
                 Some(self.reads(replicas.read_from(needed).await))
             }
             _ => None,
+        };
+        let lookup = match self.cached(&request, &document, reads.as_ref()).await {
+            Some(Ok(kept)) => return kept,
+            Some(Err(lookup)) => Some(lookup),
+            None => None,
         };
         let wrote_in = self.wrote_in(ty, &request.data, None, true);
         let retry = reads
@@ -114,7 +125,38 @@ impl EnvgateSchema {
                 Err(error) => tracing::error!(%error, "a WAL position as a header"),
             }
         }
-        finish(response, &document, operation_name.as_deref())
+        let response = finish(response, &document, operation_name.as_deref());
+        match lookup {
+            Some(lookup) => self.cache.keep(lookup, response),
+            None => response,
+        }
+    }
+
+    /// The kept answer of an HTTP query, or the lookup to keep its answer with; `None`
+    /// when its answer is not to be kept (see [`super::cache`]). The workspace's
+    /// generation is read through `reads` (the primary when `None`), where the query
+    /// would read its rows.
+    async fn cached(
+        &self,
+        request: &Request,
+        document: &ExecutableDocument,
+        reads: Option<&Reads>,
+    ) -> Option<Result<Response, Lookup>> {
+        // Kept answers are JSON, which only a transport writing with `response_json`
+        // takes.
+        loaders::find::<Splice>(&request.data, None)?;
+        let session = loaders::session(&request.data, None)?;
+        session.check_expiry(chrono::Utc::now()).ok()?;
+        let key = self
+            .cache
+            .key(request, document, session, self.app.edition())?;
+        let conn = async {
+            match reads {
+                Some(reads) => reads.conn().await,
+                None => self.app.conn().await,
+            }
+        };
+        self.cache.get(key, conn).await
     }
 
     /// Attaches the caller and the loaders (caching ones for a query), reading through

@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers over the domain functions. It knows no SQL; it
 //! turns arguments into domain calls and domain values into GraphQL types.
 
+mod cache;
 mod direct;
 mod documents;
 mod error;
@@ -36,6 +37,7 @@ pub use query::Query;
 pub use subscription::Subscription;
 use types::environment::Environment as EnvironmentObject;
 
+pub use cache::CacheBytes;
 pub use direct::{Splice, response_json};
 pub use executor::{EnvgateSchema, refused};
 pub use limits::Limits;

@@ -33,6 +33,7 @@ mod promotion;
 mod releases;
 mod replicas;
 mod resolution;
+mod response_cache;
 mod subscriptions;
 mod traces;
 mod websocket;
