@@ -16,6 +16,7 @@ use crate::auth::Role;
 use crate::db::DatabaseUrl;
 use crate::dev;
 use crate::domain::data_sources::{self, Filters, NewDataSourceInput, OptionsUpdate};
+use crate::domain::ids::AppId;
 use crate::domain::options::OptionInput;
 use crate::domain::pagination::PageRequest;
 use crate::domain::{Caller, apps, environments, releases, versions, workspaces};
@@ -120,8 +121,8 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &DatabaseUrl) -> 
     // The other environments get their own credentials too (here: the same ones).
     for environment in all.iter().filter(|e| !e.is_default) {
         let update = OptionsUpdate {
-            data_source_id: data_source.id.to_string(),
-            environment_id: environment.id.to_string(),
+            data_source_id: data_source.id.into(),
+            environment_id: environment.id.into(),
             options: options.clone(),
             expected_revision: None,
         };
@@ -133,10 +134,10 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &DatabaseUrl) -> 
     let demo_app = apps::create(&mut conn, &caller, "Demo app")
         .await
         .map_err(describe)?;
-    let app_id = demo_app.id.to_string();
+    let app_id = AppId(demo_app.id);
     // (name, promotions, released)
     for (name, promotions, released) in [("v1", 2, true), ("v2", 1, false), ("v3", 0, false)] {
-        let version = versions::create(&mut conn, &caller, &app_id, name)
+        let version = versions::create(&mut conn, &caller, app_id, name)
             .await
             .map_err(describe)?;
         let mut environment_id = version.environment_id;
@@ -144,8 +145,8 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &DatabaseUrl) -> 
             let promoted = versions::promote(
                 &mut conn,
                 &caller,
-                &version.id.to_string(),
-                &environment_id.to_string(),
+                version.id.into(),
+                environment_id.into(),
                 false,
             )
             .await
@@ -156,7 +157,7 @@ pub async fn seed(app: &App, workspace_id: Uuid, database_url: &DatabaseUrl) -> 
             releases::release(
                 &mut conn,
                 &caller,
-                &version.id.to_string(),
+                version.id.into(),
                 Some("The first release."),
             )
             .await

@@ -24,6 +24,7 @@ use crate::db::Conn;
 use crate::db::models::{AccessRules, Environment};
 use crate::db::schema::environments;
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::EnvironmentId;
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, environments as pipeline};
 use crate::error::{AppError, AppResult};
@@ -253,7 +254,7 @@ pub fn validate(rules: Vec<Rule>) -> AppResult<Vec<Rule>> {
 pub async fn set(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    id: EnvironmentId,
     rules: Vec<Rule>,
 ) -> AppResult<Environment> {
     caller.require(Action::ManageEnvironments)?;

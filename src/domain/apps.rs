@@ -10,9 +10,10 @@ use crate::db::Conn;
 use crate::db::models::{App, AppVersion, NewApp};
 use crate::db::schema::{app_versions, apps};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::AppId;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, ids, names};
+use crate::domain::{Caller, names};
 use crate::error::{AppError, AppResult};
 
 /// The listing order and cursor key: name, then id.
@@ -27,9 +28,8 @@ pub(crate) fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The app `id` names in the caller's workspace; NOT_FOUND when there is none.
-pub async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<App> {
+pub async fn get(conn: &mut Conn, caller: &Caller, AppId(id): AppId) -> AppResult<App> {
     caller.require(Action::ReadApps)?;
-    let id = ids::parse(id, "app")?;
     in_workspace(caller.workspace_id, id)
         .select(App::as_select())
         .first(conn)

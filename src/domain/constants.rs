@@ -18,9 +18,10 @@ use crate::db::models::{Constant, ConstantValue, Environment};
 use crate::db::schema::{constant_values, constants};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
+use crate::domain::ids::{ConstantId, EnvironmentId};
 use crate::domain::permissions::Action;
 use crate::domain::references::{self, Namespace};
-use crate::domain::{Caller, environments, ids, names, workspaces};
+use crate::domain::{Caller, environments, names, workspaces};
 use crate::error::{AppError, AppResult};
 use crate::secrets::{Binding, MasterKeys};
 
@@ -78,7 +79,7 @@ impl ConstantType {
 /// One environment's value as a client sends it; `None` clears it.
 #[derive(Clone)]
 pub struct ValueInput {
-    pub environment_id: String,
+    pub environment_id: EnvironmentId,
     pub value: Option<String>,
 }
 
@@ -227,7 +228,7 @@ fn checked_values<'a>(
 ) -> AppResult<Vec<(&'a Environment, Option<String>)>> {
     let mut checked: Vec<(&Environment, Option<String>)> = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let environment = environments::find_offered(all, &input.environment_id, caller)?;
+        let environment = environments::find_offered(all, input.environment_id, caller)?;
         if checked.iter().any(|(e, _)| e.id == environment.id) {
             return Err(AppError::bad_field(
                 "values",
@@ -393,8 +394,11 @@ pub async fn create(
 }
 
 /// The constant `id` names in the workspace, its row locked; NOT_FOUND when none.
-async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Constant> {
-    let id = ids::parse(id, "constant")?;
+async fn locked(
+    conn: &mut Conn,
+    caller: &Caller,
+    ConstantId(id): ConstantId,
+) -> AppResult<Constant> {
     constants::table
         .filter(constants::workspace_id.eq(caller.workspace_id))
         .filter(constants::id.eq(id))
@@ -412,7 +416,7 @@ pub async fn set_values(
     conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
-    id: &str,
+    id: ConstantId,
     values: &[ValueInput],
 ) -> AppResult<Constant> {
     caller.require(Action::ManageConstants)?;
@@ -440,7 +444,7 @@ pub async fn set_values(
 
 /// Deletes a constant and its values (admins); refused while an option references it,
 /// naming the data sources.
-pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(conn: &mut Conn, caller: &Caller, id: ConstantId) -> AppResult<Uuid> {
     caller.require(Action::ManageConstants)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let constant = locked(conn, caller, id).await?;

@@ -16,6 +16,7 @@ use crate::db::models::{Constant, ConstantValue, DataSource, DataSourceOptions, 
 use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::constants::{self, ConstantType};
 use crate::domain::data_sources as sources;
+use crate::domain::ids::EnvironmentId;
 use crate::domain::kinds::Kind;
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, environments, options};
@@ -70,8 +71,8 @@ pub async fn between(
     conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
-    from: &str,
-    to: &str,
+    from: EnvironmentId,
+    to: EnvironmentId,
 ) -> AppResult<Diff> {
     caller.require(Action::CompareEnvironments)?;
     let all = environments::all(conn, caller.workspace_id).await?;

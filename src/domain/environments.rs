@@ -9,8 +9,9 @@ use uuid::Uuid;
 use crate::db::Conn;
 use crate::db::models::Environment;
 use crate::db::schema::environments;
+use crate::domain::Caller;
 use crate::domain::access::Permission;
-use crate::domain::{Caller, ids};
+use crate::domain::ids::EnvironmentId;
 use crate::error::{AppError, AppResult};
 
 /// What an environment is for.
@@ -105,7 +106,7 @@ pub fn readable<'a>(all: &'a [Environment], caller: &Caller) -> Vec<&'a Environm
 /// read: NOT_FOUND, LICENSE_REQUIRED or FORBIDDEN otherwise.
 pub fn find_readable<'a>(
     all: &'a [Environment],
-    id: &str,
+    id: EnvironmentId,
     caller: &Caller,
 ) -> AppResult<&'a Environment> {
     let environment = find_offered(all, id, caller)?;
@@ -121,10 +122,9 @@ pub fn is_offered(environment: &Environment, caller: &Caller) -> bool {
 
 /// The environment `id` names in `all`, whatever the edition; NOT_FOUND if it is not
 /// there (malformed, unknown or another workspace's).
-pub fn find<'a>(all: &'a [Environment], id: &str) -> AppResult<&'a Environment> {
-    let id = ids::parse(id, "environment")?;
+pub fn find(all: &[Environment], id: EnvironmentId) -> AppResult<&Environment> {
     all.iter()
-        .find(|e| e.id == id)
+        .find(|e| e.id == id.0)
         .ok_or(AppError::NotFound("environment"))
 }
 
@@ -132,7 +132,7 @@ pub fn find<'a>(all: &'a [Environment], id: &str) -> AppResult<&'a Environment> 
 /// or another workspace's), LICENSE_REQUIRED if the edition does not offer it.
 pub fn find_offered<'a>(
     all: &'a [Environment],
-    id: &str,
+    id: EnvironmentId,
     caller: &Caller,
 ) -> AppResult<&'a Environment> {
     let environment = find(all, id)?;
@@ -191,7 +191,7 @@ pub fn next_after<'a>(all: &'a [Environment], current: &Environment) -> Option<&
 /// The environment named, else the default one; checked against the edition.
 pub fn chosen_or_default<'a>(
     all: &'a [Environment],
-    id: Option<&str>,
+    id: Option<EnvironmentId>,
     caller: &Caller,
 ) -> AppResult<&'a Environment> {
     match id {

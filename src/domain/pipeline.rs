@@ -18,6 +18,7 @@ use crate::db::schema::{app_versions, environments};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
 use crate::domain::environments::{self as envs, EnvironmentKind};
+use crate::domain::ids::EnvironmentId;
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, kinds, names, workspaces};
 use crate::error::{AppError, AppResult};
@@ -49,7 +50,7 @@ fn require_custom(environment: &Environment, what: &str) -> AppResult<()> {
 
 /// The environment named by `after`, which a new or moved environment will follow:
 /// never the default one, which stays last.
-fn anchor<'a>(all: &'a [Environment], after: &str) -> AppResult<&'a Environment> {
+fn anchor(all: &[Environment], after: EnvironmentId) -> AppResult<&Environment> {
     let anchor = envs::find(all, after)?;
     if anchor.is_default {
         return Err(AppError::bad_field(
@@ -89,7 +90,7 @@ pub async fn create(
     conn: &mut Conn,
     caller: &Caller,
     name: &str,
-    after: &str,
+    after: EnvironmentId,
 ) -> AppResult<Environment> {
     require_editor(caller)?;
     let name = names::checked(name)?;
@@ -163,7 +164,7 @@ pub async fn create(
 pub async fn rename(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    id: EnvironmentId,
     name: &str,
 ) -> AppResult<Environment> {
     require_editor(caller)?;
@@ -196,8 +197,8 @@ pub async fn rename(
 pub async fn move_after(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
-    after: &str,
+    id: EnvironmentId,
+    after: EnvironmentId,
 ) -> AppResult<Vec<Environment>> {
     require_editor(caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -231,7 +232,7 @@ pub async fn move_after(
 
 /// Deletes a custom environment with its options; refused while it holds versions.
 /// Selections pointing at it go with it: those users see the lowest environment again.
-pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(conn: &mut Conn, caller: &Caller, id: EnvironmentId) -> AppResult<Uuid> {
     require_editor(caller)?;
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::lock_pipeline(conn, caller.workspace_id).await?;
@@ -281,7 +282,7 @@ pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uui
 pub async fn set_protected(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    id: EnvironmentId,
     protected: bool,
 ) -> AppResult<Environment> {
     set(conn, caller, id, Setting::Protected(protected)).await
@@ -295,7 +296,7 @@ pub const MAX_APPROVALS: i32 = 5;
 pub async fn set_approvals(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    id: EnvironmentId,
     required: i32,
 ) -> AppResult<Environment> {
     check_approvals(required)?;
@@ -324,7 +325,7 @@ enum Setting {
 async fn set(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    id: EnvironmentId,
     setting: Setting,
 ) -> AppResult<Environment> {
     require_editor(caller)?;

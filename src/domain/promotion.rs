@@ -16,6 +16,7 @@ use crate::db::models::{AppVersion, DataSource, Environment};
 use crate::db::schema::app_versions;
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::VersionId;
 use crate::domain::permissions::Action;
 use crate::domain::{
     Caller, constants, data_sources, environments, options, promotion_requests,
@@ -290,7 +291,11 @@ pub struct Preview {
 
 /// What promoting `version_id` now would meet, with the caller's permissions: the same
 /// checks as [`carry_out`], all of them reported.
-pub async fn preview(conn: &mut Conn, caller: &Caller, version_id: &str) -> AppResult<Preview> {
+pub async fn preview(
+    conn: &mut Conn,
+    caller: &Caller,
+    version_id: VersionId,
+) -> AppResult<Preview> {
     caller.require(Action::ReadPromotions)?;
     let version = versions::get(conn, caller, version_id).await?;
     let all = environments::all(conn, caller.workspace_id).await?;

@@ -26,10 +26,11 @@ use crate::db::schema::{app_versions, promotion_requests, promotion_reviews};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
+use crate::domain::ids::{AppId, EnvironmentId, PromotionRequestId, VersionId};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
 use crate::domain::promotion::{self, Route};
-use crate::domain::{Caller, apps, environments, ids, versions, workspaces};
+use crate::domain::{Caller, apps, environments, versions, workspaces};
 use crate::error::{AppError, AppResult};
 
 /// The longest note or review comment, in characters.
@@ -169,8 +170,8 @@ pub async fn stale_for_version(
 pub async fn request(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
-    from_environment_id: &str,
+    version_id: VersionId,
+    from_environment_id: EnvironmentId,
     note: Option<&str>,
 ) -> AppResult<Details> {
     caller.require(Action::RequestPromotions)?;
@@ -245,14 +246,13 @@ pub async fn request(
 pub async fn review(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    PromotionRequestId(id): PromotionRequestId,
     approve: bool,
     comment: Option<&str>,
 ) -> AppResult<Details> {
     caller.require(Action::ReviewPromotions)?;
     promotion::require_multi_environment(caller)?;
     let comment = checked_text("comment", comment)?;
-    let id = ids::parse(id, "promotion request")?;
     let outcome = conn
         .transaction::<_, AppError, _>(async |conn| {
             let version_id: Uuid = in_workspace(caller.workspace_id, id)
@@ -354,9 +354,12 @@ fn stale(version: &AppVersion) -> AppError {
 }
 
 /// Cancels one's own pending request (builders and admins).
-pub async fn cancel(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Details> {
+pub async fn cancel(
+    conn: &mut Conn,
+    caller: &Caller,
+    PromotionRequestId(id): PromotionRequestId,
+) -> AppResult<Details> {
     caller.require(Action::RequestPromotions)?;
-    let id = ids::parse(id, "promotion request")?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let request = in_workspace(caller.workspace_id, id)
             .select(PromotionRequest::as_select())
@@ -397,7 +400,7 @@ pub type ListKey = (DateTime<Utc>, Uuid);
 pub struct Filter {
     pub status: Option<Status>,
     /// An app of the caller's workspace (NOT_FOUND otherwise).
-    pub app_id: Option<String>,
+    pub app_id: Option<AppId>,
 }
 
 /// One page of the workspace's requests, newest first (every role but the runner).
@@ -411,7 +414,7 @@ pub async fn list(
 ) -> AppResult<Page<Details>> {
     caller.require(Action::ReadPromotions)?;
     let app_id = match &filter.app_id {
-        Some(id) => Some(apps::get(conn, caller, id).await?.id),
+        Some(id) => Some(apps::get(conn, caller, *id).await?.id),
         None => None,
     };
     let mut query = promotion_requests::table

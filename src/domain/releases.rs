@@ -21,9 +21,10 @@ use crate::db::Conn;
 use crate::db::models::{App, AppVersion, Environment, NewRelease, Release};
 use crate::db::schema::{app_versions, apps, releases};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::{AppId, VersionId};
 use crate::domain::permissions::Action;
 use crate::domain::versions::{self, VersionStatus};
-use crate::domain::{Caller, apps as app_rows, environments, ids, promotion_requests};
+use crate::domain::{Caller, apps as app_rows, environments, promotion_requests};
 use crate::error::{AppError, AppResult};
 
 /// The longest note a release (or a scheduled one) keeps, in characters.
@@ -82,9 +83,8 @@ pub(crate) async fn lock_app(conn: &mut Conn, workspace_id: Uuid, app_id: Uuid) 
 pub(crate) async fn lock_version_and_app(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
+    VersionId(id): VersionId,
 ) -> AppResult<(App, AppVersion)> {
-    let id = ids::parse(version_id, "app version")?;
     let app_id = versions::in_workspace(caller.workspace_id, id)
         .select(app_versions::app_id)
         .first::<Uuid>(conn)
@@ -223,7 +223,7 @@ pub(crate) async fn carry_out(
 pub async fn release(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
+    version_id: VersionId,
     note: Option<&str>,
 ) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
@@ -248,9 +248,8 @@ pub async fn release(
 /// documentation for what "before" is after a rollback), with the permission and
 /// protection rules of [`release`]. BAD_USER_INPUT when there is no earlier release,
 /// or when its version may no longer be released (not in the default environment).
-pub async fn rollback(conn: &mut Conn, caller: &Caller, app_id: &str) -> AppResult<App> {
+pub async fn rollback(conn: &mut Conn, caller: &Caller, AppId(app_id): AppId) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
-    let app_id = ids::parse(app_id, "app")?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let app = lock_app(conn, caller.workspace_id, app_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;

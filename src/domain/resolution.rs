@@ -15,8 +15,9 @@ use crate::db::Conn;
 use crate::db::models::{DataSource, Environment};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::{AppId, DataSourceId};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, data_sources, environments, ids, selections};
+use crate::domain::{Caller, data_sources, environments, selections};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -41,8 +42,8 @@ impl RunTarget {
 /// What the query runner asks for.
 #[derive(Debug, Clone)]
 pub struct ResolveRequest {
-    pub data_source_id: String,
-    pub app_id: String,
+    pub data_source_id: DataSourceId,
+    pub app_id: AppId,
     pub target: RunTarget,
     /// Whose builder selection to use, with [`RunTarget::Builder`].
     pub user_id: Option<String>,
@@ -172,9 +173,9 @@ async fn resolve_in(
     // Every role may read both; only the runner gets here.
     caller.require(Action::ReadDataSources)?;
     caller.require(Action::ReadApps)?;
-    let data_source_id = ids::parse(&request.data_source_id, "data source")?;
-    // A malformed app id matches no app: NOT_FOUND, after the data source's.
-    let app_id = ids::parse(&request.app_id, "app").ok();
+    let data_source_id = request.data_source_id.0;
+    // An unknown (or malformed) app id matches no app: NOT_FOUND, after the data source's.
+    let app_id = Some(request.app_id.0);
     let selected_by = match request.target {
         RunTarget::Builder => user_id,
         RunTarget::Released => None,

@@ -22,10 +22,11 @@ use crate::db::models::{NewScheduledRelease, ScheduledRelease};
 use crate::db::schema::scheduled_releases;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
+use crate::domain::ids::{ScheduledReleaseId, VersionId};
 use crate::domain::permissions::Action;
 use crate::domain::releases::{self, Origin};
 use crate::domain::versions::VersionStatus;
-use crate::domain::{Caller, environments, ids};
+use crate::domain::{Caller, environments};
 use crate::error::{AppError, AppResult, INTERNAL_MESSAGE};
 
 /// How far ahead a release may be scheduled.
@@ -98,7 +99,7 @@ fn require_enterprise(caller: &Caller) -> AppResult<()> {
 pub async fn schedule(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
+    version_id: VersionId,
     at: DateTime<Utc>,
     note: Option<&str>,
 ) -> AppResult<ScheduledRelease> {
@@ -164,9 +165,12 @@ pub async fn schedule(
 /// Cancels a scheduled release that has not run yet: its scheduler, or an admin. One
 /// that ran, failed or was cancelled already is BAD_USER_INPUT. Allowed in Community
 /// too, where nothing scheduled runs.
-pub async fn cancel(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<ScheduledRelease> {
+pub async fn cancel(
+    conn: &mut Conn,
+    caller: &Caller,
+    ScheduledReleaseId(id): ScheduledReleaseId,
+) -> AppResult<ScheduledRelease> {
     caller.require(Action::BuildApps)?;
-    let id = ids::parse(id, "scheduled release")?;
     conn.transaction::<_, AppError, _>(async |conn| {
         // Waits for a run in progress: then it is DONE or FAILED, not cancelled.
         let row = in_workspace(caller.workspace_id, id)

@@ -12,6 +12,7 @@ use crate::db::Conn;
 use crate::db::models::{App, Environment, EnvironmentSelection};
 use crate::db::schema::environment_selections;
 use crate::domain::access::Permission;
+use crate::domain::ids::{AppId, EnvironmentId};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, apps, environments, workspaces};
 use crate::error::{AppError, AppResult};
@@ -23,8 +24,8 @@ use crate::error::{AppError, AppResult};
 pub async fn select(
     conn: &mut Conn,
     caller: &Caller,
-    app_id: &str,
-    environment_id: &str,
+    app_id: AppId,
+    environment_id: EnvironmentId,
 ) -> AppResult<App> {
     caller.require(Action::BuildApps)?;
     conn.transaction::<_, AppError, _>(async |conn| {

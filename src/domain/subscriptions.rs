@@ -14,6 +14,7 @@ use crate::db::models::{DataSourceOptions, Environment};
 use crate::db::schema::{data_source_options, data_sources, environments};
 use crate::domain::access::Permission;
 use crate::domain::changes::{Change, Event};
+use crate::domain::ids::DataSourceId;
 use crate::domain::kinds::{self, Kind};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, data_sources as sources, promotion_requests};
@@ -53,7 +54,7 @@ impl OptionsWatch {
     pub async fn start(
         conn: &mut Conn,
         caller: &Caller,
-        data_source_id: Option<&str>,
+        data_source_id: Option<DataSourceId>,
     ) -> AppResult<Self> {
         caller.require(Action::ReadDataSources)?;
         let data_source_id = match data_source_id {

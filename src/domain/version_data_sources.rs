@@ -16,8 +16,9 @@ use crate::db::Conn;
 use crate::db::models::{AppVersion, DataSource, VersionDataSource};
 use crate::db::schema::{app_version_data_sources, app_versions, data_sources};
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::{DataSourceId, VersionId};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, environments, ids, versions};
+use crate::domain::{Caller, environments, versions};
 use crate::error::{AppError, AppResult};
 
 /// The most data sources one version may declare.
@@ -84,13 +85,13 @@ pub async fn inherit(conn: &mut Conn, version: &AppVersion) -> QueryResult<()> {
 pub async fn set(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
-    data_source_ids: &[String],
+    version_id: VersionId,
+    data_source_ids: &[DataSourceId],
 ) -> AppResult<AppVersion> {
     caller.require(Action::BuildApps)?;
     let wanted: BTreeSet<Uuid> = data_source_ids
         .iter()
-        .map(|id| ids::parse(id, "data source"))
+        .map(|id| Ok(id.0))
         .collect::<AppResult<_>>()?;
     if wanted.len() > MAX_DATA_SOURCES {
         return Err(AppError::bad_field(

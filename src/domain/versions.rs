@@ -12,10 +12,11 @@ use crate::db::Conn;
 use crate::db::models::{AppVersion, Environment, NewAppVersion};
 use crate::db::schema::app_versions;
 use crate::domain::audit::{self, AuditAction, Event};
+use crate::domain::ids::{AppId, EnvironmentId, VersionId};
 use crate::domain::permissions::Action;
 use crate::domain::promotion::{self, Route};
 use crate::domain::{
-    Caller, apps as app_rows, environments, ids, names, version_data_sources, workspaces,
+    Caller, apps as app_rows, environments, names, version_data_sources, workspaces,
 };
 use crate::error::{AppError, AppResult};
 
@@ -53,8 +54,11 @@ pub(crate) fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The version `id` names in the caller's workspace; NOT_FOUND when there is none.
-pub(crate) async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
-    let id = ids::parse(id, "app version")?;
+pub(crate) async fn get(
+    conn: &mut Conn,
+    caller: &Caller,
+    VersionId(id): VersionId,
+) -> AppResult<AppVersion> {
     in_workspace(caller.workspace_id, id)
         .select(AppVersion::as_select())
         .first(conn)
@@ -64,8 +68,12 @@ pub(crate) async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult
 }
 
 /// The version `id` names, its row locked for the transaction; NOT_FOUND when there is none.
-pub(crate) async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<AppVersion> {
-    lock(conn, caller.workspace_id, ids::parse(id, "app version")?).await
+pub(crate) async fn locked(
+    conn: &mut Conn,
+    caller: &Caller,
+    VersionId(id): VersionId,
+) -> AppResult<AppVersion> {
+    lock(conn, caller.workspace_id, id).await
 }
 
 /// The version `id` of the workspace, its row locked for the transaction; NOT_FOUND when
@@ -92,7 +100,7 @@ pub(crate) fn environment_of(all: &[Environment], id: Uuid) -> AppResult<&Enviro
 pub async fn create(
     conn: &mut Conn,
     caller: &Caller,
-    app_id: &str,
+    app_id: AppId,
     name: &str,
 ) -> AppResult<AppVersion> {
     caller.require(Action::BuildApps)?;
@@ -136,8 +144,8 @@ pub async fn create(
 pub async fn promote(
     conn: &mut Conn,
     caller: &Caller,
-    version_id: &str,
-    from_environment_id: &str,
+    version_id: VersionId,
+    from_environment_id: EnvironmentId,
     force: bool,
 ) -> AppResult<AppVersion> {
     caller.require(Action::BuildApps)?;

@@ -4,6 +4,10 @@ use async_graphql::{Context, ID, Json, Object};
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::ids::{
+    AppId, ConstantId, DataSourceId, EnvironmentId, PromotionRequestId, ScheduledReleaseId,
+    VersionId,
+};
 use crate::domain::{
     access, apps, connection_test, constants, data_sources, pipeline, promotion_requests, releases,
     scheduled_releases, selections, version_data_sources, versions, workspace_config,
@@ -58,7 +62,13 @@ impl Mutation {
     ) -> async_graphql::Result<DataSource> {
         let caller = ctx.caller()?;
         Ok(DataSource(
-            data_sources::rename(&mut *ctx.conn().await?, caller, &id, &name).await?,
+            data_sources::rename(
+                &mut *ctx.conn().await?,
+                caller,
+                DataSourceId::parse(&id),
+                &name,
+            )
+            .await?,
         ))
     }
 
@@ -68,7 +78,7 @@ impl Mutation {
         Ok(ID(data_sources::delete(
             &mut *ctx.conn().await?,
             caller,
-            &id,
+            DataSourceId::parse(&id),
         )
         .await?
         .to_string()))
@@ -133,8 +143,8 @@ impl Mutation {
             &mut *ctx.conn().await?,
             caller,
             &app.master_keys,
-            &data_source_id,
-            &environment_id,
+            DataSourceId::parse(&data_source_id),
+            EnvironmentId::parse(&environment_id),
         )
         .await?;
         // The database connection is given back while the test waits on the network.
@@ -171,7 +181,13 @@ impl Mutation {
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
         Ok(AppVersion(
-            versions::create(&mut *ctx.conn().await?, caller, &app_id, &name).await?,
+            versions::create(
+                &mut *ctx.conn().await?,
+                caller,
+                AppId::parse(&app_id),
+                &name,
+            )
+            .await?,
         ))
     }
 
@@ -195,8 +211,8 @@ impl Mutation {
             versions::promote(
                 &mut *ctx.conn().await?,
                 caller,
-                &version_id,
-                &from_environment_id,
+                VersionId::parse(&version_id),
+                EnvironmentId::parse(&from_environment_id),
                 force.unwrap_or(false),
             )
             .await?,
@@ -212,9 +228,18 @@ impl Mutation {
         data_source_ids: Vec<ID>,
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
-        let ids: Vec<String> = data_source_ids.into_iter().map(|id| id.0).collect();
+        let ids: Vec<DataSourceId> = data_source_ids
+            .iter()
+            .map(|id| DataSourceId::parse(id))
+            .collect();
         Ok(AppVersion(
-            version_data_sources::set(&mut *ctx.conn().await?, caller, &version_id, &ids).await?,
+            version_data_sources::set(
+                &mut *ctx.conn().await?,
+                caller,
+                VersionId::parse(&version_id),
+                &ids,
+            )
+            .await?,
         ))
     }
 
@@ -233,8 +258,8 @@ impl Mutation {
             promotion_requests::request(
                 &mut *ctx.conn().await?,
                 caller,
-                &version_id,
-                &from_environment_id,
+                VersionId::parse(&version_id),
+                EnvironmentId::parse(&from_environment_id),
                 note.as_deref(),
             )
             .await?,
@@ -256,7 +281,7 @@ impl Mutation {
             promotion_requests::review(
                 &mut *ctx.conn().await?,
                 caller,
-                &id,
+                PromotionRequestId::parse(&id),
                 approve,
                 comment.as_deref(),
             )
@@ -272,7 +297,12 @@ impl Mutation {
     ) -> async_graphql::Result<PromotionRequest> {
         let caller = ctx.caller()?;
         Ok(PromotionRequest(
-            promotion_requests::cancel(&mut *ctx.conn().await?, caller, &id).await?,
+            promotion_requests::cancel(
+                &mut *ctx.conn().await?,
+                caller,
+                PromotionRequestId::parse(&id),
+            )
+            .await?,
         ))
     }
 
@@ -290,7 +320,7 @@ impl Mutation {
         Ok(App(releases::release(
             &mut *ctx.conn().await?,
             caller,
-            &version_id,
+            VersionId::parse(&version_id),
             note.as_deref(),
         )
         .await?))
@@ -306,7 +336,7 @@ impl Mutation {
         Ok(App(releases::rollback(
             &mut *ctx.conn().await?,
             caller,
-            &app_id,
+            AppId::parse(&app_id),
         )
         .await?))
     }
@@ -328,7 +358,7 @@ impl Mutation {
             scheduled_releases::schedule(
                 &mut *ctx.conn().await?,
                 caller,
-                &version_id,
+                VersionId::parse(&version_id),
                 at,
                 note.as_deref(),
             )
@@ -344,7 +374,12 @@ impl Mutation {
     ) -> async_graphql::Result<ScheduledRelease> {
         let caller = ctx.caller()?;
         Ok(ScheduledRelease(
-            scheduled_releases::cancel(&mut *ctx.conn().await?, caller, &id).await?,
+            scheduled_releases::cancel(
+                &mut *ctx.conn().await?,
+                caller,
+                ScheduledReleaseId::parse(&id),
+            )
+            .await?,
         ))
     }
 
@@ -360,8 +395,8 @@ impl Mutation {
         Ok(App(selections::select(
             &mut *ctx.conn().await?,
             caller,
-            &app_id,
-            &environment_id,
+            AppId::parse(&app_id),
+            EnvironmentId::parse(&environment_id),
         )
         .await?))
     }
@@ -376,7 +411,13 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::create(&mut *ctx.conn().await?, caller, &input.name, &input.after).await?,
+            pipeline::create(
+                &mut *ctx.conn().await?,
+                caller,
+                &input.name,
+                EnvironmentId::parse(&input.after),
+            )
+            .await?,
         ))
     }
 
@@ -389,7 +430,13 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::rename(&mut *ctx.conn().await?, caller, &id, &name).await?,
+            pipeline::rename(
+                &mut *ctx.conn().await?,
+                caller,
+                EnvironmentId::parse(&id),
+                &name,
+            )
+            .await?,
         ))
     }
 
@@ -404,7 +451,13 @@ impl Mutation {
         after: ID,
     ) -> async_graphql::Result<Vec<Environment>> {
         let caller = ctx.caller()?;
-        let pipeline = pipeline::move_after(&mut *ctx.conn().await?, caller, &id, &after).await?;
+        let pipeline = pipeline::move_after(
+            &mut *ctx.conn().await?,
+            caller,
+            EnvironmentId::parse(&id),
+            EnvironmentId::parse(&after),
+        )
+        .await?;
         Ok(pipeline.into_iter().map(Environment).collect())
     }
 
@@ -412,7 +465,8 @@ impl Mutation {
     /// it holds app versions. Users who had selected it get the lowest environment.
     async fn delete_environment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted = pipeline::delete(&mut *ctx.conn().await?, caller, &id).await?;
+        let deleted =
+            pipeline::delete(&mut *ctx.conn().await?, caller, EnvironmentId::parse(&id)).await?;
         Ok(ID(deleted.to_string()))
     }
 
@@ -427,7 +481,13 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::set_protected(&mut *ctx.conn().await?, caller, &id, protected).await?,
+            pipeline::set_protected(
+                &mut *ctx.conn().await?,
+                caller,
+                EnvironmentId::parse(&id),
+                protected,
+            )
+            .await?,
         ))
     }
 
@@ -441,8 +501,13 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::set_approvals(&mut *ctx.conn().await?, caller, &id, required_approvals)
-                .await?,
+            pipeline::set_approvals(
+                &mut *ctx.conn().await?,
+                caller,
+                EnvironmentId::parse(&id),
+                required_approvals,
+            )
+            .await?,
         ))
     }
 
@@ -459,7 +524,13 @@ impl Mutation {
         let caller = ctx.caller()?;
         let rules = rules.into_iter().map(Into::into).collect();
         Ok(Environment(
-            access::set(&mut *ctx.conn().await?, caller, &id, rules).await?,
+            access::set(
+                &mut *ctx.conn().await?,
+                caller,
+                EnvironmentId::parse(&id),
+                rules,
+            )
+            .await?,
         ))
     }
 
@@ -500,8 +571,14 @@ impl Mutation {
         let caller = ctx.caller()?;
         let values: Vec<_> = values.into_iter().map(Into::into).collect();
         let mut conn = ctx.conn().await?;
-        let constant =
-            constants::set_values(&mut conn, caller, &ctx.app().master_keys, &id, &values).await?;
+        let constant = constants::set_values(
+            &mut conn,
+            caller,
+            &ctx.app().master_keys,
+            ConstantId::parse(&id),
+            &values,
+        )
+        .await?;
         Ok(WorkspaceConstant::load(&mut conn, vec![constant])
             .await?
             .remove(0))
@@ -510,7 +587,8 @@ impl Mutation {
     /// Deletes a constant (admins); refused while data-source options reference it.
     async fn delete_constant(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted = constants::delete(&mut *ctx.conn().await?, caller, &id).await?;
+        let deleted =
+            constants::delete(&mut *ctx.conn().await?, caller, ConstantId::parse(&id)).await?;
         Ok(ID(deleted.to_string()))
     }
 

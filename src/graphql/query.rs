@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Json, Lookahead, Object, Value};
 use uuid::Uuid;
 
 use crate::domain::data_sources::{self, Filters};
+use crate::domain::ids::{AppId, DataSourceId, EnvironmentId, VersionId};
 use crate::domain::pagination::PageRequest;
 use crate::domain::permissions::Action;
 use crate::domain::{
@@ -97,7 +98,7 @@ impl Query {
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(Some(Environment(
-            environments::find_offered(&all, &id, caller)?.clone(),
+            environments::find_offered(&all, EnvironmentId::parse(&id), caller)?.clone(),
         )))
     }
 
@@ -172,7 +173,7 @@ impl Query {
     ) -> async_graphql::Result<Option<DataSource>> {
         let caller = ctx.caller()?;
         Ok(Some(DataSource(
-            data_sources::get(&mut *ctx.conn().await?, caller, &id).await?,
+            data_sources::get(&mut *ctx.conn().await?, caller, DataSourceId::parse(&id)).await?,
         )))
     }
 
@@ -218,9 +219,12 @@ impl Query {
     /// NOT_FOUND.
     async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
         let caller = ctx.caller()?;
-        Ok(Some(App(
-            apps::get(&mut *ctx.conn().await?, caller, &id).await?
-        )))
+        Ok(Some(App(apps::get(
+            &mut *ctx.conn().await?,
+            caller,
+            AppId::parse(&id),
+        )
+        .await?)))
     }
 
     /// The options the query runner uses for a data source of an app (the RUNNER role
@@ -277,7 +281,12 @@ impl Query {
     ) -> async_graphql::Result<PromotionPreview> {
         let caller = ctx.caller()?;
         Ok(PromotionPreview(
-            promotion::preview(&mut *ctx.conn().await?, caller, &version_id).await?,
+            promotion::preview(
+                &mut *ctx.conn().await?,
+                caller,
+                VersionId::parse(&version_id),
+            )
+            .await?,
         ))
     }
 
@@ -298,7 +307,7 @@ impl Query {
         let page = PageRequest::new(first, after.as_deref())?;
         let filter = promotion_requests::Filter {
             status: status.map(Into::into),
-            app_id: app_id.map(|id| id.0),
+            app_id: app_id.map(|id| AppId::parse(&id)),
         };
         let page =
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
@@ -356,8 +365,8 @@ impl Query {
             &mut *ctx.conn().await?,
             caller,
             &ctx.app().master_keys,
-            &from_environment_id,
-            &to_environment_id,
+            EnvironmentId::parse(&from_environment_id),
+            EnvironmentId::parse(&to_environment_id),
         )
         .await?;
         Ok(diff.into())

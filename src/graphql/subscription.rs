@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::auth::Session;
 use crate::domain::Caller;
 use crate::domain::changes::Event;
+use crate::domain::ids::DataSourceId;
 use crate::domain::subscriptions::{DeletionWatch, OptionsWatch, PromotionRequestWatch, Watch};
 use crate::error::AppError;
 use crate::metrics::Held;
@@ -33,7 +34,7 @@ impl Subscription {
         let watch = OptionsWatch::start(
             &mut conn,
             ctx.caller()?,
-            data_source_id.as_deref().map(|id| id.as_str()),
+            data_source_id.map(|id| DataSourceId::parse(&id)),
         )
         .await?;
         drop(conn);

@@ -261,7 +261,12 @@ async fn a_diff_needs_read_options_on_both_and_never_sees_another_workspace() {
 /// the statements 2 cost.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_diff_and_an_export_cost_the_same_statements_for_2_and_12_data_sources() {
-    let t = TestApp::new().await;
+    // What the resolvers send: the same query asked again would come from the cache.
+    let t = TestApp::with_settings(envgate::app::Settings {
+        response_cache: envgate::graphql::CacheBytes(0),
+        ..Default::default()
+    })
+    .await;
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
     let options = json!([{ "key": "host", "value": "h" }, { "key": "database", "value": "d" }, { "key": "username", "value": "u" }, { "key": "password", "value": "p" }]);

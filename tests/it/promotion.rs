@@ -845,7 +845,12 @@ async fn another_workspaces_ids_are_not_found_everywhere() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_preview_and_a_page_of_requests_cost_the_same_whatever_they_hold() {
-    let t = TestApp::new().await;
+    // What the resolvers send: the same query asked again would come from the cache.
+    let t = TestApp::with_settings(envgate::app::Settings {
+        response_cache: envgate::graphql::CacheBytes(0),
+        ..Default::default()
+    })
+    .await;
     let ws = t.workspace().await;
     let envs = environment_ids(&t, &ws).await;
     let (orders, reports, app, v1) = shop(&t, &ws, &envs).await;

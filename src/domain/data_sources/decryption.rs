@@ -14,6 +14,7 @@ use crate::db::schema::{
     environments as environment_rows,
 };
 use crate::domain::access::Permission;
+use crate::domain::ids::{DataSourceId, EnvironmentId};
 use crate::domain::kinds::Kind;
 use crate::domain::options;
 use crate::domain::permissions::Action;
@@ -123,8 +124,8 @@ pub async fn connection_options(
     conn: &mut Conn,
     caller: &Caller,
     master_keys: &MasterKeys,
-    data_source_id: &str,
-    environment_id: &str,
+    data_source_id: DataSourceId,
+    environment_id: EnvironmentId,
 ) -> AppResult<TestTarget> {
     caller.require(Action::ReadDataSources)?;
     let all = environments::all(conn, caller.workspace_id).await?;

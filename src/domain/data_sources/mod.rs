@@ -23,11 +23,12 @@ use crate::db::models::{DataSource, DataSourceOptions, NewDataSource};
 use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
+use crate::domain::ids::{DataSourceId, EnvironmentId};
 use crate::domain::kinds::{self, Kind};
 use crate::domain::options::{self, OptionInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::permissions::Action;
-use crate::domain::{Caller, environments, ids, names, workspaces};
+use crate::domain::{Caller, environments, names, workspaces};
 use crate::error::{AppError, AppResult};
 use crate::secrets::MasterKeys;
 
@@ -37,7 +38,7 @@ pub struct NewDataSourceInput {
     pub name: String,
     pub kind: String,
     /// The environment the options are for; the default one when `None`.
-    pub environment_id: Option<String>,
+    pub environment_id: Option<EnvironmentId>,
     pub options: Vec<OptionInput>,
 }
 
@@ -72,9 +73,12 @@ fn in_workspace(workspace_id: Uuid, id: Uuid) -> _ {
 }
 
 /// The data source `id` names in the caller's workspace; NOT_FOUND when there is none.
-pub async fn get(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<DataSource> {
+pub async fn get(
+    conn: &mut Conn,
+    caller: &Caller,
+    DataSourceId(id): DataSourceId,
+) -> AppResult<DataSource> {
     caller.require(Action::ReadDataSources)?;
-    let id = ids::parse(id, "data source")?;
     in_workspace(caller.workspace_id, id)
         .select(DataSource::as_select())
         .first(conn)
@@ -196,8 +200,7 @@ pub async fn create(
         // this data source's values.
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
-        let target =
-            environments::chosen_or_default(&all, input.environment_id.as_deref(), caller)?.id;
+        let target = environments::chosen_or_default(&all, input.environment_id, caller)?.id;
         // Community writes only what it uses: the default environment. Environments a
         // license unlocks later start empty (see `empty_options`).
         let rows: Vec<DataSourceOptions> = environments::offered(&all, caller)
@@ -267,12 +270,11 @@ pub async fn create(
 pub async fn rename(
     conn: &mut Conn,
     caller: &Caller,
-    id: &str,
+    DataSourceId(id): DataSourceId,
     name: &str,
 ) -> AppResult<DataSource> {
     caller.require(Action::ManageDataSources)?;
     let name = names::checked(name)?;
-    let id = ids::parse(id, "data source")?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let renamed = diesel::update(in_workspace(caller.workspace_id, id))
             .set((
@@ -295,9 +297,12 @@ pub async fn rename(
 }
 
 /// Deletes a data source and every environment's options; returns its id.
-pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uuid> {
+pub async fn delete(
+    conn: &mut Conn,
+    caller: &Caller,
+    DataSourceId(id): DataSourceId,
+) -> AppResult<Uuid> {
     caller.require(Action::ManageDataSources)?;
-    let id = ids::parse(id, "data source")?;
     conn.transaction::<_, AppError, _>(async |conn| {
         let name: String = diesel::delete(in_workspace(caller.workspace_id, id))
             .returning(data_sources::name)
@@ -322,8 +327,11 @@ pub async fn delete(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<Uui
 /// The data source `id` names, its row locked for the transaction before any of its
 /// options rows: every writer (and a delete) takes the locks in that order, so none
 /// deadlocks. NOT_FOUND when there is none (also when it was deleted meanwhile).
-async fn locked(conn: &mut Conn, caller: &Caller, id: &str) -> AppResult<DataSource> {
-    let id = ids::parse(id, "data source")?;
+async fn locked(
+    conn: &mut Conn,
+    caller: &Caller,
+    DataSourceId(id): DataSourceId,
+) -> AppResult<DataSource> {
     in_workspace(caller.workspace_id, id)
         .select(DataSource::as_select())
         .for_no_key_update()

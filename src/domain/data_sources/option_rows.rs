@@ -14,6 +14,7 @@ use crate::db::schema::{data_source_options, data_sources};
 use crate::domain::access::Permission;
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::changes::{self, Change};
+use crate::domain::ids::{DataSourceId, EnvironmentId};
 use crate::domain::kinds::Kind;
 use crate::domain::options::{self, OptionInput};
 use crate::domain::permissions::Action;
@@ -26,8 +27,8 @@ use super::{kind_of, locked};
 /// What `updateDataSourceOptions` asks for.
 #[derive(Debug, Clone)]
 pub struct OptionsUpdate {
-    pub data_source_id: String,
-    pub environment_id: String,
+    pub data_source_id: DataSourceId,
+    pub environment_id: EnvironmentId,
     pub options: Vec<OptionInput>,
     pub expected_revision: Option<i32>,
 }
@@ -35,9 +36,9 @@ pub struct OptionsUpdate {
 /// What `copyDataSourceOptions` asks for.
 #[derive(Debug, Clone)]
 pub struct OptionsCopy {
-    pub data_source_id: String,
-    pub from_environment_id: String,
-    pub to_environment_id: String,
+    pub data_source_id: DataSourceId,
+    pub from_environment_id: EnvironmentId,
+    pub to_environment_id: EnvironmentId,
     pub include_secrets: bool,
     /// The target environment's revision the caller last saw.
     pub expected_revision: Option<i32>,
@@ -148,9 +149,9 @@ pub async fn update_options(
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
-        let environment = environments::find_offered(&all, &input.environment_id, caller)?;
+        let environment = environments::find_offered(&all, input.environment_id, caller)?;
         caller.require_in(Permission::EditOptions, environment)?;
-        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let data_source = locked(conn, caller, input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
         let changes = options::validate(kind, &input.options)?;
         check_references(conn, caller, &changes).await?;
@@ -183,12 +184,12 @@ pub async fn copy_options(
     conn.transaction::<_, AppError, _>(async |conn| {
         workspaces::share_pipeline(conn, caller.workspace_id).await?;
         let all = environments::all(conn, caller.workspace_id).await?;
-        let from = environments::find_offered(&all, &input.from_environment_id, caller)?;
-        let to = environments::find_offered(&all, &input.to_environment_id, caller)?;
+        let from = environments::find_offered(&all, input.from_environment_id, caller)?;
+        let to = environments::find_offered(&all, input.to_environment_id, caller)?;
         // Both ends: what is copied is read there, and written here.
         caller.require_in(Permission::ReadOptions, from)?;
         caller.require_in(Permission::EditOptions, to)?;
-        let data_source = locked(conn, caller, &input.data_source_id).await?;
+        let data_source = locked(conn, caller, input.data_source_id).await?;
         let kind = kind_of(&data_source)?;
         if from.id == to.id {
             return Err(AppError::bad_field(

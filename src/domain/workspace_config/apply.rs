@@ -14,6 +14,7 @@ use crate::db::models::{DataSource, DataSourceOptions, Environment};
 use crate::domain::audit::{self, AuditAction, Event};
 use crate::domain::constants::{self, ValueInput};
 use crate::domain::data_sources::{self, NewDataSourceInput, OptionsUpdate};
+use crate::domain::ids::{ConstantId, DataSourceId, EnvironmentId};
 use crate::domain::permissions::Action;
 use crate::domain::{Caller, access, environments, pipeline, workspaces};
 use crate::error::{AppError, AppResult, Problem};
@@ -115,8 +116,8 @@ impl Run<'_> {
             })
     }
 
-    fn environment_id(&self, name: &str) -> AppResult<String> {
-        Ok(self.environment(name)?.id.to_string())
+    fn environment_id(&self, name: &str) -> AppResult<EnvironmentId> {
+        Ok(self.environment(name)?.id.into())
     }
 
     fn values(&self, values: NamedValues) -> AppResult<Vec<ValueInput>> {
@@ -141,7 +142,7 @@ impl Run<'_> {
         match step {
             Step::CreateEnvironment { name, after } => {
                 let after = self.environment_id(&after)?;
-                pipeline::create(conn, caller, &name, &after)
+                pipeline::create(conn, caller, &name, after)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
                 self.refresh_environments(conn).await?;
@@ -162,32 +163,32 @@ impl Run<'_> {
             }
             Step::MoveEnvironment { name, after } => {
                 let (id, after) = (self.environment_id(&name)?, self.environment_id(&after)?);
-                pipeline::move_after(conn, caller, &id, &after)
+                pipeline::move_after(conn, caller, id, after)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
                 self.refresh_environments(conn).await?;
             }
             Step::SetProtected { name, protected } => {
                 let id = self.environment_id(&name)?;
-                pipeline::set_protected(conn, caller, &id, protected)
+                pipeline::set_protected(conn, caller, id, protected)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
             }
             Step::SetApprovals { name, required } => {
                 let id = self.environment_id(&name)?;
-                pipeline::set_approvals(conn, caller, &id, required)
+                pipeline::set_approvals(conn, caller, id, required)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
             }
             Step::SetAccess { name, rules } => {
                 let id = self.environment_id(&name)?;
-                access::set(conn, caller, &id, rules)
+                access::set(conn, caller, id, rules)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
             }
             Step::DeleteEnvironment { name } => {
                 let id = self.environment_id(&name)?;
-                pipeline::delete(conn, caller, &id)
+                pipeline::delete(conn, caller, id)
                     .await
                     .map_err(|e| within(&format!("environment {name}"), e))?;
             }
@@ -201,13 +202,13 @@ impl Run<'_> {
             Step::SetConstantValues { name, values } => {
                 let values = self.values(values)?;
                 let id = self.constant_id(&name)?;
-                constants::set_values(conn, caller, keys, &id, &values)
+                constants::set_values(conn, caller, keys, id, &values)
                     .await
                     .map_err(|e| within(&format!("constant {name}"), e))?;
             }
             Step::DeleteConstant { name } => {
                 let id = self.constant_id(&name)?;
-                constants::delete(conn, caller, &id)
+                constants::delete(conn, caller, id)
                     .await
                     .map_err(|e| within(&format!("constant {name}"), e))?;
             }
@@ -264,8 +265,8 @@ impl Run<'_> {
                     return Ok(());
                 }
                 let update = OptionsUpdate {
-                    data_source_id: source.id.to_string(),
-                    environment_id: environment.id.to_string(),
+                    data_source_id: source.id.into(),
+                    environment_id: environment.id.into(),
                     options: patch.inputs,
                     expected_revision: Some(row.revision),
                 };
@@ -277,11 +278,11 @@ impl Run<'_> {
                 let id = self
                     .data_sources
                     .get(&name)
-                    .map(|(d, _)| d.id.to_string())
+                    .map(|(d, _)| DataSourceId(d.id))
                     .ok_or_else(|| {
                         AppError::internal(anyhow::anyhow!("planned data source {name} is missing"))
                     })?;
-                data_sources::delete(conn, caller, &id)
+                data_sources::delete(conn, caller, id)
                     .await
                     .map_err(|e| within(&format!("data source {name}"), e))?;
             }
@@ -289,10 +290,10 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn constant_id(&self, name: &str) -> AppResult<String> {
+    fn constant_id(&self, name: &str) -> AppResult<ConstantId> {
         self.constants
             .get(name)
-            .map(Uuid::to_string)
+            .map(|id| ConstantId(*id))
             .ok_or_else(|| {
                 AppError::internal(anyhow::anyhow!("planned constant {name} is missing"))
             })

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use crate::db::models;
 use crate::domain::constants::{self, ValueInput};
 use crate::domain::environments;
+use crate::domain::ids::EnvironmentId;
 use crate::graphql::ContextExt as _;
 use crate::graphql::types::environment::Environment;
 
@@ -115,7 +116,7 @@ pub struct ConstantValueInput {
 impl From<ConstantValueInput> for ValueInput {
     fn from(i: ConstantValueInput) -> Self {
         Self {
-            environment_id: i.environment_id.0,
+            environment_id: EnvironmentId::parse(&i.environment_id),
             value: i.value,
         }
     }

@@ -9,6 +9,7 @@ use futures_util::FutureExt as _;
 use uuid::Uuid;
 
 use crate::db::models;
+use crate::domain::ids::EnvironmentId;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
 use crate::graphql::direct::{self, Json};
@@ -45,7 +46,8 @@ impl DataSource {
     ) -> async_graphql::Result<Uuid> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
-        Ok(environments::find_readable(&all, environment_id, caller)?.id)
+        let id = EnvironmentId::parse(environment_id);
+        Ok(environments::find_readable(&all, id, caller)?.id)
     }
 
     /// Its options in an offered environment: `options`, as resolved and as written

@@ -2,6 +2,7 @@ use async_graphql::{ID, InputObject, Json};
 use serde_json::Value;
 
 use crate::domain::data_sources::{NewDataSourceInput, OptionsCopy, OptionsUpdate};
+use crate::domain::ids::{AppId, DataSourceId, EnvironmentId};
 use crate::domain::options::OptionInput;
 use crate::domain::resolution::ResolveRequest;
 use crate::graphql::types::resolution::RunTarget;
@@ -44,7 +45,7 @@ impl From<CreateDataSourceInput> for NewDataSourceInput {
         Self {
             name: i.name,
             kind: i.kind,
-            environment_id: i.environment_id.map(|id| id.0),
+            environment_id: i.environment_id.map(|id| EnvironmentId::parse(&id)),
             options: options(i.options),
         }
     }
@@ -67,8 +68,8 @@ pub struct UpdateDataSourceOptionsInput {
 impl From<UpdateDataSourceOptionsInput> for OptionsUpdate {
     fn from(i: UpdateDataSourceOptionsInput) -> Self {
         Self {
-            data_source_id: i.data_source_id.0,
-            environment_id: i.environment_id.0,
+            data_source_id: DataSourceId::parse(&i.data_source_id),
+            environment_id: EnvironmentId::parse(&i.environment_id),
             options: options(i.options),
             expected_revision: i.expected_revision,
         }
@@ -95,9 +96,9 @@ pub struct CopyDataSourceOptionsInput {
 impl From<CopyDataSourceOptionsInput> for OptionsCopy {
     fn from(i: CopyDataSourceOptionsInput) -> Self {
         Self {
-            data_source_id: i.data_source_id.0,
-            from_environment_id: i.from_environment_id.0,
-            to_environment_id: i.to_environment_id.0,
+            data_source_id: DataSourceId::parse(&i.data_source_id),
+            from_environment_id: EnvironmentId::parse(&i.from_environment_id),
+            to_environment_id: EnvironmentId::parse(&i.to_environment_id),
             include_secrets: i.include_secrets,
             expected_revision: i.expected_revision,
         }
@@ -120,8 +121,8 @@ pub struct ResolveDataSourceInput {
 impl From<ResolveDataSourceInput> for ResolveRequest {
     fn from(i: ResolveDataSourceInput) -> Self {
         Self {
-            data_source_id: i.data_source_id.0,
-            app_id: i.app_id.0,
+            data_source_id: DataSourceId::parse(&i.data_source_id),
+            app_id: AppId::parse(&i.app_id),
             target: i.target.into(),
             user_id: i.user_id.map(|id| id.0),
         }
