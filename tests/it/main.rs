@@ -30,6 +30,7 @@ mod pipeline;
 mod playground;
 mod pooler;
 mod promotion;
+mod reference;
 mod releases;
 mod replicas;
 mod resolution;
