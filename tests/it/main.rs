@@ -18,6 +18,7 @@ mod direct_json;
 mod drift;
 mod edition;
 mod environments;
+mod equivalence;
 mod faults;
 mod hostile;
 mod http;
