@@ -44,14 +44,14 @@ static COMPARED: AtomicU64 = AtomicU64::new(0);
 /// What runs against one test database (every [`TestApp`] over it shares this), so that
 /// a query is compared only when nothing else could have changed what it reads between
 /// its answer and its reference answer: no other request through any of those apps,
-/// and no lock held by the test.
+/// no lock held by the test, no `serve` process the test started over it.
 #[derive(Default)]
 pub struct Activity {
     /// Bumped by every request started and every lock taken.
     events: AtomicU64,
     /// Requests running now.
     running: AtomicUsize,
-    /// Locks the test holds now.
+    /// Locks the test holds and processes it runs over the database now.
     held: Arc<AtomicUsize>,
 }
 
@@ -104,6 +104,12 @@ impl Drop for Running<'_> {
 /// write to the database (see [`process_over`]).
 pub struct Holding(Arc<AtomicUsize>);
 
+impl Drop for Holding {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The activity of every test database alive, by name.
 static DATABASES: Mutex<BTreeMap<String, Weak<Activity>>> = Mutex::new(BTreeMap::new());
 
@@ -130,23 +136,21 @@ pub fn process_over(url: &str) -> Option<Holding> {
     Some(activity.hold())
 }
 
-impl Drop for Holding {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// The app that answers the reference way, made once per [`TestApp`] on first use.
 pub type Lazy = tokio::sync::OnceCell<ReferenceApp>;
 
 /// An app beside the tested one whose requests all carry [`Reference`].
 pub struct ReferenceApp {
+    /// Its own pool, statement counter and metrics; no verifier (the tested app's
+    /// verifies), no listener.
     pub app: AppState,
     schema: EnvgateSchema,
+    /// Queries compared with its answers.
     compared: AtomicUsize,
 }
 
 impl ReferenceApp {
+    /// The reference app over `app`.
     pub fn new(app: AppState) -> Self {
         Self {
             schema: envgate::schema(app.clone()),
