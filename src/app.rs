@@ -141,6 +141,14 @@ impl App {
     /// The session of an `Authorization` header, its workspace provisioned.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Session> {
         let session = self.tokens.authenticate(authorization).await?;
+        self.admit(session).await
+    }
+
+    /// What [`Self::authenticate`] does with a verified session: refuses the demo token
+    /// when the settings say so, and provisions the session's workspace. (The
+    /// equivalence test verifies a token with the tested app's verifier and admits the
+    /// session into the app beside it that answers the reference way.)
+    pub async fn admit(&self, session: Session) -> AppResult<Session> {
         if let Some((user, workspace)) = &self.settings.refused_demo_user
             && session.user_id == *user
             && session.workspace_id == *workspace

@@ -6,7 +6,8 @@
 //! the tree as a [`Value::Binary`]; [`response_json`] splices it into the response as
 //! it is. Anything else (an unknown field, a key asked twice, an item that would fail)
 //! makes the writer give up, and the list resolves through async-graphql as usual, so
-//! answers and errors are the same either way (a test compares them).
+//! answers and errors are the same either way: the integration suite compares every
+//! query's answer with its [`Reference`] answer, which writes nothing ahead.
 //!
 //! No envgate field returns bytes, so a `Value::Binary` in a response is always JSON
 //! written here; only a transport that writes responses with [`response_json`] asks
@@ -16,15 +17,18 @@
 use async_graphql::parser::types::{Field, SelectionSet};
 use async_graphql::{ContextSelectionSet, Name, Positioned, Response, Value};
 
+use super::Reference;
 use super::inline::{self, key};
 
 /// In a request's data: its response is written with [`response_json`], so lists may
 /// be written ahead as JSON.
 pub struct Splice;
 
-/// Whether the request of `ctx` takes lists written ahead.
+/// Whether the request of `ctx` takes lists written ahead: its transport splices them
+/// in, and it does not ask for the [`Reference`] answer (which resolves every list
+/// through async-graphql).
 pub fn enabled(ctx: &ContextSelectionSet<'_>) -> bool {
-    ctx.data_opt::<Splice>().is_some()
+    ctx.data_opt::<Splice>().is_some() && !Reference::asked(ctx)
 }
 
 /// Writes one item of a list straight to JSON, as its selection asks; `None` when the

@@ -18,8 +18,8 @@ use super::cache::{Lookup, ResponseCache};
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
 use super::{
-    Authentication, Mutation, Query, ReadAfter, RequestId, Splice, Subscription, extensions,
-    field_order, loaders,
+    Authentication, Mutation, Query, ReadAfter, Reference, RequestId, Splice, Subscription,
+    extensions, field_order, loaders,
 };
 use crate::app::{AppState, Reads};
 use crate::db::replicas::{CONSISTENCY_HEADER, Lsn, ReadFrom, Replicas};
@@ -229,6 +229,7 @@ struct Retry {
     authentication: Option<Authentication>,
     request_id: Option<RequestId>,
     splice: bool,
+    reference: bool,
     read_after: Option<ReadAfter>,
 }
 
@@ -243,6 +244,7 @@ impl Retry {
             authentication: loaders::find::<Authentication>(data, None).cloned(),
             request_id: loaders::find::<RequestId>(data, None).cloned(),
             splice: loaders::find::<Splice>(data, None).is_some(),
+            reference: loaders::find::<Reference>(data, None).is_some(),
             read_after: loaders::find::<ReadAfter>(data, None).copied(),
         }
     }
@@ -260,6 +262,9 @@ impl Retry {
         }
         if self.splice {
             request = request.data(Splice);
+        }
+        if self.reference {
+            request = request.data(Reference);
         }
         if let Some(read_after) = self.read_after {
             request = request.data(read_after);

@@ -8,7 +8,9 @@
 //! say) are run as futures, together, so that list items still load in one batch.
 //!
 //! The GraphQL type is unchanged: `Inline<T>` registers and names itself as `T`, and
-//! every field still runs `T`'s own resolver; only the way they are driven differs.
+//! every field still runs `T`'s own resolver; only the way they are driven differs. A
+//! request that asks for the [`Reference`] answer is resolved by `T`'s (or `Vec<T>`'s)
+//! own `OutputType::resolve`, as if `Inline` were not there.
 
 use std::borrow::Cow;
 
@@ -23,7 +25,7 @@ use futures_util::future::join_all;
 use indexmap::IndexMap;
 use indexmap::map::Entry;
 
-use super::direct;
+use super::{Reference, direct};
 
 /// An object type whose listed fields complete without waiting for anything.
 pub trait InlineFields: ContainerType {
@@ -69,8 +71,11 @@ impl<T: InlineFields> OutputType for Inline<T> {
     async fn resolve(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
+        field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        if Reference::asked(ctx) {
+            return self.0.resolve(ctx, field).await;
+        }
         let steps = plan::<T>(ctx)?;
         let mut objects = resolve(&steps, [(ctx, &self.0)]).await;
         Ok(objects.pop().map_or(Value::Null, Object::finish))
@@ -98,8 +103,11 @@ impl<T: InlineFields> OutputType for InlineList<T> {
     async fn resolve(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
+        field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        if Reference::asked(ctx) {
+            return self.0.resolve(ctx, field).await;
+        }
         if let Some(written) = direct::list(ctx, &self.0, |ctx| T::writer(ctx)) {
             return Ok(written);
         }
@@ -390,6 +398,65 @@ mod tests {
                 T::type_name()
             );
         }
+    }
+
+    /// An object that lists a field that waits as inline: polled in place, it trips the
+    /// debug assertion; resolved the ordinary way, it just answers.
+    struct Lying;
+
+    #[async_graphql::Object]
+    impl Lying {
+        async fn waits(&self) -> i32 {
+            tokio::task::yield_now().await;
+            1
+        }
+    }
+
+    impl InlineFields for Lying {
+        const INLINE: &'static [&'static str] = &["waits"];
+    }
+
+    struct Root;
+
+    #[async_graphql::Object]
+    impl Root {
+        async fn one(&self) -> Inline<Lying> {
+            Inline(Lying)
+        }
+
+        async fn many(&self) -> InlineList<Lying> {
+            InlineList(vec![Lying, Lying])
+        }
+    }
+
+    async fn run(request: async_graphql::Request) -> async_graphql::Response {
+        let schema = async_graphql::Schema::new(
+            Root,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        );
+        schema.execute(request).await
+    }
+
+    const QUERY: &str = "{ one { waits } many { waits } }";
+
+    #[tokio::test]
+    async fn the_reference_answer_resolves_every_field_the_ordinary_way() {
+        let response = run(async_graphql::Request::new(QUERY).data(Reference)).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        assert_eq!(
+            response.data,
+            async_graphql::value!({ "one": { "waits": 1 }, "many": [{ "waits": 1 }, { "waits": 1 }] })
+        );
+    }
+
+    /// The other half of the test above: without [`Reference`], the same request does
+    /// poll the field in place (so the test above proves the marker is what stops it).
+    #[cfg(debug_assertions)]
+    #[tokio::test]
+    #[should_panic(expected = "Lying.waits is inline but waits")]
+    async fn without_the_reference_marker_inline_fields_are_polled_in_place() {
+        run(async_graphql::Request::new(QUERY)).await;
     }
 
     #[test]

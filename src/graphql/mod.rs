@@ -96,6 +96,24 @@ pub struct ReadAfter(pub crate::db::replicas::Lsn);
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// In a request's data: answer it the reference way, every object through its type's
+/// ordinary async-graphql resolver. The shortcuts that answer a field faster (objects
+/// resolved with their fields in place, `inline.rs`; lists written straight to JSON,
+/// `direct.rs`) each check for it where they decide to take over, and step aside: the
+/// answer is what plain async-graphql gives, field order fixed as the spec asks (as
+/// every answer is). The equivalence test runs every query the integration suite sends
+/// a second time with it and wants the same bytes. No transport places it: only code
+/// running in the process (a test) can ask for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference;
+
+impl Reference {
+    /// Whether the request of `ctx` asks for the reference answer.
+    pub(crate) fn asked<T>(ctx: &async_graphql::ContextBase<'_, T>) -> bool {
+        ctx.data_opt::<Self>().is_some()
+    }
+}
+
 /// What resolvers read from the context.
 pub(crate) trait ContextExt {
     fn app(&self) -> &AppState;

@@ -6,6 +6,9 @@
 #[allow(dead_code, reason = "the bench uses only part of the test fixtures")]
 #[path = "../it/common.rs"]
 mod common;
+#[allow(dead_code, reason = "the fixtures use it; the bench turns it off")]
+#[path = "../it/reference.rs"]
+mod reference;
 
 use std::time::{Duration, Instant};
 
@@ -39,7 +42,7 @@ async fn measure(t: &TestApp, name: &str, mut request: impl AsyncFnMut(usize)) {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
-    let t = TestApp::new().await;
+    let t = TestApp::new().await.without_reference();
     let ws = t.workspace().await;
     let mut ids = Vec::new();
     for i in 0..100 {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody as _};
 use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt as _;
@@ -224,6 +224,8 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// What runs against it, for the equivalence check (see [`crate::reference`]).
+    pub activity: Arc<crate::reference::Activity>,
 }
 
 impl TestDb {
@@ -255,7 +257,13 @@ impl TestDb {
             .await
             .expect("creating a test database");
         let url = url_for(&name).await;
-        Self { name, url }
+        let activity = Arc::default();
+        crate::reference::register(&name, &activity);
+        Self {
+            name,
+            url,
+            activity,
+        }
     }
 
     /// Waits until `expected` sessions of this database wait on a lock (bounded by
@@ -323,6 +331,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        crate::reference::unregister(&self.name);
         let name = self.name.clone();
         // Drop runs outside async; a thread of its own can block on the cleanup.
         let _ = std::thread::spawn(move || {
@@ -368,6 +377,10 @@ pub struct TestApp {
     pub app: AppState,
     pub router: axum::Router,
     master_key_hex: String,
+    /// The app that answers each query again the reference way (made on first use).
+    reference: crate::reference::Lazy,
+    /// Whether queries are answered again the reference way (see [`Self::request`]).
+    compared: bool,
 }
 
 impl TestApp {
@@ -436,6 +449,8 @@ impl TestApp {
             app,
             router,
             master_key_hex,
+            reference: Default::default(),
+            compared: true,
         }
     }
 
@@ -483,6 +498,8 @@ impl TestApp {
             app,
             router,
             master_key_hex: other.master_key_hex.clone(),
+            reference: Default::default(),
+            compared: true,
         }
     }
 
@@ -491,17 +508,63 @@ impl TestApp {
         self.app.queries.get()
     }
 
-    /// A raw request through the router.
+    /// A raw request through the router. A GraphQL query POSTed as JSON is then
+    /// answered again the reference way, and must get the same bytes (see
+    /// [`crate::reference`]).
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let (parts, body) = request.into_parts();
+        // A body held in memory is kept to be sent again; one that streams (a test of a
+        // stalled body) goes as it is, and is not compared.
+        let (body, sent) = if body.size_hint().exact().is_some() {
+            let sent = body.collect().await.unwrap().to_bytes();
+            (Body::from(sent.clone()), Some(sent))
+        } else {
+            (body, None)
+        };
+        let running = self.db.activity.start();
+        let request = Request::from_parts(parts.clone(), body);
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        TestResponse {
+        let response = TestResponse {
             status,
             headers,
             body: String::from_utf8(bytes.to_vec()).unwrap(),
+        };
+        if self.compared {
+            crate::reference::check(self, &parts, sent.as_ref(), &response, running).await;
         }
+        response
+    }
+
+    /// This app with its queries answered once only: the bench measures the tested app
+    /// alone.
+    #[allow(dead_code, reason = "the bench's (tests/bench/graphql.rs)")]
+    pub fn without_reference(mut self) -> Self {
+        self.compared = false;
+        self
+    }
+
+    /// The app that answers queries the reference way, beside this one: over the same
+    /// database and master key, with the same licensing and settings, not listening,
+    /// its statements counted apart (made on first use).
+    pub async fn reference(&self) -> &crate::reference::ReferenceApp {
+        self.reference
+            .get_or_init(|| async {
+                let queries = QueryCounter::default();
+                let url = database_url(&self.db.url);
+                let pool = db::pool(&url, 4, queries.clone(), db::Pooler::None).unwrap();
+                // No tokens: a reference request carries the session the tested app's
+                // verifier gives (see `reference::check`).
+                let app = App::builder(pool, queries)
+                    .licensing(self.app.licensing.clone())
+                    .master_keys(MasterKey::from_hex(&self.master_key_hex).unwrap())
+                    .settings(self.app.settings.clone())
+                    .build();
+                crate::reference::ReferenceApp::new(app)
+            })
+            .await
     }
 
     /// POSTs a GraphQL request with `token` and returns the JSON body.
@@ -641,7 +704,11 @@ pub fn data(response: Value) -> Value {
 /// A transaction of its own holding locks, as another session would: a race test
 /// starts its requests behind it, waits until they queue up ([`TestDb::lock_waiters`]),
 /// then lets go, so that the requests really overlap.
-pub struct HeldLock(tokio_postgres::Client);
+pub struct HeldLock {
+    client: tokio_postgres::Client,
+    /// No answer is compared with its reference while the lock is held.
+    _held: crate::reference::Holding,
+}
 
 impl TestDb {
     /// Opens a transaction on a direct connection and runs `sql` (a `SELECT ... FOR
@@ -651,21 +718,25 @@ impl TestDb {
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> HeldLock {
+        let held = self.activity.hold();
         let client = self.client().await;
         client.batch_execute("BEGIN").await.unwrap();
         let rows = client.execute(sql, params).await.unwrap();
         assert!(rows > 0, "nothing to hold a lock on: {sql}");
-        HeldLock(client)
+        HeldLock {
+            client,
+            _held: held,
+        }
     }
 }
 
 impl HeldLock {
     pub async fn commit(self) {
-        self.0.batch_execute("COMMIT").await.unwrap();
+        self.client.batch_execute("COMMIT").await.unwrap();
     }
 
     pub async fn rollback(self) {
-        self.0.batch_execute("ROLLBACK").await.unwrap();
+        self.client.batch_execute("ROLLBACK").await.unwrap();
     }
 }
 

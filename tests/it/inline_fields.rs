@@ -3,7 +3,8 @@
 //! repeated keys, fragments, `__typename` and a failing field, gives the same object
 //! whether it runs through a type resolved inline (the `dataSources` page, a data
 //! source's `options`) or through async-graphql (`dataSource(id)`, the options a
-//! mutation returns).
+//! mutation returns). The suite-wide check (`reference.rs`) also compares each query
+//! here with its reference answer, where every object resolves the ordinary way.
 
 use serde_json::{Value, json};
 

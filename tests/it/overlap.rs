@@ -13,6 +13,8 @@ const POLL: Duration = Duration::from_millis(50);
 pub struct HeldLock {
     holder: tokio_postgres::Client,
     observer: tokio_postgres::Client,
+    /// No answer is compared with its reference while the lock is held.
+    _held: crate::reference::Holding,
 }
 
 impl HeldLock {
@@ -22,12 +24,14 @@ impl HeldLock {
         lock_sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Self {
+        let held = db.activity.hold();
         let holder = db.client().await;
         holder.batch_execute("BEGIN").await.unwrap();
         holder.query(lock_sql, params).await.unwrap();
         Self {
             holder,
             observer: db.client().await,
+            _held: held,
         }
     }
 

@@ -25,6 +25,9 @@ pub(crate) struct Server {
     log: Arc<Mutex<Vec<String>>>,
     /// What it printed on stdout before it listened (the demo token).
     pub(crate) stdout: Vec<String>,
+    /// Over a test database, it may write there at any time: no answer over that
+    /// database is compared with its reference while it runs (see `reference.rs`).
+    _beside: Option<crate::reference::Holding>,
 }
 
 impl Server {
@@ -59,6 +62,7 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        let beside = crate::reference::process_over(database_url);
         let mut child = command.spawn().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
@@ -124,6 +128,7 @@ impl Server {
             address,
             log,
             stdout,
+            _beside: beside,
         }
     }
 
