@@ -10,8 +10,8 @@
 
 use std::sync::Arc;
 
+use async_graphql::ServerError;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerError};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -46,24 +46,24 @@ impl Default for Documents {
 }
 
 impl Documents {
-    /// Gives `request` its parsed document, from the store when its text was seen
-    /// before, and returns the document; or the errors of a text that does not parse
-    /// or passes a limit. A document is stored only when `may_store`.
+    /// The parsed document of `query`, from the store when the text was seen before;
+    /// or the errors of a text that does not parse or passes a limit. A document is
+    /// stored only when `may_store`. The request that runs gets a copy of it (see
+    /// `EnvgateSchema::prepare`): execution edits its own.
     pub fn parse(
         &self,
-        request: &mut Request,
+        query: &str,
         limits: &Limits,
         may_store: bool,
     ) -> Result<Arc<ExecutableDocument>, ServerError> {
-        if let Some(document) = self.0.get(request.query.as_str()) {
-            request.set_parsed_query(ExecutableDocument::clone(&document));
+        if let Some(document) = self.0.get(query) {
             return Ok(document);
         }
-        limits.check_text(&request.query)?;
-        let document = Arc::new(request.parsed_query()?.clone());
+        limits.check_text(query)?;
+        let document = Arc::new(async_graphql::parser::parse_query(query)?);
         limits.check_document(&document)?;
         if may_store {
-            self.0.insert(request.query.clone(), Arc::clone(&document));
+            self.0.insert(query.to_owned(), Arc::clone(&document));
         }
         Ok(document)
     }
@@ -79,19 +79,11 @@ mod tests {
     fn a_query_seen_before_is_not_parsed_again_and_its_document_stays_as_parsed() {
         let documents = Documents::default();
         let limits = Limits::default();
-        let first = documents
-            .parse(&mut Request::new(QUERY), &limits, true)
-            .unwrap();
-        let mut again = Request::new(QUERY);
-        let second = documents.parse(&mut again, &limits, true).unwrap();
+        let first = documents.parse(QUERY, &limits, true).unwrap();
+        let second = documents.parse(QUERY, &limits, true).unwrap();
         assert!(
             Arc::ptr_eq(&first, &second),
             "the stored document is reused"
-        );
-        assert_eq!(
-            format!("{:?}", again.parsed_query().unwrap()),
-            format!("{first:?}"),
-            "and given to the request"
         );
         // Execution edits the request's copy (skipped fields go); the stored one keeps
         // them for the next request.
@@ -102,18 +94,14 @@ mod tests {
     fn only_callers_allowed_to_store_add_and_what_fails_is_never_stored() {
         let documents = Documents::default();
         let limits = Limits::default();
-        let first = documents
-            .parse(&mut Request::new(QUERY), &limits, false)
-            .unwrap();
-        let second = documents
-            .parse(&mut Request::new(QUERY), &limits, false)
-            .unwrap();
+        let first = documents.parse(QUERY, &limits, false).unwrap();
+        let second = documents.parse(QUERY, &limits, false).unwrap();
         assert!(!Arc::ptr_eq(&first, &second), "nothing was stored");
         assert_eq!(documents.0.len(), 0);
-        let unparsed = documents.parse(&mut Request::new("{ environments {"), &limits, true);
+        let unparsed = documents.parse("{ environments {", &limits, true);
         assert!(unparsed.unwrap_err().message.contains("expected"));
         let aliases: String = (0..101).map(|i| format!("a{i}: __typename ")).collect();
-        let over = documents.parse(&mut Request::new(format!("{{ {aliases} }}")), &limits, true);
+        let over = documents.parse(&format!("{{ {aliases} }}"), &limits, true);
         assert!(over.unwrap_err().message.contains("aliases"));
         assert_eq!(documents.0.len(), 0);
     }

@@ -71,7 +71,7 @@ impl EnvgateSchema {
         let limits = &self.app.settings.limits;
         limits.check_variables(&request.variables)?;
         let may_store = loaders::session(&request.data, connection).is_some();
-        self.documents.parse(request, limits, may_store)
+        self.documents.parse(&request.query, limits, may_store)
     }
 
     /// Runs a request [`Self::parse`] gave its `document`. A mutation's answer names
@@ -102,8 +102,8 @@ impl EnvgateSchema {
         let retry = reads
             .as_ref()
             .and_then(Reads::replica_index)
-            .map(|index| (index, Retry::of(&request, &document)));
-        let request = self.prepare(request, ty, None, reads);
+            .map(|index| (index, Retry::of(&request)));
+        let request = self.prepare(request, &document, ty, None, reads);
         let operation_name = request.operation_name.clone();
         let mut response = self.schema.execute(request).instrument(span.clone()).await;
         if let Some((index, retry)) = retry
@@ -113,7 +113,7 @@ impl EnvgateSchema {
             // A replica that went away mid-read (stopped, restarted, cut off): the query
             // reads nothing it would not read again, so it runs once more on the primary.
             replicas.failed(index);
-            let request = self.prepare(retry.request(), ty, None, None);
+            let request = self.prepare(retry.request(), &document, ty, None, None);
             response = self.schema.execute(request).instrument(span).await;
         }
         // A mutation refused before it ran (validation, limits) wrote nothing, and its
@@ -143,8 +143,11 @@ impl EnvgateSchema {
         reads: Option<&Reads>,
     ) -> Option<Result<Response, Lookup>> {
         // Kept answers are JSON, which only a transport writing with `response_json`
-        // takes.
+        // takes; the reference answer is always computed.
         loaders::find::<Splice>(&request.data, None)?;
+        if loaders::find::<Reference>(&request.data, None).is_some() {
+            return None;
+        }
         let session = loaders::session(&request.data, None)?;
         session.check_expiry(chrono::Utc::now()).ok()?;
         let key = self
@@ -159,15 +162,19 @@ impl EnvgateSchema {
         self.cache.get(key, conn).await
     }
 
-    /// Attaches the caller and the loaders (caching ones for a query), reading through
-    /// `reads` (the primary when `None`).
+    /// Gives the request its copy of `document` (execution edits it: skipped fields
+    /// go), and attaches the caller and the loaders (caching ones for a query), reading
+    /// through `reads` (the primary when `None`). A request answered from the response
+    /// cache never gets this far, nor pays for the copy.
     fn prepare(
         &self,
-        request: Request,
+        mut request: Request,
+        document: &ExecutableDocument,
         ty: Option<OperationType>,
         connection: Option<&Data>,
         reads: Option<Reads>,
     ) -> Request {
+        request.set_parsed_query(document.clone());
         // A mutation reads what it wrote; each event of a subscription reads afresh.
         let uncached = ty.is_some_and(|ty| ty != OperationType::Query);
         loaders::attach(request, &self.app, connection, uncached, reads)
@@ -225,7 +232,6 @@ struct Retry {
     query: String,
     operation_name: Option<String>,
     variables: async_graphql::Variables,
-    document: Arc<ExecutableDocument>,
     authentication: Option<Authentication>,
     request_id: Option<RequestId>,
     splice: bool,
@@ -234,13 +240,12 @@ struct Retry {
 }
 
 impl Retry {
-    fn of(request: &Request, document: &Arc<ExecutableDocument>) -> Self {
+    fn of(request: &Request) -> Self {
         let data = &request.data;
         Self {
             query: request.query.clone(),
             operation_name: request.operation_name.clone(),
             variables: request.variables.clone(),
-            document: document.clone(),
             authentication: loaders::find::<Authentication>(data, None).cloned(),
             request_id: loaders::find::<RequestId>(data, None).cloned(),
             splice: loaders::find::<Splice>(data, None).is_some(),
@@ -253,7 +258,6 @@ impl Retry {
     fn request(self) -> Request {
         let mut request = Request::new(self.query).variables(self.variables);
         request.operation_name = self.operation_name;
-        request.set_parsed_query(ExecutableDocument::clone(&self.document));
         if let Some(authentication) = self.authentication {
             request = request.data(authentication);
         }
@@ -369,7 +373,7 @@ impl Executor for EnvgateSchema {
         };
         // No header over a WebSocket: the position is read only to remember it.
         let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref(), false);
-        let request = self.prepare(request, ty, session_data.as_deref(), reads);
+        let request = self.prepare(request, &document, ty, session_data.as_deref(), reads);
         let operation_name = request.operation_name.clone();
         let responses = self
             .schema

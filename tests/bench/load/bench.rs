@@ -13,6 +13,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
@@ -177,6 +178,9 @@ pub struct Row {
     pub server_cpu_ms_per_request: f64,
     /// Write mix only: acknowledged writes whose revision did not read back.
     pub lost_updates: Option<u64>,
+    /// Write mix only: reads that followed their client's acknowledged write, each
+    /// checked to see it (one that did not is an error of the row).
+    pub reads_after_writes: Option<u64>,
     /// Replica scenario, two processes: where their queries read from.
     pub replica_reads: Option<ReplicaReads>,
 }
@@ -199,6 +203,7 @@ impl Row {
             envgate: e,
             floor: f,
             lost_updates: None,
+            reads_after_writes: None,
             replica_reads: None,
         }
     }
@@ -311,6 +316,7 @@ async fn run_on(config: &Config, server_binary: &Path, url: &str) -> anyhow::Res
         server_binary,
         jwt_secret: &jwt_secret,
         master_key: &master_key,
+        reads_after_writes: AtomicU64::new(0),
     };
     let warming = Instant::now();
     bench.first_contact(&server).await?;
@@ -841,6 +847,17 @@ const UPDATE: &str = "mutation($input: UpdateDataSourceOptionsInput!) { updateDa
 struct HttpClient {
     sender: SendRequest<Full<Bytes>>,
     address: SocketAddr,
+    /// The write this client made last, when its next builder read must see it.
+    after_write: Option<AfterWrite>,
+}
+
+/// A write acknowledged to a client: its next builder read asks the page of that
+/// workspace and environment, and must see at least that revision.
+struct AfterWrite {
+    workspace: usize,
+    environment: Uuid,
+    data_source: Uuid,
+    revision: i64,
 }
 
 impl HttpClient {
@@ -850,7 +867,11 @@ impl HttpClient {
         let (sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(connection);
-        Ok(Self { sender, address })
+        Ok(Self {
+            sender,
+            address,
+            after_write: None,
+        })
     }
 
     /// POSTs a GraphQL request; the response's `data`, or why there is none. `data` is
@@ -951,6 +972,29 @@ impl ReplicaReads {
 struct Answer<T> {
     data: Option<T>,
     errors: Option<IgnoredAny>,
+}
+
+/// The builder read's answer read for the revisions it holds (a read after a write).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BuilderRevisions {
+    data_sources: RevisionNodes,
+}
+
+#[derive(Deserialize)]
+struct RevisionNodes {
+    nodes: Vec<RevisionNode>,
+}
+
+#[derive(Deserialize)]
+struct RevisionNode {
+    id: Uuid,
+    options: Option<Revision>,
+}
+
+#[derive(Deserialize)]
+struct Revision {
+    revision: i64,
 }
 
 /// The builder read's answer: its page of nodes, counted, not read.
@@ -1071,6 +1115,8 @@ struct Bench<'a> {
     server_binary: &'a Path,
     jwt_secret: &'a str,
     master_key: &'a str,
+    /// Write mix: reads that followed their client's write (see `read_after_write`).
+    reads_after_writes: AtomicU64,
 }
 
 /// A random workspace (by index) and one of its environments.
@@ -1202,8 +1248,11 @@ impl Bench<'_> {
                 .await?
             }
         };
+        let reads_after_writes = (scenario == Scenario::Write)
+            .then(|| self.reads_after_writes.swap(0, Ordering::Relaxed));
         Ok(Row {
             lost_updates,
+            reads_after_writes,
             ..Row::new(scenario.name(), &tally, cpu, &floor, d)
         })
     }
@@ -1327,6 +1376,9 @@ impl Bench<'_> {
     }
 
     async fn builder_read(&self, c: &mut HttpClient, rng: &mut StdRng) -> Result<(), String> {
+        if let Some(written) = c.after_write.take() {
+            return self.read_after_write(c, written).await;
+        }
         let (w, env) = pick(rng, self.workspaces);
         let data: BuilderRead = c
             .graphql(&self.tokens.builder[w], BUILDER_READ, json!({ "env": env }))
@@ -1336,6 +1388,36 @@ impl Bench<'_> {
             return Err(format!("{nodes} data sources in a page"));
         }
         Ok(())
+    }
+
+    /// The builder read of the page a client just wrote to: it must see the write.
+    async fn read_after_write(
+        &self,
+        c: &mut HttpClient,
+        written: AfterWrite,
+    ) -> Result<(), String> {
+        let w = written.workspace;
+        let data: BuilderRevisions = c
+            .graphql(
+                &self.tokens.builder[w],
+                BUILDER_READ,
+                json!({ "env": written.environment }),
+            )
+            .await?;
+        self.reads_after_writes.fetch_add(1, Ordering::Relaxed);
+        let node = data
+            .data_sources
+            .nodes
+            .iter()
+            .find(|n| n.id == written.data_source);
+        let seen = node.and_then(|n| n.options.as_ref()).map(|o| o.revision);
+        match seen {
+            Some(seen) if seen >= written.revision => Ok(()),
+            _ => Err(format!(
+                "a read after a write saw revision {seen:?}, not {}",
+                written.revision
+            )),
+        }
     }
 
     async fn resolve(&self, c: &mut HttpClient, rng: &mut StdRng) -> Result<(), String> {
@@ -1386,6 +1468,12 @@ impl Bench<'_> {
             .entry((ds, env))
             .or_default()
             .push((revision, host));
+        c.after_write = Some(AfterWrite {
+            workspace: w,
+            environment: env,
+            data_source: ds,
+            revision,
+        });
         Ok(())
     }
 }
@@ -1638,6 +1726,13 @@ pub fn table(report: &Report) -> String {
     for row in &report.rows {
         if let Some(lost) = row.lost_updates {
             let _ = writeln!(out, "\n{}: {lost} lost updates", row.scenario);
+        }
+        if let Some(reads) = row.reads_after_writes {
+            let _ = writeln!(
+                out,
+                "{}: {reads} reads followed their client's write (one that missed it is an error)",
+                row.scenario
+            );
         }
         if let Some(reads) = row.replica_reads {
             let _ = writeln!(
