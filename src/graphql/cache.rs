@@ -217,7 +217,7 @@ impl ResponseCache {
         };
         let mut json = Json::with_capacity(4096);
         json.value(&response.data);
-        let data = json.into_bytes();
+        let data = json.into_kept_bytes();
         let answer = Kept {
             generation,
             data: Some(data.clone()),

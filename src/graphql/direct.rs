@@ -207,12 +207,16 @@ impl Json {
 
     /// The JSON, to be carried in a response's tree.
     pub fn into_value(self) -> Value {
-        Value::Binary(self.into_bytes())
+        Value::Binary(self.0.into())
     }
 
-    /// The JSON written.
-    pub fn into_bytes(self) -> bytes::Bytes {
-        self.0.into()
+    /// The JSON written, in an allocation of its own size: for JSON kept long (the
+    /// buffer grew by doubling, and a kept answer would otherwise hold up to twice its
+    /// size).
+    pub fn into_kept_bytes(self) -> bytes::Bytes {
+        let mut written = self.0;
+        written.shrink_to_fit();
+        written.into()
     }
 }
 
