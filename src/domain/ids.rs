@@ -4,8 +4,6 @@
 //! (every id is a random one), so it is NOT_FOUND exactly where an unknown id would be,
 //! after the same permission checks.
 
-use std::fmt;
-
 use uuid::Uuid;
 
 macro_rules! ids {
@@ -24,12 +22,6 @@ macro_rules! ids {
         impl From<Uuid> for $name {
             fn from(id: Uuid) -> Self {
                 Self(id)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
             }
         }
     )*};

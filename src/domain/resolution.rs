@@ -173,9 +173,6 @@ async fn resolve_in(
     // Every role may read both; only the runner gets here.
     caller.require(Action::ReadDataSources)?;
     caller.require(Action::ReadApps)?;
-    let data_source_id = request.data_source_id.0;
-    // An unknown (or malformed) app id matches no app: NOT_FOUND, after the data source's.
-    let app_id = Some(request.app_id.0);
     let selected_by = match request.target {
         RunTarget::Builder => user_id,
         RunTarget::Released => None,
@@ -183,8 +180,10 @@ async fn resolve_in(
     let found = data_sources::for_resolution(
         conn,
         caller.workspace_id,
-        data_source_id,
-        app_id,
+        request.data_source_id.0,
+        // An unknown (or malformed) app id matches no app: NOT_FOUND, after the data
+        // source's.
+        request.app_id.0,
         selected_by,
     )
     .await?

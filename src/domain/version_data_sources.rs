@@ -89,10 +89,7 @@ pub async fn set(
     data_source_ids: &[DataSourceId],
 ) -> AppResult<AppVersion> {
     caller.require(Action::BuildApps)?;
-    let wanted: BTreeSet<Uuid> = data_source_ids
-        .iter()
-        .map(|id| Ok(id.0))
-        .collect::<AppResult<_>>()?;
+    let wanted: BTreeSet<Uuid> = data_source_ids.iter().map(|id| id.0).collect();
     if wanted.len() > MAX_DATA_SOURCES {
         return Err(AppError::bad_field(
             "dataSourceIds",

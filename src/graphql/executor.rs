@@ -51,8 +51,8 @@ impl EnvgateSchema {
 
     /// Runs one request (HTTP: its authentication is in the request's data).
     pub async fn execute(&self, request: impl Into<Request>) -> Response {
-        let mut request = request.into();
-        match self.parse(&mut request, None) {
+        let request = request.into();
+        match self.parse(&request, None) {
             Ok(document) => self.execute_parsed(request, document).await,
             Err(error) => refused(error),
         }
@@ -65,7 +65,7 @@ impl EnvgateSchema {
     /// runs [`Self::execute_parsed`].
     pub fn parse(
         &self,
-        request: &mut Request,
+        request: &Request,
         connection: Option<&Data>,
     ) -> Result<Arc<ExecutableDocument>, ServerError> {
         let limits = &self.app.settings.limits;
@@ -339,11 +339,11 @@ impl Executor for EnvgateSchema {
     /// token's) while it runs.
     fn execute_stream(
         &self,
-        mut request: Request,
+        request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let refuse = |error| futures_util::stream::once(async { refused(error) }).boxed();
-        let document = match self.parse(&mut request, session_data.as_deref()) {
+        let document = match self.parse(&request, session_data.as_deref()) {
             Ok(document) => document,
             Err(error) => return refuse(error),
         };

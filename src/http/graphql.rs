@@ -409,7 +409,7 @@ async fn run(
     {
         request = request.data(ReadAfter(lsn));
     }
-    let document = match state.schema.parse(&mut request, None) {
+    let document = match state.schema.parse(&request, None) {
         Ok(document) => document,
         Err(error) => return failed_request(media, &refused(error)),
     };

@@ -196,7 +196,7 @@ impl ReferenceApp {
         if let Some(lsn) = query.read_after {
             request = request.data(ReadAfter(lsn));
         }
-        let response = match self.schema.parse(&mut request, None) {
+        let response = match self.schema.parse(&request, None) {
             Ok(document) => self.schema.execute_parsed(request, document).await,
             Err(error) => refused(error),
         };

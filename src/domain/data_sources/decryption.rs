@@ -54,22 +54,18 @@ type ResolutionRow = (
 /// app run needs, in one round trip: whether the app is the workspace's, the
 /// environment `user_id` selected for it, and every environment of the workspace with
 /// this data source's options row there. `None` when the data source is not the
-/// workspace's. Every table is filtered by `workspace_id`; an app or user given as
-/// `None` matches nothing. Nothing is checked here: the caller chooses the environment
+/// workspace's. Every table is filtered by `workspace_id`; an unknown app, or a user
+/// given as `None`, matches nothing. Nothing is checked here: the caller chooses the environment
 /// and checks it before the row is decrypted.
 pub async fn for_resolution(
     conn: &mut Conn,
     workspace_id: Uuid,
     data_source_id: Uuid,
-    app_id: Option<Uuid>,
+    app_id: Uuid,
     user_id: Option<&str>,
 ) -> QueryResult<Option<ForResolution>> {
     let rows: Vec<ResolutionRow> = data_sources::table
-        .left_join(
-            apps::table.on(apps::workspace_id
-                .eq(workspace_id)
-                .and(apps::id.nullable().eq(app_id))),
-        )
+        .left_join(apps::table.on(apps::workspace_id.eq(workspace_id).and(apps::id.eq(app_id))))
         .left_join(
             environment_selections::table.on(environment_selections::workspace_id
                 .eq(workspace_id)
