@@ -351,17 +351,22 @@ fn is_set(field: &Field, row: &DataSourceOptions) -> bool {
 pub fn view<'a>(kind: &Kind, row: &'a DataSourceOptions) -> Vec<OptionView<'a>> {
     kind.fields
         .iter()
-        .map(|field| OptionView {
-            key: field.key,
-            value: if field.secret {
-                None
-            } else {
-                row.values.get(field.key).filter(|v| !v.is_null())
-            },
-            secret: field.secret,
-            is_set: is_set(field, row),
-        })
+        .map(|field| view_of(field, row))
         .collect()
+}
+
+/// One field of a row as clients see it: secrets say only whether they are set.
+pub fn view_of<'a>(field: &'static Field, row: &'a DataSourceOptions) -> OptionView<'a> {
+    OptionView {
+        key: field.key,
+        value: if field.secret {
+            None
+        } else {
+            row.values.get(field.key).filter(|v| !v.is_null())
+        },
+        secret: field.secret,
+        is_set: is_set(field, row),
+    }
 }
 
 /// Applies validated changes to a row: non-secret values in `values`, secrets sealed

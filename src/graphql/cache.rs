@@ -18,7 +18,7 @@
 //! that read nothing but the workspace's rows ([`cacheable`]). The store is bounded in
 //! bytes (`ENVGATE_RESPONSE_CACHE_BYTES`); 0 turns it off.
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, Value};
 use bytes::Bytes;
 use quick_cache::Weighter;
@@ -26,7 +26,7 @@ use quick_cache::sync::Cache;
 use uuid::Uuid;
 
 use super::direct::Json;
-use super::executor::operation;
+use super::plan::Operation;
 use crate::auth::{Role, Session};
 use crate::db::PgConn;
 use crate::domain::workspaces;
@@ -124,12 +124,12 @@ impl ResponseCache {
     pub fn key(
         &self,
         request: &Request,
-        document: &ExecutableDocument,
+        operation: &Operation<'_>,
         session: &Session,
         edition: Edition,
     ) -> Option<Key> {
         self.kept.as_ref()?;
-        if !cacheable(document, request.operation_name.as_deref()) {
+        if !cacheable(operation, &request.variables) {
             return None;
         }
         Some(Key {
@@ -228,41 +228,28 @@ impl ResponseCache {
     }
 }
 
-/// Whether the answer of the operation of `document` named `operation_name` may be
-/// kept: a query that asks no field of [`NEVER_KEPT`] (in it or in any fragment).
-pub fn cacheable(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let Some(operation) = operation(document, operation_name) else {
-        return false;
-    };
-    operation.node.ty == OperationType::Query
-        && reads_rows_only(&operation.node.selection_set.node)
-        && document
-            .fragments
-            .values()
-            .all(|fragment| reads_rows_only(&fragment.node.selection_set.node))
-}
-
-/// Whether no field of [`NEVER_KEPT`] is asked in `set`, at any depth (fragment
-/// spreads are checked with the fragments).
-fn reads_rows_only(set: &SelectionSet) -> bool {
-    set.items.iter().all(|selection| match &selection.node {
-        Selection::Field(field) => {
-            let field = &field.node;
-            !NEVER_KEPT.contains(&field.name.node.as_str())
-                && reads_rows_only(&field.selection_set.node)
-        }
-        Selection::FragmentSpread(_) => true,
-        Selection::InlineFragment(inline) => reads_rows_only(&inline.node.selection_set.node),
-    })
+/// Whether the answer of `operation` may be kept: a query that asks no field of
+/// [`NEVER_KEPT`] (at any depth, fragments included) for a request with `variables`.
+pub fn cacheable(operation: &Operation<'_>, variables: &async_graphql::Variables) -> bool {
+    operation.ty() == OperationType::Query && !operation.root.asks_any(&NEVER_KEPT, variables)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::graphql::plan::{Prepared, Types};
+    use crate::graphql::{Mutation, Query, Subscription};
+
     fn cacheable_text(query: &str, operation_name: Option<&str>) -> bool {
+        let types = Types::of::<Query, Mutation, Subscription>();
         let document = async_graphql::parser::parse_query(query).unwrap();
-        cacheable(&document, operation_name)
+        let prepared = Prepared::compile(document, &types);
+        let variables = async_graphql::Variables::from_json(serde_json::json!({ "off": false }));
+        prepared
+            .plan()
+            .operation(operation_name)
+            .is_some_and(|operation| cacheable(operation, &variables))
     }
 
     #[test]
@@ -296,5 +283,10 @@ mod tests {
             !cacheable_text("query A { x }", Some("B")),
             "no such operation"
         );
+        // A field a condition leaves out is not asked.
+        assert!(cacheable_text(
+            "query($off: Boolean!) { apps { nodes { id } } auditEvents @include(if: $off) { nodes { id } } }",
+            None
+        ));
     }
 }

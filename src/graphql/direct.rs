@@ -1,11 +1,12 @@
 //! Lists written straight to JSON. async-graphql builds a tree of values for every
 //! response (an `IndexMap` per object, a `String` per scalar), then field order is fixed
 //! on it and it is serialized: for a page of data sources with their option values that
-//! is most of a builder read's CPU. Over HTTP, a list on the hot path whose selection is
-//! plain (see [`selection`]) is written as JSON where it stands instead, and carried in
-//! the tree as a [`Value::Binary`]; [`response_json`] splices it into the response as
-//! it is. Anything else (an unknown field, a key asked twice, an item that would fail)
-//! makes the writer give up, and the list resolves through async-graphql as usual, so
+//! is most of a builder read's CPU. Over HTTP, a list whose items' types declare every
+//! field asked in their field tables ([`InlineFields`]) is written as JSON where it
+//! stands instead, as the request's plan says it is asked, and carried in the tree as
+//! a [`Value::Binary`]; [`response_json`] splices it into the response as it is.
+//! Anything else (a field that waits, an item that would fail) makes the writer give
+//! up, and the list resolves through async-graphql as usual, so
 //! answers and errors are the same either way: the integration suite compares every
 //! query's answer with its [`Reference`] answer, which writes nothing ahead.
 //!
@@ -14,11 +15,11 @@
 //! for it (by placing [`Splice`] in the request's data), so the WebSocket, which
 //! serializes responses itself, never sees one.
 
-use async_graphql::parser::types::{Field, SelectionSet};
-use async_graphql::{ContextSelectionSet, Name, Positioned, Response, Value};
+use async_graphql::{ContextSelectionSet, Name, Response, Value};
 
 use super::Reference;
-use super::inline::{self, key};
+use super::inline::InlineFields;
+use super::plan::{self, Selection};
 
 /// In a request's data: its response is written with [`response_json`], so lists may
 /// be written ahead as JSON.
@@ -31,22 +32,18 @@ pub fn enabled(ctx: &ContextSelectionSet<'_>) -> bool {
     ctx.data_opt::<Splice>().is_some() && !Reference::asked(ctx)
 }
 
-/// Writes one item of a list straight to JSON, as its selection asks; `None` when the
-/// item needs the general path.
+/// Writes one value straight to JSON, as its selection asks; `None` when the value
+/// needs the general path.
 pub type Writer<'a, T> = Box<dyn Fn(&T, &mut Json) -> Option<()> + 'a>;
 
-/// `items` written straight to JSON with the writer `writer` makes for the selection
-/// of `ctx`, counted in `/metrics`; `None` when the request does not take lists written
+/// `items` written straight to JSON as the request's plan says the list at `ctx` is
+/// asked, counted in `/metrics`; `None` when the request does not take lists written
 /// ahead, or the selection or an item needs the general path.
-pub fn list<'a, T>(
-    ctx: &ContextSelectionSet<'a>,
-    items: &[T],
-    writer: impl FnOnce(&ContextSelectionSet<'a>) -> Option<Writer<'a, T>>,
-) -> Option<Value> {
+pub fn list<T: InlineFields>(ctx: &ContextSelectionSet<'_>, items: &[T]) -> Option<Value> {
     if !enabled(ctx) {
         return None;
     }
-    let write = writer(ctx)?;
+    let write = writer::<T>(ctx, &plan::here(ctx)?.selection)?;
     let mut json = Json::with_capacity(items.len() * 512);
     json.list(items, |json, item| write(item, json))?;
     if let Some(app) = ctx.data_opt::<crate::app::AppState>() {
@@ -55,36 +52,50 @@ pub fn list<'a, T>(
     Some(json.into_value())
 }
 
-/// The fields a plain selection asks of an object of type `type_name`, in the order
-/// asked, fragments flattened; `None` when it is not plain: a response key asked more
-/// than once (async-graphql merges the occurrences), or a directive left on a field
-/// (`@skip` and `@include` are applied before execution).
-pub fn selection<'a>(
-    ctx: &ContextSelectionSet<'a>,
-    type_name: &str,
-    set: &'a SelectionSet,
-) -> Option<Vec<&'a Positioned<Field>>> {
-    let fields = inline::fields(ctx, type_name, set).ok()?;
-    let plain = fields.iter().enumerate().all(|(i, field)| {
-        field.node.directives.is_empty()
-            && fields[..i].iter().all(|earlier| key(earlier) != key(field))
-    });
-    plain.then_some(fields)
+/// How one field of a `T` is written.
+enum Write<'a, T> {
+    TypeName,
+    /// From the type's field table.
+    Plain(fn(&T, &mut Json)),
+    /// By the type's [`InlineFields::nested`].
+    Nested(Writer<'a, T>),
 }
 
-/// What a plain selection (see [`selection`]) asks of an object of type `type_name`:
-/// each field's response key with what `which` makes of the field; `None` when the
-/// selection is not plain or `which` can't write one of its fields.
-pub fn compile<'a, F>(
+/// How to write a `T` asked `selection` (under `ctx`), from its field table and its
+/// [`InlineFields::nested`] writers; `None` when a field it asks can't be written.
+/// Keys asked more than once are written once, with what their occurrences ask
+/// merged, as async-graphql merges them.
+pub fn writer<'a, T: InlineFields>(
     ctx: &ContextSelectionSet<'a>,
-    type_name: &str,
-    set: &'a SelectionSet,
-    mut which: impl FnMut(&'a Positioned<Field>) -> Option<F>,
-) -> Option<Vec<(Name, F)>> {
-    selection(ctx, type_name, set)?
-        .into_iter()
-        .map(|field| Some((key(field).clone(), which(field)?)))
-        .collect()
+    selection: &'a Selection<'a>,
+) -> Option<Writer<'a, T>> {
+    let type_name = T::type_name();
+    if !selection.is_for(&type_name) {
+        return None;
+    }
+    let variables = &ctx.query_env.variables;
+    let fields = selection
+        .running(variables)
+        .map(|planned| {
+            let name = planned.name.as_str();
+            let write = match T::PLAIN.iter().find(|plain| plain.name == name) {
+                _ if name == "__typename" => Write::TypeName,
+                Some(plain) => Write::Plain(plain.write),
+                None => Write::Nested(T::nested(ctx, planned)?),
+            };
+            Some((planned.key, write))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Box::new(move |item, json| {
+        json.object(&fields, |json, write| {
+            match write {
+                Write::TypeName => json.str(&type_name),
+                Write::Plain(write) => write(item, json),
+                Write::Nested(write) => return write(item, json),
+            }
+            Some(())
+        })
+    }))
 }
 
 /// JSON being written for a part of a response.
@@ -113,7 +124,7 @@ impl Json {
     /// can't be.
     pub fn object<F>(
         &mut self,
-        fields: &[(Name, F)],
+        fields: &[(&Name, F)],
         mut value: impl FnMut(&mut Self, &F) -> Option<()>,
     ) -> Option<()> {
         self.0.push(b'{');

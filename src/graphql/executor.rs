@@ -6,10 +6,8 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
-};
-use async_graphql::{Data, Executor, Positioned, Request, Response, Schema, ServerError};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response, Schema, ServerError};
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use tracing::Instrument as _;
@@ -17,9 +15,10 @@ use tracing::Instrument as _;
 use super::cache::{Lookup, ResponseCache};
 use super::documents::Documents;
 use super::limits::WebSocketPlaces;
+use super::plan::{Prepared, RequestPlan, Types};
 use super::{
     Authentication, Mutation, Query, ReadAfter, Reference, RequestId, Splice, Subscription,
-    extensions, field_order, loaders,
+    extensions, loaders,
 };
 use crate::app::{AppState, Reads};
 use crate::db::replicas::{CONSISTENCY_HEADER, Lsn, ReadFrom, Replicas};
@@ -44,7 +43,7 @@ impl EnvgateSchema {
         Self {
             schema,
             app,
-            documents: Arc::default(),
+            documents: Arc::new(Documents::new(Types::of::<Query, Mutation, Subscription>())),
             cache: Arc::new(cache),
         }
     }
@@ -58,8 +57,8 @@ impl EnvgateSchema {
         }
     }
 
-    /// Gives the request its parsed document (remembered by query text for callers
-    /// with a valid token) and returns it, once its variables, text and document are
+    /// Gives the request its parsed document and plan (remembered by query text for
+    /// callers with a valid token) and returns them, once its variables, text and document are
     /// within the [`Limits`](super::Limits); or the error that refuses it (a parse
     /// failure, or a limit passed). HTTP parses first to check the operation, then
     /// runs [`Self::execute_parsed`].
@@ -67,24 +66,21 @@ impl EnvgateSchema {
         &self,
         request: &Request,
         connection: Option<&Data>,
-    ) -> Result<Arc<ExecutableDocument>, ServerError> {
+    ) -> Result<Arc<Prepared>, ServerError> {
         let limits = &self.app.settings.limits;
         limits.check_variables(&request.variables)?;
         let may_store = loaders::session(&request.data, connection).is_some();
         self.documents.parse(&request.query, limits, may_store)
     }
 
-    /// Runs a request [`Self::parse`] gave its `document`. A mutation's answer names
+    /// Runs a request [`Self::parse`] gave its `prepared` document. A mutation's answer names
     /// its writes' position in `x-envgate-consistency`; with read replicas, a query
     /// reads from one that has replayed what it must see (waiting a moment for one). A
     /// query whose answer the response cache holds at the workspace's current
     /// generation is answered from it.
-    pub async fn execute_parsed(
-        &self,
-        request: Request,
-        document: Arc<ExecutableDocument>,
-    ) -> Response {
-        let ty = operation_type(&document, &request);
+    pub async fn execute_parsed(&self, request: Request, prepared: Arc<Prepared>) -> Response {
+        let plan = RequestPlan::new(prepared, request.operation_name.as_deref());
+        let ty = plan.as_ref().map(|plan| plan.operation().ty());
         let span = traces::operation_span(ty, request.operation_name.as_deref());
         let reads = match self.app.replicas() {
             Some(replicas) if ty == Some(OperationType::Query) => {
@@ -93,7 +89,7 @@ impl EnvgateSchema {
             }
             _ => None,
         };
-        let lookup = match self.cached(&request, &document, reads.as_ref()).await {
+        let lookup = match self.cached(&request, plan.as_ref(), reads.as_ref()).await {
             Some(Ok(kept)) => return kept,
             Some(Err(lookup)) => Some(lookup),
             None => None,
@@ -103,8 +99,7 @@ impl EnvgateSchema {
             .as_ref()
             .and_then(Reads::replica_index)
             .map(|index| (index, Retry::of(&request)));
-        let request = self.prepare(request, &document, ty, None, reads);
-        let operation_name = request.operation_name.clone();
+        let request = self.prepare(request, plan.as_ref(), ty, None, reads);
         let mut response = self.schema.execute(request).instrument(span.clone()).await;
         if let Some((index, retry)) = retry
             && failed_inside(&response)
@@ -113,7 +108,7 @@ impl EnvgateSchema {
             // A replica that went away mid-read (stopped, restarted, cut off): the query
             // reads nothing it would not read again, so it runs once more on the primary.
             replicas.failed(index);
-            let request = self.prepare(retry.request(), &document, ty, None, None);
+            let request = self.prepare(retry.request(), plan.as_ref(), ty, None, None);
             response = self.schema.execute(request).instrument(span).await;
         }
         // A mutation refused before it ran (validation, limits) wrote nothing, and its
@@ -125,7 +120,7 @@ impl EnvgateSchema {
                 Err(error) => tracing::error!(%error, "a WAL position as a header"),
             }
         }
-        let response = finish(response, &document, operation_name.as_deref());
+        let response = finish(response, plan.as_ref());
         match lookup {
             Some(lookup) => self.cache.keep(lookup, response),
             None => response,
@@ -139,7 +134,7 @@ impl EnvgateSchema {
     async fn cached(
         &self,
         request: &Request,
-        document: &ExecutableDocument,
+        plan: Option<&RequestPlan>,
         reads: Option<&Reads>,
     ) -> Option<Result<Response, Lookup>> {
         // Kept answers are JSON, which only a transport writing with `response_json`
@@ -152,7 +147,7 @@ impl EnvgateSchema {
         session.check_expiry(chrono::Utc::now()).ok()?;
         let key = self
             .cache
-            .key(request, document, session, self.app.edition())?;
+            .key(request, plan?.operation(), session, self.app.edition())?;
         let conn = async {
             match reads {
                 Some(reads) => reads.conn().await,
@@ -162,19 +157,23 @@ impl EnvgateSchema {
         self.cache.get(key, conn).await
     }
 
-    /// Gives the request its copy of `document` (execution edits it: skipped fields
-    /// go), and attaches the caller and the loaders (caching ones for a query), reading
-    /// through `reads` (the primary when `None`). A request answered from the response
-    /// cache never gets this far, nor pays for the copy.
+    /// Gives the request its copy of the document (execution edits it: skipped fields
+    /// go) and its plan, and attaches the caller and the loaders (caching ones for a
+    /// query), reading through `reads` (the primary when `None`). A request answered
+    /// from the response cache never gets this far, nor pays for the copy. Without a
+    /// plan (the request names no operation of its document), it fails before running.
     fn prepare(
         &self,
         mut request: Request,
-        document: &ExecutableDocument,
+        plan: Option<&RequestPlan>,
         ty: Option<OperationType>,
         connection: Option<&Data>,
         reads: Option<Reads>,
     ) -> Request {
-        request.set_parsed_query(document.clone());
+        if let Some(plan) = plan {
+            request.set_parsed_query(plan.document().clone());
+            request = request.data(plan.clone());
+        }
         // A mutation reads what it wrote; each event of a subscription reads afresh.
         let uncached = ty.is_some_and(|ty| ty != OperationType::Query);
         loaders::attach(request, &self.app, connection, uncached, reads)
@@ -296,30 +295,11 @@ fn failed_inside(response: &Response) -> bool {
     })
 }
 
-/// The operation of `document` that runs for `operation_name`.
-pub(super) fn operation<'a>(
-    document: &'a ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<&'a Positioned<OperationDefinition>> {
-    match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
-        (DocumentOperations::Multiple(operations), None) => operations.values().next(),
+/// Orders the response's fields after the plan and codes its errors.
+fn finish(mut response: Response, plan: Option<&RequestPlan>) -> Response {
+    if let Some(plan) = plan {
+        plan.operation().root.reorder(&mut response.data);
     }
-}
-
-/// The type of the operation of `document` that `request` runs, if it names one.
-fn operation_type(document: &ExecutableDocument, request: &Request) -> Option<OperationType> {
-    operation(document, request.operation_name.as_deref()).map(|o| o.node.ty)
-}
-
-/// Orders the response's fields and codes its errors.
-fn finish(
-    mut response: Response,
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Response {
-    field_order::reorder(&mut response.data, document, operation_name);
     extensions::with_codes(response, true)
 }
 
@@ -343,11 +323,11 @@ impl Executor for EnvgateSchema {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let refuse = |error| futures_util::stream::once(async { refused(error) }).boxed();
-        let document = match self.parse(&request, session_data.as_deref()) {
-            Ok(document) => document,
+        let plan = match self.parse(&request, session_data.as_deref()) {
+            Ok(prepared) => RequestPlan::new(prepared, request.operation_name.as_deref()),
             Err(error) => return refuse(error),
         };
-        let ty = operation_type(&document, &request);
+        let ty = plan.as_ref().map(|plan| plan.operation().ty());
         let places = loaders::find::<WebSocketPlaces>(&request.data, session_data.as_deref())
             .map(|connection| {
                 let subscription = ty == Some(OperationType::Subscription);
@@ -373,8 +353,7 @@ impl Executor for EnvgateSchema {
         };
         // No header over a WebSocket: the position is read only to remember it.
         let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref(), false);
-        let request = self.prepare(request, &document, ty, session_data.as_deref(), reads);
-        let operation_name = request.operation_name.clone();
+        let request = self.prepare(request, plan.as_ref(), ty, session_data.as_deref(), reads);
         let responses = self
             .schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default());
@@ -398,7 +377,7 @@ impl Executor for EnvgateSchema {
             .map(move |response| {
                 // Given back when the operation ends (its stream is dropped).
                 let _held = &places;
-                finish(response, &document, operation_name.as_deref())
+                finish(response, plan.as_ref())
             })
             .boxed()
     }

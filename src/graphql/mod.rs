@@ -7,11 +7,11 @@ mod documents;
 mod error;
 mod executor;
 mod extensions;
-mod field_order;
 mod inline;
 pub mod limits;
 mod loaders;
 mod mutation;
+mod plan;
 mod query;
 mod subscription;
 pub mod types;
@@ -41,6 +41,7 @@ pub use cache::CacheBytes;
 pub use direct::{Splice, response_json};
 pub use executor::{EnvgateSchema, refused};
 pub use limits::Limits;
+pub use plan::Prepared;
 
 /// The schema, with its limits, serving `app`. No extensions: what each request needs
 /// around execution is done by [`EnvgateSchema`].

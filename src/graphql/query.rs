@@ -1,6 +1,6 @@
 //! The root query type.
 
-use async_graphql::{Context, ID, Json, Lookahead, Object, Value};
+use async_graphql::{Context, ID, Json, Object, Value};
 use uuid::Uuid;
 
 use crate::domain::data_sources::{self, Filters};
@@ -16,9 +16,7 @@ use crate::graphql::inline::InlineList;
 use crate::graphql::limits;
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::{AuditEvent, AuditFilter};
-use crate::graphql::types::connection::{
-    self, Connection, nodes_ask, nodes_page_arguments, page_complexity,
-};
+use crate::graphql::types::connection::{Connection, NodesAsk, page_complexity};
 use crate::graphql::types::constant::WorkspaceConstant;
 use crate::graphql::types::data_source::DataSource;
 use crate::graphql::types::data_source_kind::DataSourceKind;
@@ -36,23 +34,17 @@ pub struct Query;
 
 /// The environment every `options(environmentId:)` of a page's nodes names, when they
 /// all name the same well-formed id.
-fn options_environment(look_ahead: &Lookahead<'_>) -> Option<Uuid> {
+fn options_environment(nodes: &NodesAsk<'_>) -> Option<Uuid> {
     let mut found = None;
-    for node in connection::nodes(look_ahead) {
-        for field in node.field("options").selection_fields() {
-            let arguments = field.arguments().ok()?;
-            let (_, value) = arguments
-                .iter()
-                .find(|(name, _)| name.as_str() == "environmentId")?;
-            let Value::String(id) = value else {
-                return None;
-            };
-            let id = Uuid::parse_str(id).ok()?;
-            if found.is_some_and(|f| f != id) {
-                return None;
-            }
-            found = Some(id);
+    for argument in nodes.arguments("options", "environmentId") {
+        let Some(Value::String(id)) = argument else {
+            return None;
+        };
+        let id = Uuid::parse_str(&id).ok()?;
+        if found.is_some_and(|f| f != id) {
+            return None;
         }
+        found = Some(id);
     }
     found
 }
@@ -129,11 +121,11 @@ impl Query {
         // loaded up front: when the nodes ask only for `options` of one environment, its
         // rows come with the page, in the same query; otherwise every environment's rows
         // of the page in one more.
-        let look_ahead = ctx.look_ahead();
-        let asks_options = nodes_ask(&look_ahead, &["options"]);
-        let asks_all = nodes_ask(&look_ahead, &["environments"]);
+        let nodes = NodesAsk::of(ctx);
+        let asks_options = nodes.any(&["options"]);
+        let asks_all = nodes.any(&["environments"]);
         let options_in = (asks_options && !asks_all)
-            .then(|| options_environment(&look_ahead))
+            .then(|| options_environment(&nodes))
             .flatten();
         // The environments every `options` reads come meanwhile, so that the page is
         // answered without waiting again (and may be written straight to JSON).
@@ -189,25 +181,22 @@ impl Query {
         let caller = ctx.caller()?;
         let page = PageRequest::new(first, after.as_deref())?;
         let page = apps::list(&mut *ctx.conn().await?, caller, &page).await?;
-        let look_ahead = ctx.look_ahead();
+        let nodes = NodesAsk::of(ctx);
         // Releases and scheduled releases name their versions.
-        let versions = nodes_ask(
-            &look_ahead,
-            &[
-                "versions",
-                "releasedVersion",
-                "releases",
-                "scheduledReleases",
-            ],
-        );
-        let selections = nodes_ask(&look_ahead, &["builderEnvironment"]);
+        let versions = nodes.any(&[
+            "versions",
+            "releasedVersion",
+            "releases",
+            "scheduledReleases",
+        ]);
+        let selections = nodes.any(&["builderEnvironment"]);
         let ids: Vec<_> = page.items.iter().map(|(_, a)| a.id).collect();
         if versions || selections {
             ctx.prefetch_apps(&ids, versions, selections).await?;
         }
         if releases::require_reader(caller).is_ok() {
-            let pages = nodes_page_arguments(&look_ahead, "releases");
-            let scheduled = nodes_ask(&look_ahead, &["scheduledReleases"]);
+            let pages = nodes.page_arguments("releases");
+            let scheduled = nodes.any(&["scheduledReleases"]);
             if !pages.is_empty() || scheduled {
                 ctx.prefetch_releases(&ids, &pages, scheduled).await?;
             }
@@ -312,9 +301,14 @@ impl Query {
         let page =
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
         // What the page's versions use, in one batch whatever the timing.
-        let asks_uses = connection::nodes(&ctx.look_ahead())
-            .iter()
-            .any(|node| node.field("version").field("dataSources").exists());
+        let nodes = NodesAsk::of(ctx);
+        let asks_uses = nodes.named("version").any(|version| {
+            version
+                .selection
+                .named("dataSources", nodes.variables())
+                .next()
+                .is_some()
+        });
         if asks_uses {
             let ids: Vec<Uuid> = page.items.iter().map(|(_, d)| d.version.id).collect();
             ctx.prefetch_version_data_sources(&ids).await?;

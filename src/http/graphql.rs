@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Request, State};
@@ -16,7 +16,9 @@ use serde_json::{Map, Value, json};
 use super::HttpState;
 use super::persisted::Refusal;
 use crate::db::replicas::{CONSISTENCY_HEADER, Lsn};
-use crate::graphql::{Authentication, ReadAfter, RequestId, Splice, refused, response_json};
+use crate::graphql::{
+    Authentication, Prepared, ReadAfter, RequestId, Splice, refused, response_json,
+};
 use crate::metrics::{Operation, Outcome};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -278,21 +280,16 @@ fn object_param(value: Option<Value>, name: &str) -> Result<Map<String, Value>, 
 /// no runnable operation is left for validation to report.
 fn precheck(
     request: &async_graphql::Request,
-    document: &ExecutableDocument,
+    prepared: &Prepared,
     method: &Method,
     media: MediaType,
 ) -> Result<Option<OperationType>, Box<Response>> {
     let variables = &request.variables;
-    let operation = match (&document.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    let Some(operation) = operation else {
+    let plan = prepared.plan();
+    let Some(operation) = plan.operation(request.operation_name.as_deref()) else {
         return Ok(None);
     };
-    let operation = &operation.node;
+    let operation = &operation.definition.node;
     if operation.ty == OperationType::Subscription {
         return Err(Box::new(request_error(
             media,
@@ -409,11 +406,11 @@ async fn run(
     {
         request = request.data(ReadAfter(lsn));
     }
-    let document = match state.schema.parse(&request, None) {
-        Ok(document) => document,
+    let prepared = match state.schema.parse(&request, None) {
+        Ok(prepared) => prepared,
         Err(error) => return failed_request(media, &refused(error)),
     };
-    match precheck(&request, &document, &method, media) {
+    match precheck(&request, &prepared, &method, media) {
         Ok(Some(operation)) => recorded.operation = operation.into(),
         Ok(None) => {}
         Err(refused) => return *refused,
@@ -421,7 +418,7 @@ async fn run(
 
     let Ok(response) = tokio::time::timeout(
         super::EXECUTION_TIMEOUT,
-        state.schema.execute_parsed(request, document),
+        state.schema.execute_parsed(request, prepared),
     )
     .await
     else {

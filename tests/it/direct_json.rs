@@ -111,7 +111,10 @@ async fn a_written_page_answers_as_async_graphql_resolves_it() {
     for env in &environments {
         let (answer, written) =
             both_ways(&t, &ws.builder, builder_read, json!({ "env": env })).await;
-        assert_eq!(written, 1, "the page is written straight to JSON");
+        assert_eq!(
+            written, 2,
+            "the environments and the page are written straight to JSON"
+        );
         assert_eq!(
             answer["data"]["dataSources"]["nodes"]
                 .as_array()
@@ -183,18 +186,27 @@ async fn a_page_the_writer_does_not_take_is_resolved_with_the_same_answer() {
     let ws = t.workspace().await;
     let environments = seeded(&t, &ws).await;
     let env = environments.last().unwrap();
+    // Each with the lists written under the page's two data sources.
     let not_taken = [
-        // a key asked twice: its occurrences are merged
-        "o: options(environmentId: $env) { revision } o: options(environmentId: $env) { values { key } }",
         // fields that wait for another read
-        "options(environmentId: $env) { configured }",
-        "options(environmentId: $env) { environment { name } }",
-        "environments { revision } options(environmentId: $env) { revision }",
+        ("options(environmentId: $env) { configured }", 0),
+        ("options(environmentId: $env) { environment { name } }", 0),
+        // (each data source's `environments` is a list of its own, written)
+        (
+            "environments { revision } options(environmentId: $env) { revision }",
+            2,
+        ),
         // a field that fails, and is left out with its error
-        r#"options(environmentId: $env) { revision } gone: options(environmentId: "00000000-0000-0000-0000-000000000000") { revision }"#,
-        r#"options(environmentId: $env) { revision } bad: options(environmentId: "not an id") { revision }"#,
+        (
+            r#"options(environmentId: $env) { revision } gone: options(environmentId: "00000000-0000-0000-0000-000000000000") { revision }"#,
+            0,
+        ),
+        (
+            r#"options(environmentId: $env) { revision } bad: options(environmentId: "not an id") { revision }"#,
+            0,
+        ),
     ];
-    for selection in not_taken {
+    for (selection, lists_under) in not_taken {
         for query in [
             format!("query($env: ID!) {{ dataSources {{ nodes {{ name {selection} }} }} }}"),
             format!(
@@ -202,13 +214,20 @@ async fn a_page_the_writer_does_not_take_is_resolved_with_the_same_answer() {
             ),
         ] {
             let (_, written) = both_ways(&t, &ws.builder, &query, json!({ "env": env })).await;
-            assert_eq!(written, 0, "{query}");
+            assert_eq!(written, lists_under, "{query}");
         }
     }
-    // An edge's `node` asked twice (merged).
+    // A key asked twice is written once, its occurrences merged as the plan merges
+    // them, with the answer async-graphql gives: an option's keys...
+    let query = "query($env: ID!) { dataSources { nodes { name o: options(environmentId: $env) { revision } o: options(environmentId: $env) { values { key } } } } }";
+    let (answer, written) = both_ways(&t, &ws.builder, query, json!({ "env": env })).await;
+    assert_eq!(written, 1);
+    let options = &answer["data"]["dataSources"]["nodes"][0]["o"];
+    assert!(options["revision"].is_number() && options["values"][0]["key"].is_string());
+    // ...and an edge's `node`.
     let query = "query($env: ID!) { dataSources { edges { node { id } ... on DataSourceEdge { node { options(environmentId: $env) { revision } } } } } }";
     let (answer, written) = both_ways(&t, &ws.builder, query, json!({ "env": env })).await;
-    assert_eq!(written, 0);
+    assert_eq!(written, 1);
     let node = &answer["data"]["dataSources"]["edges"][0]["node"];
     assert!(node["id"].is_string() && node["options"]["revision"].is_number());
 

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, ScalarType as _};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
@@ -7,7 +7,7 @@ use crate::domain::versions::VersionStatus;
 use crate::domain::{environments, releases, selections};
 use crate::error::AppError;
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::{Inline, InlineFields, InlineList};
+use crate::graphql::inline::{Inline, InlineFields, InlineList, Plain};
 use crate::graphql::types::app_version::AppVersion;
 use crate::graphql::types::connection::{Connection, page_complexity};
 use crate::graphql::types::environment::Environment;
@@ -132,5 +132,22 @@ impl App {
 }
 
 impl InlineFields for App {
-    const INLINE: &'static [&'static str] = &["id", "name", "createdAt", "updatedAt"];
+    const PLAIN: &'static [Plain<Self>] = &[
+        Plain {
+            name: "id",
+            write: |app, json| json.uuid(&app.0.id),
+        },
+        Plain {
+            name: "name",
+            write: |app, json| json.str(&app.0.name),
+        },
+        Plain {
+            name: "createdAt",
+            write: |app, json| json.value(&app.0.created_at.to_value()),
+        },
+        Plain {
+            name: "updatedAt",
+            write: |app, json| json.value(&app.0.updated_at.to_value()),
+        },
+    ];
 }

@@ -88,6 +88,6 @@ impl AppVersion {
 }
 
 impl InlineFields for AppVersion {
-    const INLINE: &'static [&'static str] =
+    const READY: &'static [&'static str] =
         &["id", "appId", "name", "status", "createdAt", "updatedAt"];
 }

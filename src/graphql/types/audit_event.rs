@@ -168,7 +168,7 @@ impl From<AuditFilter> for audit::Filter {
 }
 
 impl InlineFields for AuditEvent {
-    const INLINE: &'static [&'static str] = &[
+    const READY: &'static [&'static str] = &[
         "id",
         "at",
         "actor",

@@ -6,13 +6,14 @@ use std::borrow::Cow;
 use async_graphql::parser::types::Field;
 use async_graphql::registry::Registry;
 use async_graphql::{
-    ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value,
+    ContainerType, Context, ContextSelectionSet, OutputType, Positioned, ServerResult,
+    SimpleObject, Value, Variables,
 };
 
-use crate::graphql::direct;
-
 use crate::domain::pagination::{self, Page};
-use crate::graphql::inline::{Inline, InlineFields, InlineList};
+use crate::graphql::direct;
+use crate::graphql::inline::{Inline, InlineFields, InlineList, Plain};
+use crate::graphql::plan::{self, Planned, Selection};
 use crate::graphql::types::app::App;
 use crate::graphql::types::audit_event::AuditEvent;
 use crate::graphql::types::data_source::DataSource;
@@ -43,7 +44,7 @@ pub struct PageInfo {
 )]
 pub struct Connection<T: InlineFields + Clone>
 where
-    Edge<T>: OutputType,
+    Edge<T>: ContainerType,
 {
     /// The items with their cursors.
     pub edges: EdgeList<T>,
@@ -71,7 +72,7 @@ pub struct Edge<T: InlineFields> {
 
 impl<T: InlineFields + Clone> Connection<T>
 where
-    Edge<T>: OutputType,
+    Edge<T>: ContainerType,
 {
     /// The GraphQL page of a domain page, each row wrapped by `node`.
     pub fn from_page<R>(page: Page<R>, node: impl Fn(R) -> T) -> Self {
@@ -111,7 +112,7 @@ pub struct EdgeList<T: InlineFields>(pub Vec<Edge<T>>);
 
 impl<T: InlineFields> OutputType for EdgeList<T>
 where
-    Edge<T>: OutputType,
+    Edge<T>: ContainerType,
 {
     fn type_name() -> Cow<'static, str> {
         Vec::<Edge<T>>::type_name()
@@ -130,50 +131,33 @@ where
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        if let Some(written) = direct::list(ctx, &self.0, edge_writer::<T>) {
+        if let Some(written) = direct::list(ctx, &self.0) {
             return Ok(written);
         }
         self.0.resolve(ctx, field).await
     }
 }
 
-/// A field of an edge that can be written straight to JSON.
-enum WrittenEdgeField<'a, T> {
-    TypeName,
-    Cursor,
-    /// `node`, with how its selection writes the node.
-    Node(direct::Writer<'a, T>),
-}
-
-/// How to write an edge for the selection of `ctx`: its cursor, and its node as `T`
-/// writes it.
-fn edge_writer<'a, T: InlineFields + 'a>(
-    ctx: &ContextSelectionSet<'a>,
-) -> Option<direct::Writer<'a, Edge<T>>>
+impl<T: InlineFields> InlineFields for Edge<T>
 where
-    Edge<T>: OutputType,
+    Edge<T>: ContainerType,
 {
-    let type_name = Edge::<T>::type_name();
-    let fields = direct::compile(ctx, &type_name, &ctx.item.node, |field| {
-        Some(match field.node.name.node.as_str() {
-            "__typename" => WrittenEdgeField::TypeName,
-            "cursor" => WrittenEdgeField::Cursor,
-            "node" => WrittenEdgeField::Node(T::writer(
-                &ctx.with_selection_set(&field.node.selection_set),
-            )?),
-            _ => return None,
-        })
-    })?;
-    Some(Box::new(move |edge, json| {
-        json.object(&fields, |json, field| {
-            match field {
-                WrittenEdgeField::TypeName => json.str(&type_name),
-                WrittenEdgeField::Cursor => json.str(&edge.cursor),
-                WrittenEdgeField::Node(write) => return write(&edge.node.0, json),
-            }
-            Some(())
-        })
-    }))
+    const PLAIN: &'static [Plain<Self>] = &[Plain {
+        name: "cursor",
+        write: |edge, json| json.str(&edge.cursor),
+    }];
+
+    /// `node`, as `T` writes it.
+    fn nested<'a>(
+        ctx: &ContextSelectionSet<'a>,
+        planned: &'a Planned<'a>,
+    ) -> Option<direct::Writer<'a, Self>> {
+        if planned.name.as_str() != "node" {
+            return None;
+        }
+        let write = direct::writer::<T>(ctx, &planned.selection)?;
+        Some(Box::new(move |edge, json| write(&edge.node.0, json)))
+    }
 }
 
 /// What a page costs against the query complexity limit: its fields once per item it
@@ -183,46 +167,70 @@ pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     items.max(1) * child_complexity
 }
 
-/// The nodes of a connection field's selection: through `nodes` and `edges.node`.
-pub fn nodes<'a>(look_ahead: &async_graphql::Lookahead<'a>) -> [async_graphql::Lookahead<'a>; 2] {
-    [
-        look_ahead.field("nodes"),
-        look_ahead.field("edges").field("node"),
-    ]
+/// What the nodes of a connection field are asked (through `nodes` and `edges.node`),
+/// from the request's plan: what to load for the whole page up front.
+pub struct NodesAsk<'a> {
+    nodes: Vec<&'a Selection<'a>>,
+    variables: &'a Variables,
 }
 
-/// The page arguments (`first`, `after`) of each `field` the nodes of a connection
-/// field select (through `nodes` or `edges.node`), variables resolved: what to load for
-/// the whole page up front. An argument that is not what it should be reads as absent
-/// (the field itself answers the error).
-pub fn nodes_page_arguments(
-    look_ahead: &async_graphql::Lookahead<'_>,
-    field: &str,
-) -> Vec<(Option<i32>, Option<String>)> {
-    nodes(look_ahead)
-        .iter()
-        .flat_map(|node| node.field(field).selection_fields())
-        .filter_map(|selected| selected.arguments().ok())
-        .map(|arguments| {
-            let mut page = (None, None);
-            for (name, value) in arguments {
-                match (name.as_str(), value) {
-                    ("first", Value::Number(n)) => {
-                        page.0 = n.as_i64().and_then(|n| i32::try_from(n).ok());
-                    }
-                    ("after", Value::String(after)) => page.1 = Some(after),
-                    _ => {}
-                }
+impl<'a> NodesAsk<'a> {
+    /// What the nodes of the connection field of `ctx` are asked; nothing without a
+    /// plan.
+    pub fn of(ctx: &Context<'a>) -> Self {
+        let variables = &ctx.query_env.variables;
+        let mut nodes = Vec::new();
+        if let Some(connection) = plan::asked(ctx) {
+            nodes.extend(connection.named("nodes", variables).map(|n| &n.selection));
+            for edges in connection.named("edges", variables) {
+                let node = edges.selection.named("node", variables);
+                nodes.extend(node.map(|n| &n.selection));
             }
-            page
-        })
-        .collect()
-}
+        }
+        Self { nodes, variables }
+    }
 
-/// Whether the selection of a connection field asks any of `fields` of its nodes
-/// (through `nodes` or `edges.node`): what to load for the whole page up front.
-pub fn nodes_ask(look_ahead: &async_graphql::Lookahead<'_>, fields: &[&str]) -> bool {
-    nodes(look_ahead)
-        .iter()
-        .any(|node| fields.iter().any(|f| node.field(f).exists()))
+    /// The fields `name` the nodes are asked, under any alias.
+    pub fn named(&self, name: &'a str) -> impl Iterator<Item = &'a Planned<'a>> + '_ {
+        self.nodes
+            .iter()
+            .flat_map(move |node| node.named(name, self.variables))
+    }
+
+    /// The variables of the request.
+    pub fn variables(&self) -> &'a Variables {
+        self.variables
+    }
+
+    /// Whether the nodes are asked any of `names`.
+    pub fn any(&self, names: &[&str]) -> bool {
+        names.iter().any(|name| self.named(name).next().is_some())
+    }
+
+    /// The value of the argument `argument` of every field `name` the nodes are asked,
+    /// variables resolved (`None` where it is not given).
+    pub fn arguments(&self, name: &'a str, argument: &str) -> Vec<Option<Value>> {
+        self.named(name)
+            .map(|planned| planned.argument(argument, self.variables))
+            .collect()
+    }
+
+    /// The page arguments (`first`, `after`) of every field `name` the nodes are asked:
+    /// what to load for the whole page up front. An argument that is not what it should
+    /// be reads as absent (the field itself answers the error).
+    pub fn page_arguments(&self, name: &'a str) -> Vec<(Option<i32>, Option<String>)> {
+        self.named(name)
+            .map(|planned| {
+                let first = match planned.argument("first", self.variables) {
+                    Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+                    _ => None,
+                };
+                let after = match planned.argument("after", self.variables) {
+                    Some(Value::String(after)) => Some(after),
+                    _ => None,
+                };
+                (first, after)
+            })
+            .collect()
+    }
 }

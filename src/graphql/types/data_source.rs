@@ -1,9 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::parser::types::Field;
-use async_graphql::{
-    Context, ContextSelectionSet, ID, Name, Object, OutputType, Positioned, ScalarType,
-};
+use async_graphql::{Context, ContextSelectionSet, ID, Object, ScalarType};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt as _;
 use uuid::Uuid;
@@ -12,9 +9,10 @@ use crate::db::models;
 use crate::domain::ids::EnvironmentId;
 use crate::domain::{data_sources, environments};
 use crate::graphql::ContextExt as _;
-use crate::graphql::direct::{self, Json};
-use crate::graphql::inline::{Inline, InlineFields, InlineList};
-use crate::graphql::types::data_source_options::{self, DataSourceOptions};
+use crate::graphql::direct;
+use crate::graphql::inline::{Inline, InlineFields, InlineList, Plain};
+use crate::graphql::plan::Planned;
+use crate::graphql::types::data_source_options::DataSourceOptions;
 
 /// The data source's options row of one environment as loaded (shared with the
 /// request's loader); an environment without stored options reads as an empty row.
@@ -37,9 +35,7 @@ pub struct DataSource(pub models::DataSource);
 
 impl DataSource {
     /// The environment `options(environmentId:)` names, if the edition offers it and
-    /// the caller may read its options: the same for every data source of a page, so a
-    /// page written straight to JSON finds it once (and one the caller may not read is
-    /// never written: the page is resolved, and the field is FORBIDDEN).
+    /// the caller may read its options.
     async fn readable_environment(
         ctx: &Context<'_>,
         environment_id: &str,
@@ -62,51 +58,6 @@ impl DataSource {
         let row = or_empty(row, &self.0, environment_id);
         Ok(DataSourceOptions { kind, row })
     }
-
-    /// Writes this data source as `fields` ask, as its resolvers would answer; `None`
-    /// when a field would wait or fail (the page is then resolved as usual).
-    fn write(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        fields: &[(Name, WrittenField<'_>)],
-        json: &mut Json,
-    ) -> Option<()> {
-        json.object(fields, |json, field| {
-            match field {
-                WrittenField::TypeName => json.str(&Self::type_name()),
-                WrittenField::Id => json.uuid(&self.0.id),
-                WrittenField::Name => json.str(&self.0.name),
-                WrittenField::Kind => json.str(&self.0.kind),
-                WrittenField::CreatedAt => json.value(&self.0.created_at.to_value()),
-                WrittenField::UpdatedAt => json.value(&self.0.updated_at.to_value()),
-                WrittenField::Options(field, environment_id, fields) => {
-                    let ctx = ctx.with_field(field);
-                    let options = self
-                        .options_of(&ctx, *environment_id)
-                        .now_or_never()?
-                        .ok()?;
-                    return options.write(fields, json);
-                }
-            }
-            Some(())
-        })
-    }
-}
-
-/// A field of [`DataSource`] that a page can write straight to JSON.
-enum WrittenField<'a> {
-    TypeName,
-    Id,
-    Name,
-    Kind,
-    CreatedAt,
-    UpdatedAt,
-    /// `options(environmentId:)`: the field, its environment, and what it asks.
-    Options(
-        &'a Positioned<Field>,
-        Uuid,
-        Vec<(Name, data_source_options::WrittenField)>,
-    ),
 }
 
 /// A connection to an external system (a database, an API), with one set of options
@@ -175,31 +126,55 @@ impl DataSource {
 }
 
 impl InlineFields for DataSource {
-    const INLINE: &'static [&'static str] = &["id", "name", "kind", "createdAt", "updatedAt"];
+    const PLAIN: &'static [Plain<Self>] = &[
+        Plain {
+            name: "id",
+            write: |d, json| json.uuid(&d.0.id),
+        },
+        Plain {
+            name: "name",
+            write: |d, json| json.str(&d.0.name),
+        },
+        Plain {
+            name: "kind",
+            write: |d, json| json.str(&d.0.kind),
+        },
+        Plain {
+            name: "createdAt",
+            write: |d, json| json.value(&d.0.created_at.to_value()),
+        },
+        Plain {
+            name: "updatedAt",
+            write: |d, json| json.value(&d.0.updated_at.to_value()),
+        },
+    ];
 
-    fn writer<'a>(ctx: &ContextSelectionSet<'a>) -> Option<direct::Writer<'a, Self>> {
-        let fields = direct::compile(ctx, &Self::type_name(), &ctx.item.node, |field| {
-            Some(match field.node.name.node.as_str() {
-                "__typename" => WrittenField::TypeName,
-                "id" => WrittenField::Id,
-                "name" => WrittenField::Name,
-                "kind" => WrittenField::Kind,
-                "createdAt" => WrittenField::CreatedAt,
-                "updatedAt" => WrittenField::UpdatedAt,
-                "options" => {
-                    let ctx_field = ctx.with_field(field);
-                    let (_, ID(environment_id)) =
-                        ctx_field.param_value::<ID>("environmentId", None).ok()?;
-                    let environment_id = Self::readable_environment(&ctx_field, &environment_id)
-                        .now_or_never()?
-                        .ok()?;
-                    let asked = DataSourceOptions::written_fields(ctx, field)?;
-                    WrittenField::Options(field, environment_id, asked)
-                }
-                _ => return None,
-            })
-        })?;
+    /// `options(environmentId:)`, when the caller may read the environment's options
+    /// (the same environment for every data source of a page, found once; one the
+    /// caller may not read is never written: the page is resolved, and the field is
+    /// FORBIDDEN) and each data source's options are at hand.
+    fn nested<'a>(
+        ctx: &ContextSelectionSet<'a>,
+        planned: &'a Planned<'a>,
+    ) -> Option<direct::Writer<'a, Self>> {
+        if planned.name.as_str() != "options" {
+            return None;
+        }
+        let field = planned.first(&ctx.query_env.variables)?;
+        let ctx_field = ctx.with_field(field);
+        let (_, ID(environment_id)) = ctx_field.param_value::<ID>("environmentId", None).ok()?;
+        let environment_id = Self::readable_environment(&ctx_field, &environment_id)
+            .now_or_never()?
+            .ok()?;
+        let write = direct::writer::<DataSourceOptions>(ctx, &planned.selection)?;
         let ctx = ctx.clone();
-        Some(Box::new(move |item, json| item.write(&ctx, &fields, json)))
+        Some(Box::new(move |data_source, json| {
+            let ctx = ctx.with_field(field);
+            let options = data_source
+                .options_of(&ctx, environment_id)
+                .now_or_never()?
+                .ok()?;
+            write(&options, json)
+        }))
     }
 }

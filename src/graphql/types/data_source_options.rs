@@ -1,44 +1,80 @@
 use std::sync::Arc;
 
-use async_graphql::parser::types::Field;
-use async_graphql::{
-    Context, ContextSelectionSet, ID, Json, Name, Object, OutputType, Positioned, ScalarType,
-    SimpleObject,
-};
+use async_graphql::{Context, ContextSelectionSet, ID, Json, Object, ScalarType};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::models;
-use crate::domain::kinds::Kind;
+use crate::domain::kinds::{self, Kind};
 use crate::domain::options;
 use crate::graphql::ContextExt as _;
-use crate::graphql::direct::{self, Json as Written};
-use crate::graphql::inline::{Inline, InlineFields, InlineList};
+use crate::graphql::direct;
+use crate::graphql::inline::{Inline, InlineFields, InlineList, Plain};
+use crate::graphql::plan::Planned;
 use crate::graphql::types::environment::Environment;
 
-/// One option of one environment, as clients read it.
-#[derive(Debug, Clone, SimpleObject)]
+/// One option of one environment, as clients read it: a field of the data source's
+/// kind, read from the options row (shared, not copied).
+#[derive(Clone)]
 pub struct DataSourceOption {
-    /// The field's key.
-    pub key: String,
-    /// null for secrets: their values are never returned
-    pub value: Option<Json<Value>>,
-    /// Whether the field is a secret.
-    pub secret: bool,
-    /// Whether the field has a value (for secrets, the only thing said about them).
-    pub is_set: bool,
+    field: &'static kinds::Field,
+    row: Arc<models::DataSourceOptions>,
 }
 
-impl From<options::OptionView<'_>> for DataSourceOption {
-    fn from(v: options::OptionView<'_>) -> Self {
-        Self {
-            key: v.key.to_owned(),
-            value: v.value.cloned().map(Json),
-            secret: v.secret,
-            is_set: v.is_set,
-        }
+impl DataSourceOption {
+    /// Its value: `None` for secrets, and for a field without one.
+    fn shown_value(&self) -> Option<&Value> {
+        options::view_of(self.field, &self.row).value
     }
+}
+
+/// One option of one environment, as clients read it.
+#[Object]
+impl DataSourceOption {
+    /// The field's key.
+    async fn key(&self) -> &str {
+        self.field.key
+    }
+
+    /// null for secrets: their values are never returned
+    async fn value(&self) -> Option<Json<Value>> {
+        self.shown_value().cloned().map(Json)
+    }
+
+    /// Whether the field is a secret.
+    async fn secret(&self) -> bool {
+        self.field.secret
+    }
+
+    /// Whether the field has a value (for secrets, the only thing said about them).
+    async fn is_set(&self) -> bool {
+        options::view_of(self.field, &self.row).is_set
+    }
+}
+
+impl InlineFields for DataSourceOption {
+    const PLAIN: &'static [Plain<Self>] = &[
+        Plain {
+            name: "key",
+            write: |option, json| json.str(option.field.key),
+        },
+        Plain {
+            name: "value",
+            write: |option, json| match option.shown_value() {
+                Some(value) => json.json(value),
+                None => json.raw("null"),
+            },
+        },
+        Plain {
+            name: "secret",
+            write: |option, json| json.bool(option.field.secret),
+        },
+        Plain {
+            name: "isSet",
+            write: |option, json| json.bool(options::view_of(option.field, &option.row).is_set),
+        },
+    ];
 }
 
 /// Namespace of the ids of (data source, environment) pairs.
@@ -51,6 +87,18 @@ pub struct DataSourceOptions {
 }
 
 impl DataSourceOptions {
+    /// Every field of the kind, in the kind's order.
+    pub(crate) fn each_option(&self) -> Vec<DataSourceOption> {
+        self.kind
+            .fields
+            .iter()
+            .map(|field| DataSourceOption {
+                field,
+                row: Arc::clone(&self.row),
+            })
+            .collect()
+    }
+
     /// The id of the (data source, environment) pair.
     fn pair_id(&self) -> Uuid {
         let name = [
@@ -97,10 +145,7 @@ impl DataSourceOptions {
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.
     async fn values(&self) -> InlineList<DataSourceOption> {
-        options::view(self.kind, &self.row)
-            .into_iter()
-            .map(Into::into)
-            .collect()
+        InlineList(self.each_option())
     }
 
     /// Bumped by every save; send it back as `expectedRevision` to detect concurrent edits.
@@ -119,120 +164,46 @@ impl DataSourceOptions {
     }
 }
 
-impl InlineFields for DataSourceOption {
-    const INLINE: &'static [&'static str] = &["key", "value", "secret", "isSet"];
-}
-
 impl InlineFields for DataSourceOptions {
-    const INLINE: &'static [&'static str] = &[
-        "id",
-        "dataSourceId",
-        "values",
-        "revision",
-        "updatedAt",
-        "updatedBy",
-    ];
-}
-
-/// A field of [`DataSourceOptions`] that can be written straight to JSON.
-pub enum WrittenField {
-    TypeName,
-    Id,
-    DataSourceId,
-    Values(Vec<(Name, WrittenOption)>),
-    Revision,
-    UpdatedAt,
-    UpdatedBy,
-}
-
-/// A field of [`DataSourceOption`] that can be written straight to JSON.
-#[derive(Clone, Copy)]
-pub enum WrittenOption {
-    TypeName,
-    Key,
-    Value,
-    Secret,
-    IsSet,
-}
-
-impl DataSourceOptions {
-    /// What `field` (of a type holding options) asks of them, if all of it can be
-    /// written straight to JSON.
-    pub fn written_fields(
-        ctx: &ContextSelectionSet<'_>,
-        field: &Positioned<Field>,
-    ) -> Option<Vec<(Name, WrittenField)>> {
-        let set = &field.node.selection_set.node;
-        direct::compile(ctx, &Self::type_name(), set, |field| {
-            Some(match field.node.name.node.as_str() {
-                "__typename" => WrittenField::TypeName,
-                "id" => WrittenField::Id,
-                "dataSourceId" => WrittenField::DataSourceId,
-                "values" => {
-                    let set = &field.node.selection_set.node;
-                    let type_name = DataSourceOption::type_name();
-                    WrittenField::Values(direct::compile(ctx, &type_name, set, written_option)?)
-                }
-                "revision" => WrittenField::Revision,
-                "updatedAt" => WrittenField::UpdatedAt,
-                "updatedBy" => WrittenField::UpdatedBy,
-                _ => return None,
-            })
-        })
-    }
-
-    /// Writes these options as `fields` ask, as their resolvers would answer.
-    pub fn write(&self, fields: &[(Name, WrittenField)], json: &mut Written) -> Option<()> {
-        json.object(fields, |json, field| {
-            match field {
-                WrittenField::TypeName => json.str(&Self::type_name()),
-                WrittenField::Id => json.uuid(&self.pair_id()),
-                WrittenField::DataSourceId => json.uuid(&self.row.data_source_id),
-                WrittenField::Values(fields) => {
-                    let views = options::view(self.kind, &self.row);
-                    return json.list(&views, |json, view| write_option(view, fields, json));
-                }
-                WrittenField::Revision => json.int(self.row.revision),
-                WrittenField::UpdatedAt => match &self.row.updated_at {
-                    Some(at) => json.value(&at.to_value()),
-                    None => json.raw("null"),
-                },
-                WrittenField::UpdatedBy => json.opt_str(self.row.updated_by.as_deref()),
-            }
-            Some(())
-        })
-    }
-}
-
-/// What a field of an option is, if it can be written straight to JSON.
-fn written_option(field: &Positioned<Field>) -> Option<WrittenOption> {
-    Some(match field.node.name.node.as_str() {
-        "__typename" => WrittenOption::TypeName,
-        "key" => WrittenOption::Key,
-        "value" => WrittenOption::Value,
-        "secret" => WrittenOption::Secret,
-        "isSet" => WrittenOption::IsSet,
-        _ => return None,
-    })
-}
-
-/// Writes one option as `fields` ask, as [`DataSourceOption`] would answer.
-fn write_option(
-    view: &options::OptionView<'_>,
-    fields: &[(Name, WrittenOption)],
-    json: &mut Written,
-) -> Option<()> {
-    json.object(fields, |json, field| {
-        match field {
-            WrittenOption::TypeName => json.str(&DataSourceOption::type_name()),
-            WrittenOption::Key => json.str(view.key),
-            WrittenOption::Value => match view.value {
-                Some(value) => json.json(value),
+    const PLAIN: &'static [Plain<Self>] = &[
+        Plain {
+            name: "id",
+            write: |options, json| json.uuid(&options.pair_id()),
+        },
+        Plain {
+            name: "dataSourceId",
+            write: |options, json| json.uuid(&options.row.data_source_id),
+        },
+        Plain {
+            name: "revision",
+            write: |options, json| json.int(options.row.revision),
+        },
+        Plain {
+            name: "updatedAt",
+            write: |options, json| match &options.row.updated_at {
+                Some(at) => json.value(&at.to_value()),
                 None => json.raw("null"),
             },
-            WrittenOption::Secret => json.bool(view.secret),
-            WrittenOption::IsSet => json.bool(view.is_set),
+        },
+        Plain {
+            name: "updatedBy",
+            write: |options, json| json.opt_str(options.row.updated_by.as_deref()),
+        },
+    ];
+
+    const READY: &'static [&'static str] = &["values"];
+
+    /// `values`, each option as its field table writes it.
+    fn nested<'a>(
+        ctx: &ContextSelectionSet<'a>,
+        planned: &'a Planned<'a>,
+    ) -> Option<direct::Writer<'a, Self>> {
+        if planned.name.as_str() != "values" {
+            return None;
         }
-        Some(())
-    })
+        let write = direct::writer::<DataSourceOption>(ctx, &planned.selection)?;
+        Some(Box::new(move |options, json| {
+            json.list(options.each_option(), |json, option| write(&option, json))
+        }))
+    }
 }

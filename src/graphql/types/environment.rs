@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, InputType, Object, ScalarType, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
@@ -6,7 +6,7 @@ use crate::domain::access;
 use crate::domain::environments::{self, EnvironmentKind as Kind};
 use crate::domain::permissions::Action;
 use crate::graphql::ContextExt as _;
-use crate::graphql::inline::InlineFields;
+use crate::graphql::inline::{InlineFields, Plain};
 use crate::graphql::types::viewer::Role;
 
 /// What an environment is for.
@@ -184,16 +184,43 @@ impl Environment {
 }
 
 impl InlineFields for Environment {
-    const INLINE: &'static [&'static str] = &[
-        "id",
-        "name",
-        "kind",
-        "priority",
-        "isDefault",
-        "locked",
-        "protected",
-        "requiredApprovals",
-        "createdAt",
-        "updatedAt",
+    const PLAIN: &'static [Plain<Self>] = &[
+        Plain {
+            name: "id",
+            write: |e, json| json.uuid(&e.0.id),
+        },
+        Plain {
+            name: "name",
+            write: |e, json| json.str(&e.0.name),
+        },
+        Plain {
+            name: "kind",
+            write: |e, json| {
+                json.value(&InputType::to_value(&EnvironmentKind::from(Kind::of(&e.0))))
+            },
+        },
+        Plain {
+            name: "priority",
+            write: |e, json| json.int(e.0.priority),
+        },
+        Plain {
+            name: "isDefault",
+            write: |e, json| json.bool(e.0.is_default),
+        },
+        Plain {
+            name: "locked",
+            write: |e, json| json.bool(e.0.locked),
+        },
+        Plain {
+            name: "createdAt",
+            write: |e, json| json.value(&ScalarType::to_value(&e.0.created_at)),
+        },
+        Plain {
+            name: "updatedAt",
+            write: |e, json| json.value(&ScalarType::to_value(&e.0.updated_at)),
+        },
     ];
+
+    /// They read the caller's edition.
+    const READY: &'static [&'static str] = &["protected", "requiredApprovals"];
 }

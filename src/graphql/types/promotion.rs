@@ -182,7 +182,7 @@ impl PromotionRequest {
 }
 
 impl InlineFields for PromotionRequest {
-    const INLINE: &'static [&'static str] = &[
+    const READY: &'static [&'static str] = &[
         "id",
         "requestedBy",
         "note",
@@ -194,5 +194,5 @@ impl InlineFields for PromotionRequest {
 }
 
 impl InlineFields for PromotionReview {
-    const INLINE: &'static [&'static str] = &["actor", "approved", "comment", "at"];
+    const READY: &'static [&'static str] = &["actor", "approved", "comment", "at"];
 }

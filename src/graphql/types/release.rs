@@ -73,7 +73,7 @@ impl Release {
 }
 
 impl InlineFields for Release {
-    const INLINE: &'static [&'static str] =
+    const READY: &'static [&'static str] =
         &["id", "releasedBy", "at", "note", "rollback", "scheduled"];
 }
 
@@ -144,6 +144,6 @@ impl ScheduledRelease {
 }
 
 impl InlineFields for ScheduledRelease {
-    const INLINE: &'static [&'static str] =
+    const READY: &'static [&'static str] =
         &["id", "at", "scheduledBy", "note", "status", "failure"];
 }
