@@ -183,6 +183,19 @@ impl Json {
         self.str(id.hyphenated().encode_lower(&mut buffer));
     }
 
+    /// A time, as the `DateTime` scalar answers it.
+    pub fn time(&mut self, at: &chrono::DateTime<chrono::Utc>) {
+        self.value(&async_graphql::ScalarType::to_value(at));
+    }
+
+    /// A time, or null.
+    pub fn opt_time(&mut self, at: Option<&chrono::DateTime<chrono::Utc>>) {
+        match at {
+            Some(at) => self.time(at),
+            None => self.raw("null"),
+        }
+    }
+
     /// A JSON value as it is.
     pub fn json(&mut self, value: &serde_json::Value) {
         let _ = serde_json::to_writer(&mut self.0, value);

@@ -40,6 +40,12 @@ pub struct Plain<T: ?Sized> {
     pub write: fn(&T, &mut Json),
 }
 
+impl<T: ?Sized> Plain<T> {
+    pub const fn new(name: &'static str, write: fn(&T, &mut Json)) -> Self {
+        Self { name, write }
+    }
+}
+
 /// An object type whose fields that never wait are declared: the field table.
 pub trait InlineFields: ContainerType + 'static {
     /// The fields answered from what the value holds alone, each declared once with

@@ -508,28 +508,25 @@ impl RequestPlan {
 /// resolve there (a key asked twice is resolved once per occurrence). `None` without
 /// a plan (a request that did not come through [`super::EnvgateSchema`]).
 pub fn here<'a, T>(ctx: &ContextBase<'a, T>) -> Option<&'a Planned<'a>> {
-    let plan = ctx.data_opt::<RequestPlan>()?;
-    let variables = &ctx.query_env.variables;
-    find(
-        &plan.operation().root,
-        ctx.path_node.as_ref()?,
-        variables,
-        true,
-    )
+    locate(ctx, true)
 }
 
 /// What the field of `ctx` asks, its occurrences merged (as a look-ahead: what to
 /// load up front); `None` without a plan.
 pub fn asked<'a, T>(ctx: &ContextBase<'a, T>) -> Option<&'a Selection<'a>> {
+    locate(ctx, false).map(|planned| &planned.selection)
+}
+
+/// The key of the field of `ctx` in the request's plan (see [`find`]).
+fn locate<'a, T>(ctx: &ContextBase<'a, T>, single: bool) -> Option<&'a Planned<'a>> {
     let plan = ctx.data_opt::<RequestPlan>()?;
     let variables = &ctx.query_env.variables;
     find(
         &plan.operation().root,
         ctx.path_node.as_ref()?,
         variables,
-        false,
+        single,
     )
-    .map(|planned| &planned.selection)
 }
 
 /// The key at `path` under `root`; with `single`, only when every key on the way is

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, Object, ScalarType as _};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
@@ -133,21 +133,9 @@ impl App {
 
 impl InlineFields for App {
     const PLAIN: &'static [Plain<Self>] = &[
-        Plain {
-            name: "id",
-            write: |app, json| json.uuid(&app.0.id),
-        },
-        Plain {
-            name: "name",
-            write: |app, json| json.str(&app.0.name),
-        },
-        Plain {
-            name: "createdAt",
-            write: |app, json| json.value(&app.0.created_at.to_value()),
-        },
-        Plain {
-            name: "updatedAt",
-            write: |app, json| json.value(&app.0.updated_at.to_value()),
-        },
+        Plain::new("id", |app, json| json.uuid(&app.0.id)),
+        Plain::new("name", |app, json| json.str(&app.0.name)),
+        Plain::new("createdAt", |app, json| json.time(&app.0.created_at)),
+        Plain::new("updatedAt", |app, json| json.time(&app.0.updated_at)),
     ];
 }

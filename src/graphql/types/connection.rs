@@ -142,10 +142,8 @@ impl<T: InlineFields> InlineFields for Edge<T>
 where
     Edge<T>: ContainerType,
 {
-    const PLAIN: &'static [Plain<Self>] = &[Plain {
-        name: "cursor",
-        write: |edge, json| json.str(&edge.cursor),
-    }];
+    const PLAIN: &'static [Plain<Self>] =
+        &[Plain::new("cursor", |edge, json| json.str(&edge.cursor))];
 
     /// `node`, as `T` writes it.
     fn nested<'a>(

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, ContextSelectionSet, ID, Object, ScalarType};
+use async_graphql::{Context, ContextSelectionSet, ID, Object};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt as _;
 use uuid::Uuid;
@@ -127,26 +127,11 @@ impl DataSource {
 
 impl InlineFields for DataSource {
     const PLAIN: &'static [Plain<Self>] = &[
-        Plain {
-            name: "id",
-            write: |d, json| json.uuid(&d.0.id),
-        },
-        Plain {
-            name: "name",
-            write: |d, json| json.str(&d.0.name),
-        },
-        Plain {
-            name: "kind",
-            write: |d, json| json.str(&d.0.kind),
-        },
-        Plain {
-            name: "createdAt",
-            write: |d, json| json.value(&d.0.created_at.to_value()),
-        },
-        Plain {
-            name: "updatedAt",
-            write: |d, json| json.value(&d.0.updated_at.to_value()),
-        },
+        Plain::new("id", |d, json| json.uuid(&d.0.id)),
+        Plain::new("name", |d, json| json.str(&d.0.name)),
+        Plain::new("kind", |d, json| json.str(&d.0.kind)),
+        Plain::new("createdAt", |d, json| json.time(&d.0.created_at)),
+        Plain::new("updatedAt", |d, json| json.time(&d.0.updated_at)),
     ];
 
     /// `options(environmentId:)`, when the caller may read the environment's options

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{Context, ContextSelectionSet, ID, Json, Object, ScalarType};
+use async_graphql::{Context, ContextSelectionSet, ID, Json, Object};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
@@ -55,25 +55,15 @@ impl DataSourceOption {
 
 impl InlineFields for DataSourceOption {
     const PLAIN: &'static [Plain<Self>] = &[
-        Plain {
-            name: "key",
-            write: |option, json| json.str(option.field.key),
-        },
-        Plain {
-            name: "value",
-            write: |option, json| match option.shown_value() {
-                Some(value) => json.json(value),
-                None => json.raw("null"),
-            },
-        },
-        Plain {
-            name: "secret",
-            write: |option, json| json.bool(option.field.secret),
-        },
-        Plain {
-            name: "isSet",
-            write: |option, json| json.bool(options::view_of(option.field, &option.row).is_set),
-        },
+        Plain::new("key", |option, json| json.str(option.field.key)),
+        Plain::new("value", |option, json| match option.shown_value() {
+            Some(value) => json.json(value),
+            None => json.raw("null"),
+        }),
+        Plain::new("secret", |option, json| json.bool(option.field.secret)),
+        Plain::new("isSet", |option, json| {
+            json.bool(options::view_of(option.field, &option.row).is_set)
+        }),
     ];
 }
 
@@ -166,29 +156,17 @@ impl DataSourceOptions {
 
 impl InlineFields for DataSourceOptions {
     const PLAIN: &'static [Plain<Self>] = &[
-        Plain {
-            name: "id",
-            write: |options, json| json.uuid(&options.pair_id()),
-        },
-        Plain {
-            name: "dataSourceId",
-            write: |options, json| json.uuid(&options.row.data_source_id),
-        },
-        Plain {
-            name: "revision",
-            write: |options, json| json.int(options.row.revision),
-        },
-        Plain {
-            name: "updatedAt",
-            write: |options, json| match &options.row.updated_at {
-                Some(at) => json.value(&at.to_value()),
-                None => json.raw("null"),
-            },
-        },
-        Plain {
-            name: "updatedBy",
-            write: |options, json| json.opt_str(options.row.updated_by.as_deref()),
-        },
+        Plain::new("id", |options, json| json.uuid(&options.pair_id())),
+        Plain::new("dataSourceId", |options, json| {
+            json.uuid(&options.row.data_source_id)
+        }),
+        Plain::new("revision", |options, json| json.int(options.row.revision)),
+        Plain::new("updatedAt", |options, json| {
+            json.opt_time(options.row.updated_at.as_ref())
+        }),
+        Plain::new("updatedBy", |options, json| {
+            json.opt_str(options.row.updated_by.as_deref())
+        }),
     ];
 
     const READY: &'static [&'static str] = &["values"];

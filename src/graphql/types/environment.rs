@@ -1,4 +1,4 @@
-use async_graphql::{Context, Enum, ID, InputObject, InputType, Object, ScalarType, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, InputType, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::db::models;
@@ -185,40 +185,16 @@ impl Environment {
 
 impl InlineFields for Environment {
     const PLAIN: &'static [Plain<Self>] = &[
-        Plain {
-            name: "id",
-            write: |e, json| json.uuid(&e.0.id),
-        },
-        Plain {
-            name: "name",
-            write: |e, json| json.str(&e.0.name),
-        },
-        Plain {
-            name: "kind",
-            write: |e, json| {
-                json.value(&InputType::to_value(&EnvironmentKind::from(Kind::of(&e.0))))
-            },
-        },
-        Plain {
-            name: "priority",
-            write: |e, json| json.int(e.0.priority),
-        },
-        Plain {
-            name: "isDefault",
-            write: |e, json| json.bool(e.0.is_default),
-        },
-        Plain {
-            name: "locked",
-            write: |e, json| json.bool(e.0.locked),
-        },
-        Plain {
-            name: "createdAt",
-            write: |e, json| json.value(&ScalarType::to_value(&e.0.created_at)),
-        },
-        Plain {
-            name: "updatedAt",
-            write: |e, json| json.value(&ScalarType::to_value(&e.0.updated_at)),
-        },
+        Plain::new("id", |e, json| json.uuid(&e.0.id)),
+        Plain::new("name", |e, json| json.str(&e.0.name)),
+        Plain::new("kind", |e, json| {
+            json.value(&InputType::to_value(&EnvironmentKind::from(Kind::of(&e.0))))
+        }),
+        Plain::new("priority", |e, json| json.int(e.0.priority)),
+        Plain::new("isDefault", |e, json| json.bool(e.0.is_default)),
+        Plain::new("locked", |e, json| json.bool(e.0.locked)),
+        Plain::new("createdAt", |e, json| json.time(&e.0.created_at)),
+        Plain::new("updatedAt", |e, json| json.time(&e.0.updated_at)),
     ];
 
     /// They read the caller's edition.
