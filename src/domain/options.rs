@@ -338,7 +338,8 @@ pub fn configured(kind: &Kind, row: &DataSourceOptions) -> bool {
     missing_required(kind, row).is_empty()
 }
 
-fn is_set(field: &Field, row: &DataSourceOptions) -> bool {
+/// Whether a field of a row has a value (a secret: a sealed one).
+pub fn is_set(field: &Field, row: &DataSourceOptions) -> bool {
     let map = if field.secret {
         &row.secrets
     } else {
@@ -359,13 +360,19 @@ pub fn view<'a>(kind: &Kind, row: &'a DataSourceOptions) -> Vec<OptionView<'a>> 
 pub fn view_of<'a>(field: &'static Field, row: &'a DataSourceOptions) -> OptionView<'a> {
     OptionView {
         key: field.key,
-        value: if field.secret {
-            None
-        } else {
-            row.values.get(field.key).filter(|v| !v.is_null())
-        },
+        value: shown_value(field, row),
         secret: field.secret,
         is_set: is_set(field, row),
+    }
+}
+
+/// The value of a field of a row as clients see it: `None` for a secret, and for a
+/// field without one.
+pub fn shown_value<'a>(field: &Field, row: &'a DataSourceOptions) -> Option<&'a Value> {
+    if field.secret {
+        None
+    } else {
+        row.values.get(field.key).filter(|v| !v.is_null())
     }
 }
 

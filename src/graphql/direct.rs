@@ -15,7 +15,7 @@
 //! for it (by placing [`Splice`] in the request's data), so the WebSocket, which
 //! serializes responses itself, never sees one.
 
-use async_graphql::{ContextSelectionSet, Name, Response, Value};
+use async_graphql::{ContextSelectionSet, Response, Value};
 
 use super::Reference;
 use super::inline::InlineFields;
@@ -83,7 +83,7 @@ pub fn writer<'a, T: InlineFields>(
                 Some(plain) => Write::Plain(plain.write),
                 None => Write::Nested(T::nested(ctx, planned)?),
             };
-            Some((planned.key, write))
+            Some((Key::new(planned.key), write))
         })
         .collect::<Option<Vec<_>>>()?;
     Some(Box::new(move |item, json| {
@@ -96,6 +96,19 @@ pub fn writer<'a, T: InlineFields>(
             Some(())
         })
     }))
+}
+
+/// A key of an object, written once as `"key":` (escaped) for every object it is
+/// written in.
+pub struct Key(Box<[u8]>);
+
+impl Key {
+    pub fn new(key: &str) -> Self {
+        let mut json = Json::with_capacity(key.len() + 3);
+        json.str(key);
+        json.0.push(b':');
+        Self(json.0.into_boxed_slice())
+    }
 }
 
 /// JSON being written for a part of a response.
@@ -120,16 +133,19 @@ impl Json {
         self.0.push(b':');
     }
 
-    /// An object of `fields`, each value written by `value`; `None` as soon as one
-    /// can't be.
+    /// An object of `fields`, each value written by `value` after its key; `None` as
+    /// soon as one can't be.
     pub fn object<F>(
         &mut self,
-        fields: &[(&Name, F)],
+        fields: &[(Key, F)],
         mut value: impl FnMut(&mut Self, &F) -> Option<()>,
     ) -> Option<()> {
         self.0.push(b'{');
         for (i, (key, field)) in fields.iter().enumerate() {
-            self.key(i, key);
+            if i > 0 {
+                self.0.push(b',');
+            }
+            self.0.extend_from_slice(&key.0);
             value(self, field)?;
         }
         self.0.push(b'}');
@@ -180,7 +196,10 @@ impl Json {
     /// A UUID as a string (an `ID`), as `Uuid::to_string` spells it.
     pub fn uuid(&mut self, id: &uuid::Uuid) {
         let mut buffer = uuid::Uuid::encode_buffer();
-        self.str(id.hyphenated().encode_lower(&mut buffer));
+        // Hex digits and hyphens: nothing to escape.
+        self.0.push(b'"');
+        self.raw(id.hyphenated().encode_lower(&mut buffer));
+        self.0.push(b'"');
     }
 
     /// A time, as the `DateTime` scalar answers it.

@@ -22,13 +22,6 @@ pub struct DataSourceOption {
     row: Arc<models::DataSourceOptions>,
 }
 
-impl DataSourceOption {
-    /// Its value: `None` for secrets, and for a field without one.
-    fn shown_value(&self) -> Option<&Value> {
-        options::view_of(self.field, &self.row).value
-    }
-}
-
 /// One option of one environment, as clients read it.
 #[Object]
 impl DataSourceOption {
@@ -39,7 +32,9 @@ impl DataSourceOption {
 
     /// null for secrets: their values are never returned
     async fn value(&self) -> Option<Json<Value>> {
-        self.shown_value().cloned().map(Json)
+        options::shown_value(self.field, &self.row)
+            .cloned()
+            .map(Json)
     }
 
     /// Whether the field is a secret.
@@ -49,20 +44,22 @@ impl DataSourceOption {
 
     /// Whether the field has a value (for secrets, the only thing said about them).
     async fn is_set(&self) -> bool {
-        options::view_of(self.field, &self.row).is_set
+        options::is_set(self.field, &self.row)
     }
 }
 
 impl InlineFields for DataSourceOption {
     const PLAIN: &'static [Plain<Self>] = &[
         Plain::new("key", |option, json| json.str(option.field.key)),
-        Plain::new("value", |option, json| match option.shown_value() {
-            Some(value) => json.json(value),
-            None => json.raw("null"),
+        Plain::new("value", |option, json| {
+            match options::shown_value(option.field, &option.row) {
+                Some(value) => json.json(value),
+                None => json.raw("null"),
+            }
         }),
         Plain::new("secret", |option, json| json.bool(option.field.secret)),
         Plain::new("isSet", |option, json| {
-            json.bool(options::view_of(option.field, &option.row).is_set)
+            json.bool(options::is_set(option.field, &option.row))
         }),
     ];
 }
