@@ -79,7 +79,7 @@ impl EnvgateSchema {
     /// query whose answer the response cache holds at the workspace's current
     /// generation is answered from it.
     pub async fn execute_parsed(&self, request: Request, prepared: Arc<Prepared>) -> Response {
-        let plan = RequestPlan::new(prepared, request.operation_name.as_deref());
+        let plan = RequestPlan::new(&prepared, request.operation_name.as_deref());
         let ty = plan.as_ref().map(|plan| plan.operation().ty());
         let span = traces::operation_span(ty, request.operation_name.as_deref());
         let reads = match self.app.replicas() {
@@ -99,7 +99,7 @@ impl EnvgateSchema {
             .as_ref()
             .and_then(Reads::replica_index)
             .map(|index| (index, Retry::of(&request)));
-        let request = self.prepare(request, plan.as_ref(), ty, None, reads);
+        let request = self.prepare(request, &prepared, plan.as_ref(), None, reads);
         let mut response = self.schema.execute(request).instrument(span.clone()).await;
         if let Some((index, retry)) = retry
             && failed_inside(&response)
@@ -108,7 +108,7 @@ impl EnvgateSchema {
             // A replica that went away mid-read (stopped, restarted, cut off): the query
             // reads nothing it would not read again, so it runs once more on the primary.
             replicas.failed(index);
-            let request = self.prepare(retry.request(), plan.as_ref(), ty, None, None);
+            let request = self.prepare(retry.request(), &prepared, plan.as_ref(), None, None);
             response = self.schema.execute(request).instrument(span).await;
         }
         // A mutation refused before it ran (validation, limits) wrote nothing, and its
@@ -157,21 +157,23 @@ impl EnvgateSchema {
         self.cache.get(key, conn).await
     }
 
-    /// Gives the request its copy of the document (execution edits it: skipped fields
-    /// go) and its plan, and attaches the caller and the loaders (caching ones for a
-    /// query), reading through `reads` (the primary when `None`). A request answered
-    /// from the response cache never gets this far, nor pays for the copy. Without a
-    /// plan (the request names no operation of its document), it fails before running.
+    /// Gives the request its copy of the `prepared` document (execution edits it:
+    /// skipped fields go) and its `plan`, and attaches the caller and the loaders
+    /// (caching ones for a query), reading through `reads` (the primary when `None`).
+    /// A request answered from the response cache never gets this far, nor pays for
+    /// the copy. Without a plan (the request names no operation of its document), it
+    /// fails before running.
     fn prepare(
         &self,
         mut request: Request,
+        prepared: &Prepared,
         plan: Option<&RequestPlan>,
-        ty: Option<OperationType>,
         connection: Option<&Data>,
         reads: Option<Reads>,
     ) -> Request {
+        request.set_parsed_query(prepared.document().clone());
+        let ty = plan.map(|plan| plan.operation().ty());
         if let Some(plan) = plan {
-            request.set_parsed_query(plan.document().clone());
             request = request.data(plan.clone());
         }
         // A mutation reads what it wrote; each event of a subscription reads afresh.
@@ -323,10 +325,11 @@ impl Executor for EnvgateSchema {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         let refuse = |error| futures_util::stream::once(async { refused(error) }).boxed();
-        let plan = match self.parse(&request, session_data.as_deref()) {
-            Ok(prepared) => RequestPlan::new(prepared, request.operation_name.as_deref()),
+        let prepared = match self.parse(&request, session_data.as_deref()) {
+            Ok(prepared) => prepared,
             Err(error) => return refuse(error),
         };
+        let plan = RequestPlan::new(&prepared, request.operation_name.as_deref());
         let ty = plan.as_ref().map(|plan| plan.operation().ty());
         let places = loaders::find::<WebSocketPlaces>(&request.data, session_data.as_deref())
             .map(|connection| {
@@ -353,7 +356,13 @@ impl Executor for EnvgateSchema {
         };
         // No header over a WebSocket: the position is read only to remember it.
         let wrote_in = self.wrote_in(ty, &request.data, session_data.as_deref(), false);
-        let request = self.prepare(request, plan.as_ref(), ty, session_data.as_deref(), reads);
+        let request = self.prepare(
+            request,
+            &prepared,
+            plan.as_ref(),
+            session_data.as_deref(),
+            reads,
+        );
         let responses = self
             .schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default());

@@ -588,7 +588,7 @@ mod tests {
         let types = Types::of::<Root, EmptyMutation, EmptySubscription>();
         let document = async_graphql::parser::parse_query(QUERY).unwrap();
         let prepared = Arc::new(Prepared::compile(document, &types));
-        let plan = RequestPlan::new(prepared, None).unwrap();
+        let plan = RequestPlan::new(&prepared, None).unwrap();
         schema.execute(request.data(plan)).await
     }
 

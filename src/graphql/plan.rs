@@ -16,6 +16,7 @@
 //! document.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::parser::types::{
     Directive, ExecutableDocument, Field, OperationDefinition, OperationType, Selection as Item,
@@ -407,6 +408,11 @@ impl<'d> Selection<'d> {
             .filter(move |planned| planned.name.as_str() == name)
     }
 
+    /// Whether a running key asks for the field `name`.
+    pub fn asks(&self, name: &str, variables: &Variables) -> bool {
+        self.named(name, variables).next().is_some()
+    }
+
     /// Whether any running key asks for one of `names`, at any depth.
     pub fn asks_any(&self, names: &[&str], variables: &Variables) -> bool {
         self.running(variables).any(|planned| {
@@ -471,14 +477,14 @@ impl<'d> Selection<'d> {
 /// In a request's data: the plan of the document it runs, and which operation.
 #[derive(Clone)]
 pub struct RequestPlan {
-    prepared: std::sync::Arc<Prepared>,
+    prepared: Arc<Prepared>,
     operation: usize,
 }
 
 impl RequestPlan {
     /// The plan of `prepared` for a request naming `operation_name`; `None` when it
     /// names no operation of the document (the request then fails before it runs).
-    pub fn new(prepared: std::sync::Arc<Prepared>, operation_name: Option<&str>) -> Option<Self> {
+    pub fn new(prepared: &Arc<Prepared>, operation_name: Option<&str>) -> Option<Self> {
         let plan = prepared.plan();
         let wanted = plan.operation(operation_name)?;
         let operation = plan
@@ -486,7 +492,7 @@ impl RequestPlan {
             .iter()
             .position(|o| std::ptr::eq(o, wanted))?;
         Some(Self {
-            prepared,
+            prepared: Arc::clone(prepared),
             operation,
         })
     }
@@ -494,11 +500,6 @@ impl RequestPlan {
     /// The operation the request runs.
     pub fn operation(&self) -> &Operation<'_> {
         &self.prepared.plan().operations[self.operation]
-    }
-
-    /// The document as parsed.
-    pub fn document(&self) -> &ExecutableDocument {
-        self.prepared.document()
     }
 }
 

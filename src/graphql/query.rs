@@ -302,13 +302,9 @@ impl Query {
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
         // What the page's versions use, in one batch whatever the timing.
         let nodes = NodesAsk::of(ctx);
-        let asks_uses = nodes.named("version").any(|version| {
-            version
-                .selection
-                .named("dataSources", nodes.variables())
-                .next()
-                .is_some()
-        });
+        let asks_uses = nodes
+            .named("version")
+            .any(|version| version.selection.asks("dataSources", nodes.variables()));
         if asks_uses {
             let ids: Vec<Uuid> = page.items.iter().map(|(_, d)| d.version.id).collect();
             ctx.prefetch_version_data_sources(&ids).await?;

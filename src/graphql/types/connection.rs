@@ -202,7 +202,9 @@ impl<'a> NodesAsk<'a> {
 
     /// Whether the nodes are asked any of `names`.
     pub fn any(&self, names: &[&str]) -> bool {
-        names.iter().any(|name| self.named(name).next().is_some())
+        self.nodes
+            .iter()
+            .any(|node| names.iter().any(|name| node.asks(name, self.variables)))
     }
 
     /// The value of the argument `argument` of every field `name` the nodes are asked,
