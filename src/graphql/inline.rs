@@ -495,7 +495,7 @@ mod tests {
         }
 
         async fn option(&self, saved: bool, index: usize) -> DataSourceOption {
-            options(saved).each_option().swap_remove(index)
+            options(saved).each_option().nth(index).unwrap()
         }
 
         async fn environment(&self) -> Environment {
@@ -541,9 +541,9 @@ mod tests {
         table_answers_as_resolvers("dataSource", &data_source()).await;
         for saved in [true, false] {
             table_answers_as_resolvers(&format!("options(saved: {saved})"), &options(saved)).await;
-            for (index, option) in options(saved).each_option().iter().enumerate() {
+            for (index, option) in options(saved).each_option().enumerate() {
                 let root = format!("option(saved: {saved}, index: {index})");
-                table_answers_as_resolvers(&root, option).await;
+                table_answers_as_resolvers(&root, &option).await;
             }
         }
         table_answers_as_resolvers("environment", &environment()).await;

@@ -7,6 +7,7 @@ mod documents;
 mod error;
 mod executor;
 mod extensions;
+mod ids;
 mod inline;
 pub mod limits;
 mod loaders;

@@ -57,28 +57,26 @@ impl Mutation {
     async fn rename_data_source(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: DataSourceId,
         name: String,
     ) -> async_graphql::Result<DataSource> {
         let caller = ctx.caller()?;
         Ok(DataSource(
-            data_sources::rename(
-                &mut *ctx.conn().await?,
-                caller,
-                DataSourceId::parse(&id),
-                &name,
-            )
-            .await?,
+            data_sources::rename(&mut *ctx.conn().await?, caller, id, &name).await?,
         ))
     }
 
     /// Deletes a data source and its options in every environment (admins); returns its id.
-    async fn delete_data_source(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+    async fn delete_data_source(
+        &self,
+        ctx: &Context<'_>,
+        id: DataSourceId,
+    ) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
         Ok(ID(data_sources::delete(
             &mut *ctx.conn().await?,
             caller,
-            DataSourceId::parse(&id),
+            id,
         )
         .await?
         .to_string()))
@@ -134,8 +132,8 @@ impl Mutation {
     async fn test_data_source_connection(
         &self,
         ctx: &Context<'_>,
-        data_source_id: ID,
-        environment_id: ID,
+        data_source_id: DataSourceId,
+        environment_id: EnvironmentId,
     ) -> async_graphql::Result<ConnectionTestResult> {
         let caller = ctx.caller()?;
         let app = ctx.app();
@@ -143,8 +141,8 @@ impl Mutation {
             &mut *ctx.conn().await?,
             caller,
             &app.master_keys,
-            DataSourceId::parse(&data_source_id),
-            EnvironmentId::parse(&environment_id),
+            data_source_id,
+            environment_id,
         )
         .await?;
         // The database connection is given back while the test waits on the network.
@@ -176,18 +174,12 @@ impl Mutation {
     async fn create_app_version(
         &self,
         ctx: &Context<'_>,
-        app_id: ID,
+        app_id: AppId,
         name: String,
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
         Ok(AppVersion(
-            versions::create(
-                &mut *ctx.conn().await?,
-                caller,
-                AppId::parse(&app_id),
-                &name,
-            )
-            .await?,
+            versions::create(&mut *ctx.conn().await?, caller, app_id, &name).await?,
         ))
     }
 
@@ -202,8 +194,8 @@ impl Mutation {
     async fn promote_app_version(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
-        from_environment_id: ID,
+        version_id: VersionId,
+        from_environment_id: EnvironmentId,
         #[graphql(default_with = "Some(false)")] force: Option<bool>,
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
@@ -211,8 +203,8 @@ impl Mutation {
             versions::promote(
                 &mut *ctx.conn().await?,
                 caller,
-                VersionId::parse(&version_id),
-                EnvironmentId::parse(&from_environment_id),
+                version_id,
+                from_environment_id,
                 force.unwrap_or(false),
             )
             .await?,
@@ -224,20 +216,16 @@ impl Mutation {
     async fn set_app_version_data_sources(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
-        data_source_ids: Vec<ID>,
+        version_id: VersionId,
+        data_source_ids: Vec<DataSourceId>,
     ) -> async_graphql::Result<AppVersion> {
         let caller = ctx.caller()?;
-        let ids: Vec<DataSourceId> = data_source_ids
-            .iter()
-            .map(|id| DataSourceId::parse(id))
-            .collect();
         Ok(AppVersion(
             version_data_sources::set(
                 &mut *ctx.conn().await?,
                 caller,
-                VersionId::parse(&version_id),
-                &ids,
+                version_id,
+                &data_source_ids,
             )
             .await?,
         ))
@@ -249,8 +237,8 @@ impl Mutation {
     async fn request_promotion(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
-        from_environment_id: ID,
+        version_id: VersionId,
+        from_environment_id: EnvironmentId,
         note: Option<String>,
     ) -> async_graphql::Result<PromotionRequest> {
         let caller = ctx.caller()?;
@@ -258,8 +246,8 @@ impl Mutation {
             promotion_requests::request(
                 &mut *ctx.conn().await?,
                 caller,
-                VersionId::parse(&version_id),
-                EnvironmentId::parse(&from_environment_id),
+                version_id,
+                from_environment_id,
                 note.as_deref(),
             )
             .await?,
@@ -272,7 +260,7 @@ impl Mutation {
     async fn review_promotion_request(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: PromotionRequestId,
         approve: bool,
         comment: Option<String>,
     ) -> async_graphql::Result<PromotionRequest> {
@@ -281,7 +269,7 @@ impl Mutation {
             promotion_requests::review(
                 &mut *ctx.conn().await?,
                 caller,
-                PromotionRequestId::parse(&id),
+                id,
                 approve,
                 comment.as_deref(),
             )
@@ -293,16 +281,11 @@ impl Mutation {
     async fn cancel_promotion_request(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: PromotionRequestId,
     ) -> async_graphql::Result<PromotionRequest> {
         let caller = ctx.caller()?;
         Ok(PromotionRequest(
-            promotion_requests::cancel(
-                &mut *ctx.conn().await?,
-                caller,
-                PromotionRequestId::parse(&id),
-            )
-            .await?,
+            promotion_requests::cancel(&mut *ctx.conn().await?, caller, id).await?,
         ))
     }
 
@@ -313,14 +296,14 @@ impl Mutation {
     async fn release_app_version(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
+        version_id: VersionId,
         note: Option<String>,
     ) -> async_graphql::Result<App> {
         let caller = ctx.caller()?;
         Ok(App(releases::release(
             &mut *ctx.conn().await?,
             caller,
-            VersionId::parse(&version_id),
+            version_id,
             note.as_deref(),
         )
         .await?))
@@ -331,12 +314,16 @@ impl Mutation {
     /// A second call goes back one more release, and so on; with nothing earlier, or a
     /// version no longer in the default environment, the answer is BAD_USER_INPUT. The
     /// permission and protection rules of `releaseAppVersion` apply. Returns the app.
-    async fn rollback_release(&self, ctx: &Context<'_>, app_id: ID) -> async_graphql::Result<App> {
+    async fn rollback_release(
+        &self,
+        ctx: &Context<'_>,
+        app_id: AppId,
+    ) -> async_graphql::Result<App> {
         let caller = ctx.caller()?;
         Ok(App(releases::rollback(
             &mut *ctx.conn().await?,
             caller,
-            AppId::parse(&app_id),
+            app_id,
         )
         .await?))
     }
@@ -349,7 +336,7 @@ impl Mutation {
     async fn schedule_release(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
+        version_id: VersionId,
         at: DateTime<Utc>,
         note: Option<String>,
     ) -> async_graphql::Result<ScheduledRelease> {
@@ -358,7 +345,7 @@ impl Mutation {
             scheduled_releases::schedule(
                 &mut *ctx.conn().await?,
                 caller,
-                VersionId::parse(&version_id),
+                version_id,
                 at,
                 note.as_deref(),
             )
@@ -370,16 +357,11 @@ impl Mutation {
     async fn cancel_scheduled_release(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: ScheduledReleaseId,
     ) -> async_graphql::Result<ScheduledRelease> {
         let caller = ctx.caller()?;
         Ok(ScheduledRelease(
-            scheduled_releases::cancel(
-                &mut *ctx.conn().await?,
-                caller,
-                ScheduledReleaseId::parse(&id),
-            )
-            .await?,
+            scheduled_releases::cancel(&mut *ctx.conn().await?, caller, id).await?,
         ))
     }
 
@@ -388,15 +370,15 @@ impl Mutation {
     async fn select_environment(
         &self,
         ctx: &Context<'_>,
-        app_id: ID,
-        environment_id: ID,
+        app_id: AppId,
+        environment_id: EnvironmentId,
     ) -> async_graphql::Result<App> {
         let caller = ctx.caller()?;
         Ok(App(selections::select(
             &mut *ctx.conn().await?,
             caller,
-            AppId::parse(&app_id),
-            EnvironmentId::parse(&environment_id),
+            app_id,
+            environment_id,
         )
         .await?))
     }
@@ -411,13 +393,7 @@ impl Mutation {
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::create(
-                &mut *ctx.conn().await?,
-                caller,
-                &input.name,
-                EnvironmentId::parse(&input.after),
-            )
-            .await?,
+            pipeline::create(&mut *ctx.conn().await?, caller, &input.name, input.after).await?,
         ))
     }
 
@@ -425,18 +401,12 @@ impl Mutation {
     async fn rename_environment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: EnvironmentId,
         name: String,
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::rename(
-                &mut *ctx.conn().await?,
-                caller,
-                EnvironmentId::parse(&id),
-                &name,
-            )
-            .await?,
+            pipeline::rename(&mut *ctx.conn().await?, caller, id, &name).await?,
         ))
     }
 
@@ -447,26 +417,23 @@ impl Mutation {
     async fn move_environment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        after: ID,
+        id: EnvironmentId,
+        after: EnvironmentId,
     ) -> async_graphql::Result<Vec<Environment>> {
         let caller = ctx.caller()?;
-        let pipeline = pipeline::move_after(
-            &mut *ctx.conn().await?,
-            caller,
-            EnvironmentId::parse(&id),
-            EnvironmentId::parse(&after),
-        )
-        .await?;
+        let pipeline = pipeline::move_after(&mut *ctx.conn().await?, caller, id, after).await?;
         Ok(pipeline.into_iter().map(Environment).collect())
     }
 
     /// Deletes a custom environment and its options (admins, Enterprise); refused while
     /// it holds app versions. Users who had selected it get the lowest environment.
-    async fn delete_environment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+    async fn delete_environment(
+        &self,
+        ctx: &Context<'_>,
+        id: EnvironmentId,
+    ) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted =
-            pipeline::delete(&mut *ctx.conn().await?, caller, EnvironmentId::parse(&id)).await?;
+        let deleted = pipeline::delete(&mut *ctx.conn().await?, caller, id).await?;
         Ok(ID(deleted.to_string()))
     }
 
@@ -476,18 +443,12 @@ impl Mutation {
     async fn set_environment_protected(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: EnvironmentId,
         protected: bool,
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::set_protected(
-                &mut *ctx.conn().await?,
-                caller,
-                EnvironmentId::parse(&id),
-                protected,
-            )
-            .await?,
+            pipeline::set_protected(&mut *ctx.conn().await?, caller, id, protected).await?,
         ))
     }
 
@@ -496,18 +457,13 @@ impl Mutation {
     async fn set_environment_approvals(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: EnvironmentId,
         required_approvals: i32,
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         Ok(Environment(
-            pipeline::set_approvals(
-                &mut *ctx.conn().await?,
-                caller,
-                EnvironmentId::parse(&id),
-                required_approvals,
-            )
-            .await?,
+            pipeline::set_approvals(&mut *ctx.conn().await?, caller, id, required_approvals)
+                .await?,
         ))
     }
 
@@ -518,19 +474,13 @@ impl Mutation {
     async fn set_environment_access(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: EnvironmentId,
         rules: Vec<EnvironmentAccessRuleInput>,
     ) -> async_graphql::Result<Environment> {
         let caller = ctx.caller()?;
         let rules = rules.into_iter().map(Into::into).collect();
         Ok(Environment(
-            access::set(
-                &mut *ctx.conn().await?,
-                caller,
-                EnvironmentId::parse(&id),
-                rules,
-            )
-            .await?,
+            access::set(&mut *ctx.conn().await?, caller, id, rules).await?,
         ))
     }
 
@@ -565,30 +515,27 @@ impl Mutation {
     async fn set_constant_values(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: ConstantId,
         values: Vec<ConstantValueInput>,
     ) -> async_graphql::Result<WorkspaceConstant> {
         let caller = ctx.caller()?;
         let values: Vec<_> = values.into_iter().map(Into::into).collect();
         let mut conn = ctx.conn().await?;
-        let constant = constants::set_values(
-            &mut conn,
-            caller,
-            &ctx.app().master_keys,
-            ConstantId::parse(&id),
-            &values,
-        )
-        .await?;
+        let constant =
+            constants::set_values(&mut conn, caller, &ctx.app().master_keys, id, &values).await?;
         Ok(WorkspaceConstant::load(&mut conn, vec![constant])
             .await?
             .remove(0))
     }
 
     /// Deletes a constant (admins); refused while data-source options reference it.
-    async fn delete_constant(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ID> {
+    async fn delete_constant(
+        &self,
+        ctx: &Context<'_>,
+        id: ConstantId,
+    ) -> async_graphql::Result<ID> {
         let caller = ctx.caller()?;
-        let deleted =
-            constants::delete(&mut *ctx.conn().await?, caller, ConstantId::parse(&id)).await?;
+        let deleted = constants::delete(&mut *ctx.conn().await?, caller, id).await?;
         Ok(ID(deleted.to_string()))
     }
 

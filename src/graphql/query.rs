@@ -1,6 +1,6 @@
 //! The root query type.
 
-use async_graphql::{Context, ID, Json, Object, Value};
+use async_graphql::{Context, Json, Object, Value};
 use uuid::Uuid;
 
 use crate::domain::data_sources::{self, Filters};
@@ -84,13 +84,13 @@ impl Query {
     async fn environment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: EnvironmentId,
     ) -> async_graphql::Result<Option<Environment>> {
         let caller = ctx.caller()?;
         caller.require(Action::ReadWorkspace)?;
         let all = ctx.all_environments().await?;
         Ok(Some(Environment(
-            environments::find_offered(&all, EnvironmentId::parse(&id), caller)?.clone(),
+            environments::find_offered(&all, id, caller)?.clone(),
         )))
     }
 
@@ -161,11 +161,11 @@ impl Query {
     async fn data_source(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: DataSourceId,
     ) -> async_graphql::Result<Option<DataSource>> {
         let caller = ctx.caller()?;
         Ok(Some(DataSource(
-            data_sources::get(&mut *ctx.conn().await?, caller, DataSourceId::parse(&id)).await?,
+            data_sources::get(&mut *ctx.conn().await?, caller, id).await?,
         )))
     }
 
@@ -206,14 +206,11 @@ impl Query {
 
     /// One app of the caller's workspace. An unknown id, or another workspace's, is
     /// NOT_FOUND.
-    async fn app(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<App>> {
+    async fn app(&self, ctx: &Context<'_>, id: AppId) -> async_graphql::Result<Option<App>> {
         let caller = ctx.caller()?;
-        Ok(Some(App(apps::get(
-            &mut *ctx.conn().await?,
-            caller,
-            AppId::parse(&id),
-        )
-        .await?)))
+        Ok(Some(App(
+            apps::get(&mut *ctx.conn().await?, caller, id).await?
+        )))
     }
 
     /// The options the query runner uses for a data source of an app (the RUNNER role
@@ -266,16 +263,11 @@ impl Query {
     async fn promotion_preview(
         &self,
         ctx: &Context<'_>,
-        version_id: ID,
+        version_id: VersionId,
     ) -> async_graphql::Result<PromotionPreview> {
         let caller = ctx.caller()?;
         Ok(PromotionPreview(
-            promotion::preview(
-                &mut *ctx.conn().await?,
-                caller,
-                VersionId::parse(&version_id),
-            )
-            .await?,
+            promotion::preview(&mut *ctx.conn().await?, caller, version_id).await?,
         ))
     }
 
@@ -288,7 +280,7 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         status: Option<PromotionRequestStatus>,
-        app_id: Option<ID>,
+        app_id: Option<AppId>,
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Connection<PromotionRequest>> {
@@ -296,7 +288,7 @@ impl Query {
         let page = PageRequest::new(first, after.as_deref())?;
         let filter = promotion_requests::Filter {
             status: status.map(Into::into),
-            app_id: app_id.map(|id| AppId::parse(&id)),
+            app_id,
         };
         let page =
             promotion_requests::list(&mut *ctx.conn().await?, caller, &page, &filter).await?;
@@ -347,16 +339,16 @@ impl Query {
     async fn environment_diff(
         &self,
         ctx: &Context<'_>,
-        from_environment_id: ID,
-        to_environment_id: ID,
+        from_environment_id: EnvironmentId,
+        to_environment_id: EnvironmentId,
     ) -> async_graphql::Result<EnvironmentDiff> {
         let caller = ctx.caller()?;
         let diff = drift::between(
             &mut *ctx.conn().await?,
             caller,
             &ctx.app().master_keys,
-            EnvironmentId::parse(&from_environment_id),
-            EnvironmentId::parse(&to_environment_id),
+            from_environment_id,
+            to_environment_id,
         )
         .await?;
         Ok(diff.into())

@@ -27,16 +27,11 @@ impl Subscription {
     async fn data_source_options_changed(
         &self,
         ctx: &Context<'_>,
-        data_source_id: Option<ID>,
+        data_source_id: Option<DataSourceId>,
     ) -> async_graphql::Result<impl Stream<Item = DataSourceOptions> + use<>> {
         let events = Subscriber::new(ctx)?;
         let mut conn = ctx.conn().await?;
-        let watch = OptionsWatch::start(
-            &mut conn,
-            ctx.caller()?,
-            data_source_id.map(|id| DataSourceId::parse(&id)),
-        )
-        .await?;
+        let watch = OptionsWatch::start(&mut conn, ctx.caller()?, data_source_id).await?;
         drop(conn);
         Ok(events.stream(watch).map(|(kind, row)| DataSourceOptions {
             kind,

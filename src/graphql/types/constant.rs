@@ -108,7 +108,7 @@ impl WorkspaceConstant {
 #[derive(Clone, InputObject)]
 pub struct ConstantValueInput {
     /// The environment; one the edition offers.
-    pub environment_id: ID,
+    pub environment_id: EnvironmentId,
     /// null clears the value in that environment
     pub value: Option<String>,
 }
@@ -116,7 +116,7 @@ pub struct ConstantValueInput {
 impl From<ConstantValueInput> for ValueInput {
     fn from(i: ConstantValueInput) -> Self {
         Self {
-            environment_id: EnvironmentId::parse(&i.environment_id),
+            environment_id: i.environment_id,
             value: i.value,
         }
     }

@@ -38,11 +38,10 @@ impl DataSource {
     /// the caller may read its options.
     async fn readable_environment(
         ctx: &Context<'_>,
-        environment_id: &str,
+        id: EnvironmentId,
     ) -> async_graphql::Result<Uuid> {
         let caller = ctx.caller()?;
         let all = ctx.all_environments().await?;
-        let id = EnvironmentId::parse(environment_id);
         Ok(environments::find_readable(&all, id, caller)?.id)
     }
 
@@ -95,9 +94,9 @@ impl DataSource {
     async fn options(
         &self,
         ctx: &Context<'_>,
-        environment_id: ID,
+        environment_id: EnvironmentId,
     ) -> async_graphql::Result<Inline<DataSourceOptions>> {
-        let environment_id = Self::readable_environment(ctx, &environment_id).await?;
+        let environment_id = Self::readable_environment(ctx, environment_id).await?;
         self.options_of(ctx, environment_id).await.map(Inline)
     }
 
@@ -147,8 +146,8 @@ impl InlineFields for DataSource {
         }
         let field = planned.first(&ctx.query_env.variables)?;
         let ctx_field = ctx.with_field(field);
-        let (_, ID(environment_id)) = ctx_field.param_value::<ID>("environmentId", None).ok()?;
-        let environment_id = Self::readable_environment(&ctx_field, &environment_id)
+        let (_, environment_id) = ctx_field.param_value("environmentId", None).ok()?;
+        let environment_id = Self::readable_environment(&ctx_field, environment_id)
             .now_or_never()?
             .ok()?;
         let write = direct::writer::<DataSourceOptions>(ctx, &planned.selection)?;

@@ -75,15 +75,11 @@ pub struct DataSourceOptions {
 
 impl DataSourceOptions {
     /// Every field of the kind, in the kind's order.
-    pub(crate) fn each_option(&self) -> Vec<DataSourceOption> {
-        self.kind
-            .fields
-            .iter()
-            .map(|field| DataSourceOption {
-                field,
-                row: Arc::clone(&self.row),
-            })
-            .collect()
+    pub(crate) fn each_option(&self) -> impl Iterator<Item = DataSourceOption> + '_ {
+        self.kind.fields.iter().map(|field| DataSourceOption {
+            field,
+            row: Arc::clone(&self.row),
+        })
     }
 
     /// The id of the (data source, environment) pair.
@@ -132,7 +128,7 @@ impl DataSourceOptions {
 
     /// Every field of the kind, in the kind's order; secrets say only whether they are set.
     async fn values(&self) -> InlineList<DataSourceOption> {
-        InlineList(self.each_option())
+        self.each_option().collect()
     }
 
     /// Bumped by every save; send it back as `expectedRevision` to detect concurrent edits.

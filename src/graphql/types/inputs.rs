@@ -35,7 +35,7 @@ pub struct CreateDataSourceInput {
     pub kind: String,
     /// The environment the options are for; Production when left out. The other
     /// environments get the non-secret values and no secrets.
-    pub environment_id: Option<ID>,
+    pub environment_id: Option<EnvironmentId>,
     /// Values for the kind's fields; required fields must be given.
     pub options: Vec<DataSourceOptionInput>,
 }
@@ -45,7 +45,7 @@ impl From<CreateDataSourceInput> for NewDataSourceInput {
         Self {
             name: i.name,
             kind: i.kind,
-            environment_id: i.environment_id.map(|id| EnvironmentId::parse(&id)),
+            environment_id: i.environment_id,
             options: options(i.options),
         }
     }
@@ -55,9 +55,9 @@ impl From<CreateDataSourceInput> for NewDataSourceInput {
 #[derive(Clone, InputObject)]
 pub struct UpdateDataSourceOptionsInput {
     /// The data source to change.
-    pub data_source_id: ID,
+    pub data_source_id: DataSourceId,
     /// The environment to change; no other environment is touched.
-    pub environment_id: ID,
+    pub environment_id: EnvironmentId,
     /// The fields to change: fields left out keep their values, `null` clears.
     pub options: Vec<DataSourceOptionInput>,
     /// The revision the caller last read; a stale one is refused with REVISION_CONFLICT,
@@ -68,8 +68,8 @@ pub struct UpdateDataSourceOptionsInput {
 impl From<UpdateDataSourceOptionsInput> for OptionsUpdate {
     fn from(i: UpdateDataSourceOptionsInput) -> Self {
         Self {
-            data_source_id: DataSourceId::parse(&i.data_source_id),
-            environment_id: EnvironmentId::parse(&i.environment_id),
+            data_source_id: i.data_source_id,
+            environment_id: i.environment_id,
             options: options(i.options),
             expected_revision: i.expected_revision,
         }
@@ -80,11 +80,11 @@ impl From<UpdateDataSourceOptionsInput> for OptionsUpdate {
 #[derive(Clone, InputObject)]
 pub struct CopyDataSourceOptionsInput {
     /// The data source whose options are copied.
-    pub data_source_id: ID,
+    pub data_source_id: DataSourceId,
     /// The environment copied from.
-    pub from_environment_id: ID,
+    pub from_environment_id: EnvironmentId,
     /// The environment copied onto: its non-secret values are replaced.
-    pub to_environment_id: ID,
+    pub to_environment_id: EnvironmentId,
     /// Whether secrets are copied too (replacing the target's); otherwise the target keeps its own.
     #[graphql(default = false)]
     pub include_secrets: bool,
@@ -96,9 +96,9 @@ pub struct CopyDataSourceOptionsInput {
 impl From<CopyDataSourceOptionsInput> for OptionsCopy {
     fn from(i: CopyDataSourceOptionsInput) -> Self {
         Self {
-            data_source_id: DataSourceId::parse(&i.data_source_id),
-            from_environment_id: EnvironmentId::parse(&i.from_environment_id),
-            to_environment_id: EnvironmentId::parse(&i.to_environment_id),
+            data_source_id: i.data_source_id,
+            from_environment_id: i.from_environment_id,
+            to_environment_id: i.to_environment_id,
             include_secrets: i.include_secrets,
             expected_revision: i.expected_revision,
         }
@@ -109,9 +109,9 @@ impl From<CopyDataSourceOptionsInput> for OptionsCopy {
 #[derive(Clone, InputObject)]
 pub struct ResolveDataSourceInput {
     /// The data source the app queries.
-    pub data_source_id: ID,
+    pub data_source_id: DataSourceId,
     /// The app that runs.
-    pub app_id: ID,
+    pub app_id: AppId,
     /// The released app, or the builder.
     pub target: RunTarget,
     /// whose builder selection to use, with target BUILDER
@@ -121,8 +121,8 @@ pub struct ResolveDataSourceInput {
 impl From<ResolveDataSourceInput> for ResolveRequest {
     fn from(i: ResolveDataSourceInput) -> Self {
         Self {
-            data_source_id: DataSourceId::parse(&i.data_source_id),
-            app_id: AppId::parse(&i.app_id),
+            data_source_id: i.data_source_id,
+            app_id: i.app_id,
             target: i.target.into(),
             user_id: i.user_id.map(|id| id.0),
         }
@@ -135,5 +135,5 @@ pub struct CreateEnvironmentInput {
     /// Unique in the workspace regardless of case; 1 to 255 characters.
     pub name: String,
     /// the environment the new one follows in the pipeline; never the default one
-    pub after: ID,
+    pub after: EnvironmentId,
 }
